@@ -1,0 +1,32 @@
+# Quick start: `make demo` and `make test` each build the environment from nothing.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: demo test test-fast venv clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Runtime install with the plotting extra, then the main job on bundled data.
+demo: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[plot]"
+	$(BIN)/emkit demo
+
+# Development install (all extras + test tools), then the whole suite, slow tests included.
+test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The default run without the slow tests, for quick iterations.
+test-fast: $(BIN)/python
+	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+
+bench: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info emkit-demo.png

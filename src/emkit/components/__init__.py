@@ -1,0 +1,4 @@
+"""Components: families of densities p(x | theta_k), batched over K, one file (or folder) each."""
+from .gaussian import Gaussian
+
+__all__ = ["Gaussian"]

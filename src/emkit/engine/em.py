@@ -1,0 +1,223 @@
+"""The one EM loop, and the restarts that wrap it.
+
+Every model in emkit, built in or user-written, is fitted by :func:`run_em`. Restarts
+(:func:`fit` with ``n_init``), warm starts and callbacks wrap that loop; no model has a loop of
+its own.
+"""
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from ..backends.numpy_backend import NumpyBackend
+from ..exceptions import ConvergenceWarning
+from .contracts import EStep, LatentModel
+from .data import as_source
+from .fixed import overlay_fixed, resolve_fixed
+from .monitor import History, Monitor
+from .tree import Tree
+from .validation import check_params
+
+__all__ = ["FitResult", "fit", "run_em"]
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """The outcome of a fit.
+
+    Attributes
+    ----------
+    params : Tree
+        The fitted parameters: those whose objective was last reported.
+    history : History
+        The anatomy table, one row per iteration.
+    n_iter : int
+        Number of EM iterations (M-steps) taken.
+    converged : bool
+        Whether the per-sample change fell below ``tol``.
+    reason : str
+        Why the loop stopped: ``"tol"``, ``"max_iter"`` or ``"callback"``.
+    objective : float
+        ``log p(X | params)`` (+ ``log p(params)`` with a prior), evaluated at ``params``.
+    log_likelihood : float
+        ``log p(X | params)`` alone.
+    n_samples : float
+        Total sample weight of the data.
+    """
+
+    params: Tree
+    history: History
+    n_iter: int
+    converged: bool
+    reason: str
+    objective: float
+    log_likelihood: float
+    n_samples: float
+
+    @property
+    def lower_bound(self) -> float:
+        """Per-sample objective, ``objective / n_samples`` (scikit-learn's ``lower_bound_``)."""
+        return self.objective / self.n_samples
+
+
+@dataclass(frozen=True)
+class _Evaluation:
+    """The E-step at some parameters, and the objective there."""
+
+    estep: EStep
+    log_prior: float
+
+    @property
+    def objective(self) -> float:
+        return self.estep.loglik + self.log_prior
+
+
+def _evaluate(model, backend, data, params) -> _Evaluation:
+    estep = backend.map_reduce(model.e_step, params, data)
+    evaluation = _Evaluation(estep, float(model.log_prior(params)))
+    if not np.isfinite(evaluation.objective):
+        raise FloatingPointError(
+            f"the objective became {evaluation.objective} during the fit; the parameters are "
+            "degenerate. Scale the data, increase the regularisation (reg_covar) or use fewer "
+            "components."
+        )
+    return evaluation
+
+
+def _bound(model, evaluation: _Evaluation, params) -> float:
+    """L(q, params) for the q behind ``evaluation`` (plus the log prior at ``params``)."""
+    stats = evaluation.estep.stats
+    return (float(model.expected_log_joint(stats, params)) + evaluation.estep.entropy
+            + float(model.log_prior(params)))
+
+
+def _stop_requested(callbacks, row, params) -> bool:
+    return any(bool(callback(row, params)) for callback in callbacks)
+
+
+def _announce(verbose, verbose_interval, row):
+    if verbose and (row.iteration == 1 or row.iteration % verbose_interval == 0):
+        print(f"  iteration {row.iteration:>4d}  evidence {row.evidence: .6f}  "
+              f"change {row.change: .3e}  ({row.seconds:.3f}s)")
+
+
+def run_em(model: LatentModel, data, params: Tree, *, backend=None, tol=1e-3, max_iter=100,
+           fixed=frozenset(), callbacks=(), verbose=0, verbose_interval=10) -> FitResult:
+    """Run EM from ``params`` until the per-sample change is below ``tol`` or ``max_iter``.
+
+    Parameters
+    ----------
+    model : LatentModel
+    data : array, Block or data source
+    params : Tree
+        Starting parameters.
+    backend : Backend, optional
+        Where the E-step runs; a :class:`NumpyBackend` by default.
+    tol : float, default=1e-3
+        Threshold on the change of the per-sample objective.
+    max_iter : int, default=100
+        Most EM iterations.
+    fixed : set of str
+        Dotted parameter paths held at their starting values.
+    callbacks : sequence of callables
+        ``callback(row, params)`` after every iteration; a true return value stops the fit.
+    verbose : int, default=0
+        Print a line every ``verbose_interval`` iterations when positive.
+
+    Returns
+    -------
+    FitResult
+    """
+    source, backend = as_source(data), backend or NumpyBackend()
+    monitor = Monitor(tol, source.total_weight)
+    current = _evaluate(model, backend, source, params)
+    rows, reason = [], "max_iter"
+    for iteration in range(1, max_iter + 1):
+        started = time.perf_counter()
+        stats = current.estep.stats
+        new_params = overlay_fixed(model.m_step(stats, params, fixed=fixed), params, fixed)
+        bound_m = _bound(model, current, new_params)
+        new = _evaluate(model, backend, source, new_params)
+        row = monitor.record(iteration, current.objective, _bound(model, current, params),
+                             bound_m, new.objective, time.perf_counter() - started)
+        rows.append(row)
+        params, current = new_params, new
+        _announce(verbose, verbose_interval, row)
+        if monitor.converged(row):
+            reason = "tol"
+            break
+        if _stop_requested(callbacks, row, params):
+            reason = "callback"
+            break
+    history = History(rows)
+    if model.log_prior(params) != 0.0:
+        history.objective_name = "log-posterior"
+    return FitResult(params=params, history=history, n_iter=len(rows),
+                     converged=reason == "tol", reason=reason, objective=current.objective,
+                     log_likelihood=current.estep.loglik, n_samples=source.total_weight)
+
+
+def _starting_params(model, source, init, rng):
+    if init is None:
+        return model.init_params(source.head(), rng)
+    if callable(init):
+        return init(source.head(), rng)
+    if isinstance(init, Tree):
+        check_params(model.constraints(), init, name="init")
+        return init
+    resp = np.asarray(init, dtype=float)
+    return model.params_from_posterior(source.head(), resp)
+
+
+def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, backend=None,
+        tol=1e-3, max_iter=100, fixed=(), callbacks=(), verbose=0,
+        verbose_interval=10) -> FitResult:
+    """Fit a model by EM with ``n_init`` restarts and keep the best.
+
+    Parameters
+    ----------
+    model : LatentModel
+    data : array of shape (n_samples, n_features), Block or data source
+    init : Tree, array of shape (n_samples, n_latent), callable or None
+        Starting parameters, starting responsibilities, ``init(block, rng) -> Tree`` (called
+        for every restart), or None for the model's own initialisation (drawn anew for every
+        restart).
+    n_init : int, default=1
+        Number of restarts; the fit with the highest objective is returned.
+    random_state : int, RandomState or None
+        Makes initialisation reproducible.
+    fixed : iterable of str
+        Parameter names (``"weights"``) or dotted paths (``"components.means"``) held fixed.
+    backend, tol, max_iter, callbacks, verbose, verbose_interval
+        As for :func:`run_em`.
+
+    Returns
+    -------
+    FitResult
+        The best of the restarts. A ConvergenceWarning is issued if it did not converge.
+    """
+    source = as_source(data)
+    rng = check_random_state(random_state)
+    best = None
+    for attempt in range(int(n_init)):
+        params = _starting_params(model, source, init, rng)
+        paths = resolve_fixed(fixed, params)
+        if verbose:
+            print(f"restart {attempt + 1} of {n_init}")
+        result = run_em(model, source, params, backend=backend, tol=tol, max_iter=max_iter,
+                        fixed=paths, callbacks=callbacks, verbose=verbose,
+                        verbose_interval=verbose_interval)
+        if best is None or result.objective > best.objective:
+            best = result
+    if not best.converged and best.reason == "max_iter":
+        warnings.warn(
+            f"EM did not converge in max_iter={max_iter} iterations (last per-sample change "
+            f"{best.history[-1].change / best.n_samples:.3e}, tol={tol}). Increase max_iter or "
+            "tol, or check the initialisation.",
+            ConvergenceWarning, stacklevel=2,
+        )
+    return best

@@ -1,0 +1,142 @@
+"""The anatomy of a fit: evidence, bound and KL gap at both half-steps of every iteration.
+
+For iteration t (theta_t -> theta_{t+1}) the monitor records
+
+* ``evidence``  log p(X | theta_t) (plus log p(theta_t) when the model has a prior),
+* ``bound_e``   L(q_t, theta_t) after the E-step: equal to the evidence (the gap is closed),
+* ``bound_m``   L(q_t, theta_{t+1}) after the M-step: at least ``bound_e``,
+* ``kl_gap``    KL(q_t || p(Z | X, theta_{t+1})) = evidence(theta_{t+1}) - bound_m >= 0,
+* ``change``    evidence(theta_{t+1}) - evidence(theta_t) >= 0,
+* ``seconds``   wall time of the iteration.
+
+It checks the guarantees live (``AnatomyWarning``, ``NonMonotoneWarning``) and decides
+convergence on the scale-free per-sample change ``|change| / n_samples < tol``.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import astuple, dataclass, fields
+
+import numpy as np
+
+from ..exceptions import AnatomyWarning, NonMonotoneWarning
+
+__all__ = ["History", "IterationRecord", "Monitor"]
+
+#: Relative size of a discrepancy still attributed to floating-point rounding.
+ROUNDING = 1e-9
+#: Relative mismatch between bound and evidence after an E-step that triggers a warning.
+BOUND_MISMATCH = 1e-7
+
+
+@dataclass(frozen=True)
+class IterationRecord:
+    """One row of the anatomy table (see the module docstring for the columns)."""
+
+    iteration: int
+    evidence: float
+    bound_e: float
+    bound_m: float
+    kl_gap: float
+    change: float
+    seconds: float
+
+
+class History(tuple):
+    """The anatomy table: a tuple of :class:`IterationRecord`, one per iteration.
+
+    ``history.column("evidence")`` gives a column as an array of shape (n_iter,);
+    ``str(history)`` is the printed table.
+    """
+
+    #: Column names, in table order.
+    columns = tuple(f.name for f in fields(IterationRecord))
+    #: What the "evidence" column holds.
+    objective_name = "evidence"
+
+    def column(self, name: str) -> np.ndarray:
+        """Return one column as a float array of shape (n_iter,)."""
+        if name not in self.columns:
+            raise KeyError(f"unknown column {name!r}; columns are {self.columns}")
+        return np.array([getattr(row, name) for row in self], dtype=float)
+
+    def as_dict(self) -> dict:
+        """Return ``{column: array of shape (n_iter,)}``."""
+        return {name: self.column(name) for name in self.columns}
+
+    def to_dataframe(self):
+        """Return the table as a pandas DataFrame (needs pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame([astuple(row) for row in self], columns=self.columns)
+
+    def to_table(self) -> str:
+        """Return the table as aligned text, one row per iteration."""
+        header = ("iter", "evidence", "bound after E", "bound after M", "KL gap", "change",
+                  "seconds")
+        lines = ["{:>5} {:>16} {:>16} {:>16} {:>11} {:>11} {:>8}".format(*header)]
+        for r in self:
+            lines.append(
+                f"{r.iteration:>5d} {r.evidence:>16.6f} {r.bound_e:>16.6f} {r.bound_m:>16.6f} "
+                f"{r.kl_gap:>11.3e} {r.change:>11.3e} {r.seconds:>8.4f}"
+            )
+        return "\n".join(lines)
+
+    def __str__(self):
+        return self.to_table()
+
+
+def _scale(*values, n_samples):
+    return max(max(abs(v) for v in values), n_samples, 1.0)
+
+
+class Monitor:
+    """Checks every iteration's anatomy and decides convergence.
+
+    Parameters
+    ----------
+    tol : float
+        Convergence threshold on ``|change| / n_samples``.
+    n_samples : float
+        Total sample weight of the data (the number of rows without weights).
+    """
+
+    def __init__(self, tol: float, n_samples: float):
+        self.tol = float(tol)
+        self.n_samples = float(n_samples)
+
+    def record(self, iteration, evidence, bound_e, bound_m, next_evidence, seconds):
+        """Build the row for one iteration and warn if a guarantee is broken."""
+        row = IterationRecord(
+            iteration=iteration, evidence=evidence, bound_e=bound_e, bound_m=bound_m,
+            kl_gap=next_evidence - bound_m, change=next_evidence - evidence, seconds=seconds,
+        )
+        self._check(row, next_evidence)
+        return row
+
+    def converged(self, row: IterationRecord) -> bool:
+        """True when the per-sample change has fallen below ``tol``."""
+        return abs(row.change) / self.n_samples < self.tol
+
+    def _check(self, row, next_evidence):
+        n = self.n_samples
+        if abs(row.bound_e - row.evidence) > BOUND_MISMATCH * _scale(row.evidence, n_samples=n):
+            warnings.warn(
+                f"iteration {row.iteration}: the bound after the E-step ({row.bound_e!r}) does "
+                f"not equal the evidence ({row.evidence!r}); the model's e_step entropy or "
+                "expected_log_joint is inconsistent",
+                AnatomyWarning, stacklevel=4,
+            )
+        if row.bound_m < row.bound_e - ROUNDING * _scale(row.bound_e, n_samples=n):
+            warnings.warn(
+                f"iteration {row.iteration}: the M-step lowered the bound from "
+                f"{row.bound_e!r} to {row.bound_m!r}; the model's m_step does not maximise it",
+                NonMonotoneWarning, stacklevel=4,
+            )
+        if row.change < -ROUNDING * _scale(row.evidence, next_evidence, n_samples=n):
+            warnings.warn(
+                f"iteration {row.iteration}: the evidence decreased from {row.evidence!r} to "
+                f"{next_evidence!r} (by {-row.change:.3e}); EM never decreases it, so the "
+                "model's E-step or M-step is wrong or the problem is numerically degenerate",
+                NonMonotoneWarning, stacklevel=4,
+            )

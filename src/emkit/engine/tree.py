@@ -1,0 +1,219 @@
+"""Immutable trees of arrays: the one container for parameters and for statistics.
+
+Parameters and sufficient statistics are both small nested mappings from names to arrays.
+A :class:`Tree` holds them immutably (its arrays are read-only copies), supports dotted paths
+(``"components.means"``) for fixing parameters by name, and adds leaf by leaf, which is what makes
+statistics from separate blocks of data combine exactly (``stats(X1) + stats(X2)``).
+
+An :class:`Anchor` is a leaf that is *not* summed: the reference point a block's statistics were
+centred on. Two anchors add only if they are equal, and scaling leaves them alone.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+__all__ = ["Anchor", "Params", "Stats", "Tree", "tree_sum"]
+
+
+def _freeze(value):
+    if isinstance(value, (Tree, Anchor)):
+        return value
+    if isinstance(value, Mapping):
+        return Tree(value)
+    array = np.array(value, copy=True)
+    array.flags.writeable = False
+    return array
+
+
+class Anchor:
+    """A statistics leaf that is carried along instead of summed.
+
+    Parameters
+    ----------
+    value : array-like
+        The reference point (for example the means the statistics were centred on).
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = _freeze(value)
+
+    def __add__(self, other):
+        if not isinstance(other, Anchor) or not np.array_equal(self.value, other.value):
+            raise ValueError(
+                "cannot add statistics computed at different anchor points; compute every "
+                "block's statistics at the same parameters"
+            )
+        return self
+
+    def __mul__(self, scalar):
+        return self
+
+    __rmul__ = __mul__
+
+    def __repr__(self):
+        return f"Anchor(shape={np.shape(self.value)})"
+
+
+class Tree(Mapping):
+    """An immutable nested mapping of names to arrays or to other Trees.
+
+    Parameters
+    ----------
+    items : mapping, optional
+        Names to values. Values are frozen: arrays become read-only copies, mappings become
+        Trees, :class:`Anchor` leaves are kept.
+    **kwargs
+        More names and values.
+
+    Notes
+    -----
+    Leaves are reachable as items (``tree["means"]``), as attributes (``tree.means``) and by
+    dotted path (``tree.get_path("components.means")``). Derived quantities that are costly to
+    compute (a precision Cholesky factor, say) are memoised with :meth:`cached`, which is safe
+    because a Tree never changes.
+    """
+
+    __slots__ = ("_items", "_cache")
+
+    def __init__(self, items=None, /, **kwargs):
+        merged = dict(items or {}, **kwargs)
+        object.__setattr__(self, "_items", {str(k): _freeze(v) for k, v in merged.items()})
+        object.__setattr__(self, "_cache", {})
+
+    # -- mapping protocol -------------------------------------------------------------------
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self):
+        return len(self._items)
+
+    def __getattr__(self, name):
+        try:
+            return self._items[name]
+        except KeyError:
+            raise AttributeError(
+                f"Tree has no entry {name!r}; entries are {sorted(self._items)}"
+            ) from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Tree is immutable; use .replace(...) to get a changed copy")
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+    def __getstate__(self):
+        return self._items
+
+    def __setstate__(self, items):
+        object.__setattr__(self, "_items", items)
+        object.__setattr__(self, "_cache", {})
+
+    def __repr__(self):
+        def describe(v):
+            return repr(v) if isinstance(v, (Tree, Anchor)) else f"array{np.shape(v)}"
+
+        body = ", ".join(f"{k}={describe(v)}" for k, v in self._items.items())
+        return f"Tree({body})"
+
+    # -- functional updates -----------------------------------------------------------------
+    def replace(self, **changes):
+        """Return a copy with some entries replaced (or added)."""
+        return Tree({**self._items, **changes})
+
+    def paths(self, prefix=""):
+        """Return ``{dotted_path: leaf}`` for every leaf, depth first, in insertion order."""
+        out = {}
+        for key, value in self._items.items():
+            path = f"{prefix}{key}"
+            if isinstance(value, Tree):
+                out.update(value.paths(path + "."))
+            else:
+                out[path] = value
+        return out
+
+    def get_path(self, path):
+        """Return the leaf (or subtree) at a dotted path such as ``"components.means"``."""
+        node = self
+        for part in path.split("."):
+            node = node[part]
+        return node
+
+    def replace_path(self, path, value):
+        """Return a copy with the entry at a dotted path replaced."""
+        head, _, rest = path.partition(".")
+        if not rest:
+            return self.replace(**{head: value})
+        return self.replace(**{head: self[head].replace_path(rest, value)})
+
+    def map(self, fn):
+        """Apply ``fn`` to every array leaf (Anchors are kept) and return the new Tree."""
+        return Tree({k: _map_leaf(v, fn) for k, v in self._items.items()})
+
+    def cached(self, key, compute):
+        """Return ``compute()``, memoised on this (immutable) Tree under ``key``."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    # -- arithmetic for statistics ------------------------------------------------------------
+    def __add__(self, other):
+        if not isinstance(other, Tree) or self._items.keys() != other._items.keys():
+            raise ValueError(
+                "cannot add statistics with different entries: "
+                f"{sorted(self._items)} and {sorted(getattr(other, '_items', {}))}"
+            )
+        return Tree({k: self._items[k] + other._items[k] for k in self._items})
+
+    def __mul__(self, scalar):
+        return self.map(lambda leaf: leaf * scalar)
+
+    __rmul__ = __mul__
+
+
+def _map_leaf(value, fn):
+    if isinstance(value, Tree):
+        return value.map(fn)
+    if isinstance(value, Anchor):
+        return value
+    return fn(value)
+
+
+def tree_sum(items: Iterable[Tree]) -> Tree:
+    """Sum Trees pairwise as they stream in, holding O(log n) partial sums.
+
+    The pairing is fixed by position, so the result does not depend on timing, and pairwise
+    summation keeps rounding error at O(log n) rather than O(n).
+
+    Parameters
+    ----------
+    items : iterable of Tree
+        At least one Tree, all with the same entries.
+
+    Returns
+    -------
+    Tree
+    """
+    stack = []  # (level, partial sum); levels strictly decrease from bottom to top
+    for item in items:
+        level, total = 0, item
+        while stack and stack[-1][0] == level:
+            total = stack.pop()[1] + total
+            level += 1
+        stack.append((level, total))
+    if not stack:
+        raise ValueError("tree_sum needs at least one item; the data produced no blocks")
+    total = stack.pop()[1]
+    while stack:
+        total = stack.pop()[1] + total
+    return total
+
+
+Params = Tree
+Stats = Tree

@@ -1,0 +1,145 @@
+"""The scikit-learn facade shared by every mixture estimator (fit, predict, score, sample...).
+
+A concrete estimator says which :class:`~emkit.models.mixture.Mixture` to build, how to start
+it, and which fitted attributes to publish; everything else (validation, restarts, warm
+starts, chunked prediction, BIC/AIC) lives here once.
+"""
+from __future__ import annotations
+
+from abc import abstractmethod
+
+import numpy as np
+from sklearn.base import BaseEstimator, DensityMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ..backends.numpy_backend import NumpyBackend
+from ..engine import em
+from ..engine.data import Block, InMemory
+from ..engine.validation import check_positive_int, check_tol
+from ._inputs import record_features, validate_fit_input, validate_predict_input
+
+__all__ = ["MixtureEstimator"]
+
+
+class MixtureEstimator(DensityMixin, BaseEstimator):
+    """Abstract base of the mixture estimators; see :class:`~emkit.GaussianMixture`."""
+
+    # -- what a concrete estimator provides ---------------------------------------------------
+    @abstractmethod
+    def _build_model(self, X):
+        """Return the Mixture to fit to X (hyper-parameters validated)."""
+
+    @abstractmethod
+    def _initializer(self, model, X):
+        """Return the ``init`` argument of :func:`emkit.engine.em.fit` (None, Tree, callable)."""
+
+    @abstractmethod
+    def _publish(self, model, params):
+        """Set the family-specific fitted attributes from the fitted parameters."""
+
+    # -- fitting ------------------------------------------------------------------------------
+    def _backend(self):
+        return NumpyBackend(chunk_size=self.chunk_size, n_jobs=self.n_jobs)
+
+    def _check_common(self, X):
+        check_positive_int(self.n_components, "n_components")
+        if self.n_components > X.shape[0]:
+            raise ValueError(
+                f"n_components={self.n_components} must be <= n_samples (got n_components = "
+                f"{self.n_components}, n_samples = {X.shape[0]}). Reduce n_components or "
+                "pass more samples."
+            )
+        check_tol(self.tol)
+        check_positive_int(self.max_iter, "max_iter")
+        check_positive_int(self.n_init, "n_init")
+        check_positive_int(self.verbose_interval, "verbose_interval")
+
+    def _fit(self, X, sample_weight=None):
+        X, names = validate_fit_input(X)
+        self._check_common(X)
+        model = self._build_model(X)
+        block = Block(X, weights=sample_weight)
+        model.validate(block)
+        warm = self.warm_start and hasattr(self, "result_")
+        result = em.fit(
+            model, block,
+            init=self.result_.params if warm else self._initializer(model, X),
+            n_init=1 if warm else self.n_init, random_state=self.random_state,
+            backend=self._backend(), tol=self.tol, max_iter=self.max_iter,
+            fixed=self.fixed or (), verbose=self.verbose,
+            verbose_interval=self.verbose_interval,
+        )
+        record_features(self, X, names)
+        self.model_, self.result_, self.history_ = model, result, result.history
+        self.converged_, self.n_iter_ = result.converged, result.n_iter
+        self.lower_bound_ = result.lower_bound
+        self.lower_bounds_ = list(result.history.column("evidence") / result.n_samples)
+        self._publish(model, result.params)
+        return self
+
+    def fit(self, X, y=None):
+        """Estimate the parameters by EM.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        return self._fit(X)
+
+    def fit_predict(self, X, y=None):
+        """Fit, then return the most probable component of each row, shape (n_samples,)."""
+        return self.fit(X).predict(X)
+
+    # -- using the fit ----------------------------------------------------------------------
+    def _rows(self, method, X):
+        check_is_fitted(self, "result_")
+        X = validate_predict_input(self, X)
+        return self._backend().map_rows(method, self.result_.params, InMemory(Block(X)))
+
+    def predict_proba(self, X):
+        """Posterior probability of each component, shape (n_samples, n_components)."""
+        return self._rows(self.model_.posterior, X)
+
+    def predict(self, X):
+        """Most probable component of each row, shape (n_samples,)."""
+        return self.predict_proba(X).argmax(axis=1)
+
+    def score_samples(self, X):
+        """Log density ``log p(x_i)`` of each row, shape (n_samples,)."""
+        return self._rows(self.model_.row_log_likelihood, X)
+
+    def score(self, X, y=None):
+        """Mean log density of the rows of X (a float)."""
+        return float(self.score_samples(X).mean())
+
+    def sample(self, n_samples=1):
+        """Draw samples from the fitted mixture.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        labels : ndarray of shape (n_samples,)
+            The component each sample came from (samples are grouped by component).
+        """
+        check_is_fitted(self, "result_")
+        check_positive_int(n_samples, "n_samples")
+        rng = check_random_state(self.random_state)
+        return self.model_.sample(self.result_.params, n_samples, rng)
+
+    def _n_parameters(self):
+        return self.model_.n_parameters(self.result_.params)
+
+    def bic(self, X):
+        """Bayesian information criterion on X (lower is better)."""
+        n = np.asarray(X).shape[0]
+        return -2 * self.score(X) * n + self._n_parameters() * np.log(n)
+
+    def aic(self, X):
+        """Akaike information criterion on X (lower is better)."""
+        return -2 * self.score(X) * np.asarray(X).shape[0] + 2 * self._n_parameters()

@@ -1,0 +1,169 @@
+"""``emkit.GaussianMixture``: a drop-in for ``sklearn.mixture.GaussianMixture``."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..components.gaussian import Gaussian
+from ..components.gaussian.structures import STRUCTURES
+from ..engine.constraints import positive, real, simplex, spd
+from ..models.mixture import Mixture
+from ._mixture_base import MixtureEstimator
+
+__all__ = ["GaussianMixture"]
+
+_INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
+
+
+def _check_array(value, name, shape, constraint):
+    array = np.asarray(value, dtype=float)
+    if array.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}; got {array.shape}. Pass one entry "
+                         "per component (and per feature).")
+    problem = constraint.problem(array)
+    if problem:
+        raise ValueError(f"{name} must be {constraint.name}, but {problem}. Pass valid "
+                         "starting values.")
+    return array
+
+
+def _invert_precisions(precisions, covariance_type):
+    if covariance_type in ("full", "tied"):
+        return np.linalg.inv(precisions)
+    return 1.0 / precisions
+
+
+class GaussianMixture(MixtureEstimator):
+    """Gaussian mixture fitted by EM; accepts and sets what scikit-learn's does.
+
+    Parameters
+    ----------
+    n_components : int, default=1
+        Number of mixture components K.
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+        Structure of the covariances.
+    tol : float, default=1e-3
+        Convergence threshold on the change of the per-sample log-likelihood.
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance in every M-step.
+    max_iter : int, default=100
+        Most EM iterations per initialisation.
+    n_init : int, default=1
+        Number of initialisations; the best fit is kept.
+    init_params : {"kmeans", "k-means++", "random", "random_from_data"}, default="kmeans"
+        How starting responsibilities are drawn. "kmeans" and "random" match scikit-learn for
+        the same ``random_state``; "k-means++" and "random_from_data" assign every row to its
+        nearest seed (scikit-learn gives the seeds alone all the responsibility).
+    weights_init : array-like of shape (n_components,), default=None
+    means_init : array-like of shape (n_components, n_features), default=None
+    precisions_init : array-like, default=None
+        Shape (K,), (D, D), (K, D) or (K, D, D) for "spherical", "tied", "diag", "full".
+    random_state : int, RandomState instance or None, default=None
+    warm_start : bool, default=False
+        Start the next ``fit`` from this fit's parameters (``n_init`` is then 1).
+    verbose : int, default=0
+    verbose_interval : int, default=10
+    on_collapse : {"raise", "keep"}, default="raise"
+        What to do when a component's covariance becomes singular (see :class:`Gaussian`).
+    fixed : set of str, default=None
+        Parameters held at their starting values: "weights", "means", "covariances".
+    n_jobs : int, default=None
+        Threads for the E-step (None: all cores).
+    chunk_size : int, default=8192
+        Rows per E-step chunk; memory is O(chunk_size x n_components).
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (n_components,)
+    means_ : ndarray of shape (n_components, n_features)
+    covariances_ : ndarray
+        Shape depends on ``covariance_type`` as for ``precisions_init``.
+    precisions_ : ndarray
+        Inverses of the covariances, same shape.
+    precisions_cholesky_ : ndarray
+        Cholesky factors of the precisions (upper-triangular for full and tied), same shape.
+    converged_ : bool
+    n_iter_ : int
+        EM iterations taken by the best fit.
+    lower_bound_ : float
+        Per-sample log-likelihood of the returned parameters (not of the step before).
+    lower_bounds_ : list of float
+        Per-sample log-likelihood before each iteration of the best fit.
+    history_ : emkit.engine.monitor.History
+        The anatomy table: evidence, bound after E and M, KL gap, change, seconds.
+    result_ : emkit.engine.em.FitResult
+    model_ : emkit.models.Mixture
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined only when X has string column names.
+    """
+
+    def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
+                 max_iter=100, n_init=1, init_params="kmeans", weights_init=None,
+                 means_init=None, precisions_init=None, random_state=None, warm_start=False,
+                 verbose=0, verbose_interval=10, on_collapse="raise", fixed=None, n_jobs=None,
+                 chunk_size=8192):
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.max_iter = max_iter
+        self.n_init = n_init
+        self.init_params = init_params
+        self.weights_init = weights_init
+        self.means_init = means_init
+        self.precisions_init = precisions_init
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.verbose_interval = verbose_interval
+        self.on_collapse = on_collapse
+        self.fixed = fixed
+        self.n_jobs = n_jobs
+        self.chunk_size = chunk_size
+
+    def _build_model(self, X):
+        if self.init_params not in _INIT_METHODS:
+            raise ValueError(f"init_params must be one of {_INIT_METHODS}; got "
+                             f"{self.init_params!r}.")
+        component = Gaussian(self.covariance_type, self.reg_covar, self.on_collapse)
+        return Mixture(component, self.n_components, init=self.init_params)
+
+    def _given_starts(self, n_features):
+        """The user's starting arrays, validated, as ``{parameter: array}``."""
+        k, structure = self.n_components, STRUCTURES[self.covariance_type]
+        given = {}
+        if self.weights_init is not None:
+            given["weights"] = _check_array(self.weights_init, "weights_init", (k,), simplex)
+        if self.means_init is not None:
+            given["means"] = _check_array(self.means_init, "means_init", (k, n_features),
+                                          real)
+        if self.precisions_init is not None:
+            shape = structure.shape(k, n_features)
+            constraint = spd if structure.dense else positive
+            precisions = _check_array(self.precisions_init, "precisions_init", shape,
+                                      constraint)
+            given["covariances"] = _invert_precisions(precisions, self.covariance_type)
+        return given
+
+    def _initializer(self, model, X):
+        given = self._given_starts(X.shape[1])
+        if not given:
+            return None
+
+        def start(block, rng):
+            params = model.init_params(block, rng)
+            components = params.components.replace(
+                **{k: v for k, v in given.items() if k != "weights"})
+            return params.replace(weights=given.get("weights", params.weights),
+                                  components=components)
+
+        return start
+
+    def _publish(self, model, params):
+        structure = model.component.structure
+        covariances = np.array(params.components.covariances)
+        self.weights_ = np.array(params.weights)
+        self.means_ = np.array(params.components.means)
+        self.covariances_ = covariances
+        self.precisions_cholesky_ = structure.precisions_cholesky(covariances)
+        self.precisions_ = _invert_precisions(covariances, self.covariance_type)

@@ -1,0 +1,4 @@
+"""Latent structures: mixtures, hidden Markov models, ..."""
+from .mixture import Mixture
+
+__all__ = ["Mixture"]

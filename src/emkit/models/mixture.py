@@ -1,0 +1,125 @@
+"""Finite mixtures: p(x) = sum_k w_k p(x | theta_k), with any Component."""
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import xlogy
+
+from ..engine import constraints
+from ..engine.contracts import Component, EStep, LatentModel
+from ..engine.fixed import sub_paths
+from ..engine.init import initial_responsibilities
+from ..engine.numerics import TINY_COUNT
+from ..engine.tree import Tree
+from ..engine.validation import check_positive_int
+from ._mixture_kernel import responsibilities
+
+__all__ = ["Mixture"]
+
+
+class Mixture(LatentModel):
+    """A finite mixture of K components of one (batched) family.
+
+    Parameters
+    ----------
+    component : Component
+        The family; its parameters carry K as their leading axis.
+    n_components : int
+        K.
+    init : {"kmeans", "k-means++", "random_from_data", "random"}, default="kmeans"
+        How :meth:`init_params` draws the starting responsibilities.
+
+    Notes
+    -----
+    Parameters are ``Tree(weights=(K,), components=<component parameters>)``. The latent
+    variable is the component label z_i; q(z_i = k) = r_ik, the responsibility, and
+
+    ``E_q[log p(X, Z)] = sum_k N_k log w_k + sum_ik r_ik log p(x_i | theta_k)``
+
+    with ``N_k = sum_i r_ik``, so the bound needs only the statistics.
+    """
+
+    def __init__(self, component: Component, n_components: int, init: str = "kmeans"):
+        if not isinstance(component, Component):
+            raise TypeError(f"component must be an emkit Component; got {component!r}")
+        self.component = component
+        self.n_components = check_positive_int(n_components, "n_components")
+        self.init = init
+
+    def __repr__(self):
+        return f"Mixture({self.component!r}, n_components={self.n_components})"
+
+    def constraints(self):
+        return {"weights": constraints.simplex, "components": self.component.constraints()}
+
+    def n_parameters(self, params):
+        return self.n_components - 1 + self.component.n_parameters(params.components)
+
+    def validate(self, block):
+        self.component.validate(block.X)
+
+    # -- initialisation ---------------------------------------------------------------------
+    def init_params(self, data, rng):
+        resp = initial_responsibilities(self.init, data.X, self.n_components, rng)
+        return self.params_from_posterior(data, resp, rng)
+
+    def params_from_posterior(self, data, resp, rng=None):
+        """Parameters from responsibilities of shape (n_samples, n_components) by an M-step."""
+        resp = np.asarray(resp, dtype=float)
+        expected = (data.n_samples, self.n_components)
+        if resp.shape != expected:
+            raise ValueError(f"initial responsibilities must have shape {expected}; got "
+                             f"{resp.shape}.")
+        if np.any(resp < 0) or not np.all(np.isfinite(resp)):
+            raise ValueError("initial responsibilities must be finite and non-negative.")
+        resp = resp / resp.sum(axis=1, keepdims=True)
+        weighted = resp * data.sample_weights()[:, None]
+        counts = weighted.sum(axis=0) + TINY_COUNT
+        return Tree(weights=counts / counts.sum(),
+                    components=self.component.init_params(data.X, weighted, rng))
+
+    # -- EM ---------------------------------------------------------------------------------
+    def _responsibilities(self, params, block, sample_weights):
+        table = self.component.log_prob(params.components, block.X)
+        labels = block.labels if block.labels is not None else np.full(block.n_samples, -1)
+        row_loglik = np.empty(block.n_samples)
+        with np.errstate(divide="ignore"):
+            log_weights = np.log(params.weights)
+        loglik, entropy = responsibilities(table, log_weights, sample_weights, labels, row_loglik)
+        return table, row_loglik, loglik, entropy
+
+    def e_step(self, params, block):
+        weighted, _, loglik, entropy = self._responsibilities(
+            params, block, block.sample_weights())
+        stats = Tree(counts=weighted.sum(axis=0),
+                     components=self.component.expected_stats(params.components, block.X,
+                                                               weighted))
+        return EStep(stats, loglik, entropy)
+
+    def m_step(self, stats, params, fixed=frozenset()):
+        if "weights" in fixed:
+            weights = params.weights
+        else:
+            counts = stats.counts + TINY_COUNT
+            weights = counts / counts.sum()
+        components = self.component.m_step(stats.components, params.components,
+                                           fixed=sub_paths(fixed, "components"))
+        return Tree(weights=weights, components=components)
+
+    def expected_log_joint(self, stats, params):
+        return float(np.sum(xlogy(stats.counts, params.weights))
+                     + self.component.expected_log_prob(stats.components, params.components))
+
+    def posterior(self, params, block):
+        resp, _, _, _ = self._responsibilities(params, block, np.ones(block.n_samples))
+        return resp
+
+    def row_log_likelihood(self, params, block):
+        """``log p(x_i | params)`` per row, shape (n_samples,)."""
+        _, row_loglik, _, _ = self._responsibilities(params, block, np.ones(block.n_samples))
+        return row_loglik
+
+    def sample(self, params, n_samples, rng):
+        """Draw ``n_samples`` rows; returns X (n_samples, n_features) and labels, grouped."""
+        counts = rng.multinomial(n_samples, params.weights)
+        labels = np.repeat(np.arange(self.n_components), counts)
+        return self.component.sample(params.components, labels, rng), labels
