@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-__all__ = ["Block", "InMemory", "as_source"]
+__all__ = ["Block", "InMemory", "as_source", "row_bounds"]
 
 
 @dataclass(frozen=True)
@@ -74,21 +74,31 @@ class Block:
                        labels=pick(self.labels))
 
 
-def _row_bounds(block: Block, chunk_size: int):
-    """Yield (start, stop, lengths) for chunks of about ``chunk_size`` rows."""
-    n = block.n_samples
-    if block.lengths is None:
-        for start in range(0, n, chunk_size):
-            yield start, min(start + chunk_size, n), None
+def row_bounds(n_samples: int, lengths, chunk_size: int):
+    """Yield (start, stop, lengths) for chunks of about ``chunk_size`` rows.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of rows.
+    lengths : ndarray of shape (n_sequences,) or None
+        Sequence lengths summing to ``n_samples``; chunks then hold whole sequences (a
+        sequence longer than ``chunk_size`` is a chunk of its own). None: rows are independent.
+    chunk_size : int
+        Target rows per chunk.
+    """
+    if lengths is None:
+        for start in range(0, n_samples, chunk_size):
+            yield start, min(start + chunk_size, n_samples), None
         return
-    ends = np.cumsum(block.lengths)
+    ends = np.cumsum(lengths)
     start, first = 0, 0
-    while first < len(block.lengths):
+    while first < len(lengths):
         # take whole sequences until the chunk holds at least chunk_size rows
         last = int(np.searchsorted(ends, start + chunk_size, side="left"))
-        last = min(max(last, first), len(block.lengths) - 1)
+        last = min(max(last, first), len(lengths) - 1)
         stop = int(ends[last])
-        yield start, stop, block.lengths[first:last + 1]
+        yield start, stop, lengths[first:last + 1]
         start, first = stop, last + 1
 
 
@@ -118,7 +128,7 @@ class InMemory:
 
     def blocks(self, chunk_size: int):
         """Yield Blocks of about ``chunk_size`` rows; sequences are never split."""
-        for start, stop, lengths in _row_bounds(self.block, chunk_size):
+        for start, stop, lengths in row_bounds(self.n_samples, self.block.lengths, chunk_size):
             yield self.block.rows(start, stop, lengths)
 
     def head(self, n_rows: int | None = None) -> Block:
@@ -126,8 +136,17 @@ class InMemory:
         return self.block
 
 
+def _is_dask_collection(data) -> bool:
+    return type(data).__module__.partition(".")[0] == "dask" and hasattr(data, "dask")
+
+
 def as_source(data):
-    """Wrap a Block or array as an :class:`InMemory` source; pass sources through."""
+    """Wrap a Block or array as an :class:`InMemory` source, a Dask collection as a
+    :class:`~emkit.sources.DaskSource`; pass sources through."""
+    if _is_dask_collection(data):
+        from ..sources.dask_source import DaskSource
+
+        return DaskSource.from_collection(data)
     if isinstance(data, Block):
         return InMemory(data)
     if isinstance(data, np.ndarray):
@@ -135,5 +154,6 @@ def as_source(data):
     if hasattr(data, "blocks") and hasattr(data, "head"):
         return data
     raise TypeError(
-        f"data must be a numpy array, an emkit Block or a data source; got {type(data).__name__}"
+        "data must be a numpy array, an emkit Block, a Dask array or DataFrame, or a data "
+        f"source (emkit.sources); got {type(data).__name__}"
     )

@@ -19,10 +19,11 @@ from .contracts import EStep, LatentModel
 from .data import as_source
 from .fixed import overlay_fixed, resolve_fixed
 from .monitor import History, Monitor
+from .progress import progress_bar, tell_backend
 from .tree import Tree
 from .validation import check_params
 
-__all__ = ["FitResult", "fit", "run_em"]
+__all__ = ["FitResult", "fit", "prepare", "run_em"]
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,13 @@ class _Evaluation:
         return self.estep.loglik + self.log_prior
 
 
-def _evaluate(model, backend, data, params) -> _Evaluation:
-    estep = backend.map_reduce(model.e_step, params, data)
+def _evaluate(model, backend, data, params, tracker=None) -> _Evaluation:
+    options = tell_backend(backend, tracker)
+    if tracker is not None:
+        tracker.start_pass()
+    estep = backend.map_reduce(model.e_step, params, data, **options)
+    if tracker is not None and not options:  # the backend cannot report blocks
+        tracker.advance(data.n_samples)
     evaluation = _Evaluation(estep, float(model.log_prior(params)))
     if not np.isfinite(evaluation.objective):
         raise FloatingPointError(
@@ -105,14 +111,22 @@ def _announce(verbose, verbose_interval, row):
               f"change {row.change: .3e}  ({row.seconds:.3f}s)")
 
 
+def prepare(backend, data):
+    """The data as a source placed where ``backend`` runs (Dask persists it once)."""
+    source = as_source(data)
+    place = getattr(backend, "prepare", None)
+    return source if place is None else place(source)
+
+
 def run_em(model: LatentModel, data, params: Tree, *, backend=None, tol=1e-3, max_iter=100,
-           fixed=frozenset(), callbacks=(), verbose=0, verbose_interval=10) -> FitResult:
+           fixed=frozenset(), callbacks=(), verbose=0, verbose_interval=10,
+           progress=None) -> FitResult:
     """Run EM from ``params`` until the per-sample change is below ``tol`` or ``max_iter``.
 
     Parameters
     ----------
     model : LatentModel
-    data : array, Block or data source
+    data : array, Block, Dask collection or data source
     params : Tree
         Starting parameters.
     backend : Backend, optional
@@ -127,26 +141,43 @@ def run_em(model: LatentModel, data, params: Tree, *, backend=None, tol=1e-3, ma
         ``callback(row, params)`` after every iteration; a true return value stops the fit.
     verbose : int, default=0
         Print a line every ``verbose_interval`` iterations when positive.
+    progress : bool, tracker or None
+        Progress bars over iterations and rows: None shows them when ``verbose`` is set (and
+        rich is installed); see :func:`emkit.engine.progress.progress_bar`.
 
     Returns
     -------
     FitResult
     """
-    source, backend = as_source(data), backend or NumpyBackend()
+    backend = backend or NumpyBackend()
+    source = prepare(backend, data)
+    with progress_bar(progress, verbose) as tracker:
+        if tracker is not None:
+            tracker.start_run(source.n_samples, max_iter)
+        return _iterate(model, source, backend, params, tol=tol, max_iter=max_iter,
+                        fixed=fixed, callbacks=callbacks, verbose=verbose,
+                        verbose_interval=verbose_interval, tracker=tracker)
+
+
+def _iterate(model, source, backend, params, *, tol, max_iter, fixed, callbacks, verbose,
+             verbose_interval, tracker):
+    """The EM loop itself (see :func:`run_em`)."""
     monitor = Monitor(tol, source.total_weight)
-    current = _evaluate(model, backend, source, params)
+    current = _evaluate(model, backend, source, params, tracker)
     rows, reason = [], "max_iter"
     for iteration in range(1, max_iter + 1):
         started = time.perf_counter()
         stats = current.estep.stats
         new_params = overlay_fixed(model.m_step(stats, params, fixed=fixed), params, fixed)
         bound_m = _bound(model, current, new_params)
-        new = _evaluate(model, backend, source, new_params)
+        new = _evaluate(model, backend, source, new_params, tracker)
         row = monitor.record(iteration, current.objective, _bound(model, current, params),
                              bound_m, new.objective, time.perf_counter() - started)
         rows.append(row)
         params, current = new_params, new
         _announce(verbose, verbose_interval, row)
+        if tracker is not None:
+            tracker.iteration(row)
         if monitor.converged(row):
             reason = "tol"
             break
@@ -175,13 +206,15 @@ def _starting_params(model, source, init, rng):
 
 def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, backend=None,
         tol=1e-3, max_iter=100, fixed=(), callbacks=(), verbose=0,
-        verbose_interval=10) -> FitResult:
+        verbose_interval=10, progress=None) -> FitResult:
     """Fit a model by EM with ``n_init`` restarts and keep the best.
 
     Parameters
     ----------
     model : LatentModel
-    data : array of shape (n_samples, n_features), Block or data source
+    data : array of shape (n_samples, n_features), Block, Dask collection or data source
+        Sources outside memory (``emkit.sources``) are initialised from ``data.head()``, a
+        sample of their rows.
     init : Tree, array of shape (n_samples, n_latent), callable or None
         Starting parameters, starting responsibilities, ``init(block, rng) -> Tree`` (called
         for every restart), or None for the model's own initialisation (drawn anew for every
@@ -192,7 +225,7 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
         Makes initialisation reproducible.
     fixed : iterable of str
         Parameter names (``"weights"``) or dotted paths (``"components.means"``) held fixed.
-    backend, tol, max_iter, callbacks, verbose, verbose_interval
+    backend, tol, max_iter, callbacks, verbose, verbose_interval, progress
         As for :func:`run_em`.
 
     Returns
@@ -200,19 +233,24 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
     FitResult
         The best of the restarts. A ConvergenceWarning is issued if it did not converge.
     """
-    source = as_source(data)
+    backend = backend or NumpyBackend()
+    source = prepare(backend, data)
     rng = check_random_state(random_state)
     best = None
-    for attempt in range(int(n_init)):
-        params = _starting_params(model, source, init, rng)
-        paths = resolve_fixed(fixed, params)
-        if verbose:
-            print(f"restart {attempt + 1} of {n_init}")
-        result = run_em(model, source, params, backend=backend, tol=tol, max_iter=max_iter,
-                        fixed=paths, callbacks=callbacks, verbose=verbose,
-                        verbose_interval=verbose_interval)
-        if best is None or result.objective > best.objective:
-            best = result
+    with progress_bar(progress, verbose) as tracker:
+        for attempt in range(int(n_init)):
+            params = _starting_params(model, source, init, rng)
+            paths = resolve_fixed(fixed, params)
+            if verbose:
+                print(f"restart {attempt + 1} of {n_init}")
+            if tracker is not None:
+                tracker.start_run(source.n_samples, max_iter,
+                                  label=f"restart {attempt + 1}/{n_init}")
+            result = _iterate(model, source, backend, params, tol=tol, max_iter=max_iter,
+                              fixed=paths, callbacks=callbacks, verbose=verbose,
+                              verbose_interval=verbose_interval, tracker=tracker)
+            if best is None or result.objective > best.objective:
+                best = result
     if not best.converged and best.reason == "max_iter":
         warnings.warn(
             f"EM did not converge in max_iter={max_iter} iterations (last per-sample change "

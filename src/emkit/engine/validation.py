@@ -10,7 +10,7 @@ import numpy as np
 
 from .tree import Tree
 
-__all__ = ["check_params", "check_positive_int", "check_X", "check_tol"]
+__all__ = ["check_X", "check_lengths", "check_params", "check_positive_int", "check_tol"]
 
 
 def check_X(X, *, name="X", allow_nan=False, dtype=np.float64, min_samples=1):
@@ -63,7 +63,8 @@ def check_X(X, *, name="X", allow_nan=False, dtype=np.float64, min_samples=1):
     return array
 
 
-def _check_finite(array, name, allow_nan):
+def _check_finite(array, name, allow_nan, row_offset=0):
+    """Raise ValueError at the first non-finite entry; rows are reported plus ``row_offset``."""
     bad = ~np.isfinite(array)
     if allow_nan:
         bad &= ~np.isnan(array)
@@ -73,8 +74,8 @@ def _check_finite(array, name, allow_nan):
         remedy = ("Remove or impute those rows; this model has no missing-data support."
                   if not allow_nan else "Infinite values are never valid; remove those rows.")
         raise ValueError(
-            f"{name} contains {what} (first at row {row}, column {col}; {int(bad.sum())} "
-            f"entries in all); expected finite values. {remedy}"
+            f"{name} contains {what} (first at row {row_offset + row}, column {col}; "
+            f"{int(bad.sum())} entries in all); expected finite values. {remedy}"
         )
 
 
@@ -126,3 +127,29 @@ def check_params(constraints: dict, params: Tree, *, name="params", prefix="") -
                 f"{name}: parameter {path!r} must be {constraint.name}, but {problem}. "
                 "Pass valid starting values."
             )
+
+
+def check_lengths(lengths, n_samples, *, name="lengths"):
+    """Validate sequence lengths that must add up to ``n_samples``.
+
+    Parameters
+    ----------
+    lengths : array-like of shape (n_sequences,) or None
+    n_samples : int
+        Rows the sequences cover.
+
+    Returns
+    -------
+    ndarray of shape (n_sequences,), int64, or None
+    """
+    if lengths is None:
+        return None
+    array = np.asarray(lengths)
+    if array.ndim != 1 or array.size == 0 or array.dtype.kind not in "iu" \
+            or np.any(array < 1):
+        raise ValueError(f"{name} must be a non-empty 1-D array of positive integers; got "
+                         f"{np.array2string(array.ravel()[:5])} of shape {array.shape}.")
+    if int(array.sum()) != n_samples:
+        raise ValueError(f"{name} must add up to the number of rows, {n_samples}; they add up "
+                         f"to {int(array.sum())}. Pass one length per sequence.")
+    return array.astype(np.int64)

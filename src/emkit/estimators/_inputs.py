@@ -11,7 +11,8 @@ import numpy as np
 
 from ..engine.validation import check_X
 
-__all__ = ["feature_names", "record_features", "validate_fit_input", "validate_predict_input"]
+__all__ = ["check_names", "feature_names", "record_features", "validate_fit_input",
+           "validate_predict_input"]
 
 _MAX_NAMES_SHOWN = 5
 
@@ -42,8 +43,9 @@ def _listing(names):
     return "".join(shown) + ("- ...\n" if len(names) > _MAX_NAMES_SHOWN else "")
 
 
-def _check_names(estimator, X):
-    fitted, given = getattr(estimator, "feature_names_in_", None), feature_names(X)
+def check_names(estimator, given):
+    """Check column names ``given`` (ndarray of str or None) against those seen in ``fit``."""
+    fitted = getattr(estimator, "feature_names_in_", None)
     owner = type(estimator).__name__
     if fitted is None and given is None:
         return
@@ -92,7 +94,7 @@ def record_features(estimator, X, names):
 
 def validate_predict_input(estimator, X, *, allow_nan=False):
     """Validate X for a method of a fitted estimator (same features as in ``fit``)."""
-    _check_names(estimator, X)
+    check_names(estimator, feature_names(X))
     array = check_X(X, allow_nan=allow_nan)
     if array.shape[1] != estimator.n_features_in_:
         raise ValueError(

@@ -15,9 +15,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..backends.numpy_backend import NumpyBackend
 from ..engine import em
-from ..engine.data import Block, InMemory
 from ..engine.validation import check_positive_int, check_tol
-from ._inputs import record_features, validate_fit_input, validate_predict_input
+from ._data import fit_data, predict_data
+from ._inputs import record_features
 
 __all__ = ["MixtureEstimator"]
 
@@ -42,12 +42,12 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
     def _backend(self):
         return NumpyBackend(chunk_size=self.chunk_size, n_jobs=self.n_jobs)
 
-    def _check_common(self, X):
+    def _check_common(self, n_samples):
         check_positive_int(self.n_components, "n_components")
-        if self.n_components > X.shape[0]:
+        if self.n_components > n_samples:
             raise ValueError(
                 f"n_components={self.n_components} must be <= n_samples (got n_components = "
-                f"{self.n_components}, n_samples = {X.shape[0]}). Reduce n_components or "
+                f"{self.n_components}, n_samples = {n_samples}). Reduce n_components or "
                 "pass more samples."
             )
         check_tol(self.tol)
@@ -56,21 +56,22 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         check_positive_int(self.verbose_interval, "verbose_interval")
 
     def _fit(self, X, sample_weight=None):
-        X, names = validate_fit_input(X)
-        self._check_common(X)
-        model = self._build_model(X)
-        block = Block(X, weights=sample_weight)
-        model.validate(block)
+        data = fit_data(X, self._backend(), sample_weight=sample_weight)
+        self._check_common(data.n_samples)
+        source = em.prepare(data.backend, data.source)
+        head = source.head()  # all of X in memory; a sample of a file or Dask collection
+        model = self._build_model(head.X)
+        model.validate(head)
         warm = self.warm_start and hasattr(self, "result_")
         result = em.fit(
-            model, block,
-            init=self.result_.params if warm else self._initializer(model, X),
+            model, source,
+            init=self.result_.params if warm else self._initializer(model, head.X),
             n_init=1 if warm else self.n_init, random_state=self.random_state,
-            backend=self._backend(), tol=self.tol, max_iter=self.max_iter,
+            backend=data.backend, tol=self.tol, max_iter=self.max_iter,
             fixed=self.fixed or (), verbose=self.verbose,
             verbose_interval=self.verbose_interval,
         )
-        record_features(self, X, names)
+        record_features(self, head.X, data.feature_names)
         self.model_, self.result_, self.history_ = model, result, result.history
         self.converged_, self.n_iter_ = result.converged, result.n_iter
         self.lower_bound_ = result.lower_bound
@@ -83,7 +84,10 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), Dask array or DataFrame, or source
+            In memory, or outside it: a Dask collection (fitted on the default
+            ``distributed`` client, or Dask's local scheduler), or a file opened with
+            :func:`emkit.sources.open_source` (streamed block by block).
         y : ignored
 
         Returns
@@ -99,8 +103,8 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
     # -- using the fit ----------------------------------------------------------------------
     def _rows(self, method, X):
         check_is_fitted(self, "result_")
-        X = validate_predict_input(self, X)
-        return self._backend().map_rows(method, self.result_.params, InMemory(Block(X)))
+        data = predict_data(self, X, self._backend())
+        return data.backend.map_rows(method, self.result_.params, data.source)
 
     def predict_proba(self, X):
         """Posterior probability of each component, shape (n_samples, n_components)."""
@@ -137,9 +141,12 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
 
     def bic(self, X):
         """Bayesian information criterion on X (lower is better)."""
-        n = np.asarray(X).shape[0]
-        return -2 * self.score(X) * n + self._n_parameters() * np.log(n)
+        log_density = self.score_samples(X)
+        n = log_density.shape[0]
+        return -2 * float(log_density.mean()) * n + self._n_parameters() * np.log(n)
 
     def aic(self, X):
         """Akaike information criterion on X (lower is better)."""
-        return -2 * self.score(X) * np.asarray(X).shape[0] + 2 * self._n_parameters()
+        log_density = self.score_samples(X)
+        return -2 * float(log_density.mean()) * log_density.shape[0] + \
+            2 * self._n_parameters()

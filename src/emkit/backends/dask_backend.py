@@ -1,0 +1,215 @@
+"""The Dask backend: one E-step task per block, a tree of sums, one compute per iteration.
+
+The data are persisted once (held in the workers' memory); every iteration ships the current
+parameters, runs the model's E-step on each block where the block lives, adds the results
+pairwise up a tree (``split_every`` at a time) and brings back only the summed statistics.
+The M-step runs on the client. A lost worker costs only recomputation: its blocks and tasks
+are rebuilt from the graph, and the sums are the same because the tree is fixed.
+"""
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+
+from ..engine.data import InMemory
+from ..engine.tree import tree_sum
+from ..sources.dask_source import DaskSource, compute
+from .numpy_backend import _blas_single_thread
+
+__all__ = ["DaskBackend", "connect"]
+
+
+def _block_e_step(e_step, params, X, weights, lengths):
+    from ..engine.data import Block
+
+    return e_step(params, Block(X, weights=weights, lengths=lengths))
+
+
+def _block_rows(fn, params, X, weights, lengths):
+    from ..engine.data import Block
+
+    return fn(params, Block(X, weights=weights, lengths=lengths))
+
+
+def tree_reduce(leaves, split_every: int):
+    """Sum Delayed results up a tree, ``split_every`` at a time, in a fixed order.
+
+    Each node is one task adding its children with :func:`~emkit.engine.tree.tree_sum`, so
+    the depth is ``ceil(log(n_leaves) / log(split_every))``.
+    """
+    import dask
+
+    add = dask.delayed(tree_sum, pure=False)
+    level = list(leaves)
+    while len(level) > 1:
+        groups = [level[i:i + split_every] for i in range(0, len(level), split_every)]
+        level = [add(group) if len(group) > 1 else group[0] for group in groups]
+    return level[0]
+
+
+def _named(value, prefix):
+    import dask
+
+    return dask.delayed(value, name=f"emkit-{prefix}-{uuid.uuid4().hex}", traverse=False)
+
+
+class DaskBackend:
+    """Run the E-step on a Dask cluster (or Dask's local scheduler), block by block.
+
+    Parameters
+    ----------
+    client : distributed.Client, optional
+        The cluster to use. By default the current default client if one exists (the last
+        ``Client`` created), else Dask's local threaded scheduler.
+    persist : bool, default=True
+        Hold the data in the workers' memory after the first pass. With False every
+        iteration reads the data again through its graph (data larger than the cluster).
+    chunk_size : int, default=65536
+        Rows per block when the data are not a Dask collection already (arrays, files).
+    split_every : int, default=8
+        Fan-in of the tree that adds the blocks' statistics.
+    """
+
+    def __init__(self, client=None, *, persist=True, chunk_size=65536, split_every=8):
+        if int(chunk_size) < 1:
+            raise ValueError(f"chunk_size must be a positive integer; got {chunk_size!r}")
+        if int(split_every) < 2:
+            raise ValueError(f"split_every must be an integer >= 2; got {split_every!r}")
+        self.client = client
+        self.persist = bool(persist)
+        self.chunk_size = int(chunk_size)
+        self.split_every = int(split_every)
+
+    def __repr__(self):
+        return f"DaskBackend(client={self.client!r}, persist={self.persist})"
+
+    def _client(self):
+        if self.client is not None:
+            return self.client
+        try:
+            from distributed import default_client
+
+            return default_client()
+        except (ImportError, ValueError):  # no distributed, or no client made yet
+            return None
+
+    def prepare(self, data) -> DaskSource:
+        """Turn ``data`` into a DaskSource on this backend's cluster, persisted once.
+
+        Parameters
+        ----------
+        data : DaskSource, InMemory, StreamingSource or Dask collection
+        """
+        if isinstance(data, DaskSource):
+            source = data
+        elif isinstance(data, InMemory):
+            source = DaskSource.from_block(data.block, self.chunk_size)
+        elif hasattr(data, "to_dask"):
+            source = data.to_dask(self.chunk_size)
+        else:
+            source = DaskSource.from_collection(data)
+        client = self._client()
+        if source.client is not client:
+            source = source.on(client)
+        if self.persist and not source.persisted:
+            source = source.persist()
+        return source
+
+    def map_reduce(self, e_step, params, data, progress=None):
+        """Sum ``e_step(params, block)`` over the blocks of ``data`` with one compute.
+
+        Parameters
+        ----------
+        e_step : callable
+            ``e_step(params, Block) -> EStep``; shipped to the workers once per call.
+        params : Tree
+        data : DaskSource or anything :meth:`prepare` accepts
+        progress : object with ``advance(n_rows)``, optional
+            Told as each block's E-step finishes.
+
+        Returns
+        -------
+        EStep
+        """
+        import dask
+
+        source = self.prepare(data)
+        step, theta = _named(e_step, "e-step"), _named(params, "params")
+        call = dask.delayed(_block_e_step, pure=False)
+        leaves = [call(step, theta, x, w, lengths) for x, w, lengths, _ in source.parts()]
+        root = tree_reduce(leaves, self.split_every)
+        rows = [n for *_, n in source.parts()]
+        with _blas_single_thread():
+            if progress is None:
+                return compute(source.client, root)[0]
+            return self._compute_with_progress(source.client, root, leaves, rows, progress)
+
+    def _compute_with_progress(self, client, root, leaves, rows, progress):
+        if client is None:
+            return _local_with_progress(root, leaves, rows, progress)
+        from distributed import as_completed
+
+        futures = client.compute([root, *leaves])
+        rows_of = {future.key: n for future, n in zip(futures[1:], rows)}
+        for future in as_completed(futures[1:]):
+            progress.advance(rows_of[future.key])
+        return futures[0].result()
+
+    def map_rows(self, fn, params, data):
+        """Concatenate ``fn(params, block)`` over the blocks of ``data`` (row outputs).
+
+        Returns
+        -------
+        ndarray whose first axis has length ``data.n_samples``
+        """
+        import dask
+
+        source = self.prepare(data)
+        theta, call = _named(params, "params"), dask.delayed(_block_rows, pure=False)
+        outputs = [call(fn, theta, x, w, lengths) for x, w, lengths, _ in source.parts()]
+        with _blas_single_thread():
+            return np.concatenate(compute(source.client, *outputs))
+
+
+def _local_with_progress(root, leaves, rows, progress):
+    """Compute on the local scheduler, telling ``progress`` as each leaf finishes."""
+    import dask
+    from dask.callbacks import Callback
+
+    rows_of = {leaf.key: n for leaf, n in zip(leaves, rows)}
+
+    def finished(key, result, dsk, state, worker_id):
+        if key in rows_of:
+            progress.advance(rows_of[key])
+
+    with Callback(posttask=finished):
+        return dask.compute(root)[0]
+
+
+def connect(address: str, timeout: float = 10.0) -> DaskBackend:
+    """A DaskBackend on the scheduler at ``address`` (``"tcp://host:8786"``).
+
+    Parameters
+    ----------
+    address : str
+        The scheduler's address.
+    timeout : float, default=10.0
+        Seconds to wait for the scheduler to answer.
+
+    Raises
+    ------
+    ConnectionError
+        If no scheduler answers at ``address`` within ``timeout`` seconds.
+    """
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError) as error:
+        raise ConnectionError(
+            f"no Dask scheduler answered at {address!r} within {timeout:g} s ({error}). Check "
+            "the address and port, that `dask scheduler` runs there, and that the network lets "
+            "this machine reach it."
+        ) from None
+    return DaskBackend(client)

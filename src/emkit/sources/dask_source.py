@@ -1,0 +1,292 @@
+"""Data held in a Dask collection (array or DataFrame), in blocks of whole rows.
+
+Every block is checked as it is first computed: numeric, finite, and of the type the
+collection's metadata announced (a partition that disagrees is reported by number). With
+sequence lengths (HMMs) the row blocks are moved so that no sequence is split.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.data import Block, row_bounds
+from ..engine.validation import check_lengths
+from ._columns import as_float_rows, check_numeric, check_same_types, select_columns
+from ._sample import HEAD_ROWS, sample_rows
+
+__all__ = ["DaskSource", "compute"]
+
+
+def compute(client, *collections):
+    """Compute Dask collections on ``client`` (or on the local scheduler when it is None).
+
+    Arguments that are not Dask collections (None, say) come back unchanged.
+    """
+    import dask
+
+    if client is None:
+        return dask.compute(*collections)
+    lazy = [i for i, item in enumerate(collections) if dask.is_dask_collection(item)]
+    results = list(collections)
+    for i, value in zip(lazy, client.gather(client.compute([collections[i] for i in lazy]))):
+        results[i] = value
+    return tuple(results)
+
+
+def _is_frame(data) -> bool:
+    return hasattr(data, "columns") and hasattr(data, "map_partitions")
+
+
+def _checked_chunk(chunk, names, expected, where, block_info=None):
+    """A block of a dask array as float64, after checking its type and values."""
+    start = block_info[0]["array-location"][0][0] if block_info else 0
+    rows = f"rows {start} to {start + len(chunk) - 1} of {where}"
+    actual = {name: chunk.dtype for name in names}
+    check_same_types({name: expected for name in names}, actual, f"{where}'s metadata", rows)
+    check_numeric(actual, rows)
+    return as_float_rows(chunk, where, start)
+
+
+def _checked_partition(part, expected, partition_info=None):
+    """A partition of a dask DataFrame as float64 columns, after checking its types."""
+    number = partition_info["number"] if partition_info else "?"
+    actual = {str(name): dtype for name, dtype in part.dtypes.items()}
+    check_same_types(expected, actual, "the dask DataFrame's metadata",
+                     f"partition {number} of the dask DataFrame")
+    check_numeric(actual, f"partition {number} of the dask DataFrame")
+    return part.astype(np.float64)
+
+
+def _checked_weights(chunk, block_info=None):
+    start = block_info[0]["array-location"][0][0] if block_info else 0
+    values = np.asarray(chunk, dtype=np.float64)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise ValueError(f"sample_weight must be finite and non-negative; got "
+                         f"{values[row]!r} at row {start + row}. Fix or drop that row.")
+    return values
+
+
+def _frame_values(frame, columns, where):
+    """The selected columns of a dask DataFrame as a float64 dask array (known chunks)."""
+    import pandas as pd
+
+    labels = {str(label): label for label in frame.columns}
+    names = select_columns(list(labels), columns, where)
+    frame = frame[[labels[name] for name in names]]
+    expected = {str(label): dtype for label, dtype in frame.dtypes.items()}
+    check_numeric(expected, where)
+    meta = pd.DataFrame({label: np.empty(0) for label in frame.columns})
+    checked = frame.map_partitions(_checked_partition, expected, meta=meta)
+    return _checked_array(checked.to_dask_array(lengths=True), None, where)
+
+
+def _checked_array(X, columns, where):
+    """Validate a dask array's shape and chunks; return it as checked float64 blocks."""
+    if X.ndim != 2:
+        raise ValueError(f"{where} must be 2-D of shape (n_samples, n_features); got shape "
+                         f"{X.shape}. Reshape it with {where}.reshape(-1, 1) for one feature.")
+    if any(np.isnan(size) for size in X.chunks[0]):
+        raise ValueError(f"{where} has unknown chunk sizes; emkit needs them to split rows. "
+                         f"Call {where} = {where}.compute_chunk_sizes() first.")
+    if len(X.chunks[1]) > 1:
+        raise ValueError(
+            f"{where} is chunked along its columns (column chunks {X.chunks[1]}); emkit splits "
+            f"data into blocks of whole rows. Rechunk it with {where} = "
+            f"{where}.rechunk({{1: -1}}) (rows may stay chunked)."
+        )
+    names = select_columns([str(i) for i in range(X.shape[1])], columns, where)
+    if columns is not None:
+        X = X[:, [int(name) for name in names]]
+    check_numeric({name: X.dtype for name in names}, where)
+    checked = X.map_blocks(_checked_chunk, names, str(X.dtype), where, dtype=np.float64,
+                           meta=np.empty((0, 0)))
+    return checked, names
+
+
+def _sequence_chunks(X, lengths, chunk_rows):
+    """Rechunk rows so that blocks hold whole sequences (and about ``chunk_rows`` rows)."""
+    if lengths is None:
+        return X if chunk_rows is None else X.rechunk({0: chunk_rows})
+    if chunk_rows is None and np.isin(np.cumsum(X.chunks[0]), np.cumsum(lengths)).all():
+        return X
+    target = chunk_rows or max(X.chunks[0])
+    sizes = tuple(stop - start for start, stop, _ in row_bounds(X.shape[0], lengths, target))
+    return X.rechunk({0: sizes})
+
+
+def _lengths_per_chunk(lengths, row_chunks):
+    if lengths is None:
+        return None
+    cuts = np.searchsorted(np.cumsum(lengths), np.cumsum(row_chunks), side="right")
+    return np.split(lengths, cuts[:-1])
+
+
+def _aligned_weights(sample_weight, X):
+    import dask.array as da
+
+    if sample_weight is None:
+        return None
+    weights = sample_weight if hasattr(sample_weight, "dask") else np.asarray(sample_weight)
+    if weights.shape != (X.shape[0],):
+        raise ValueError(f"sample_weight must have shape ({X.shape[0]},), one weight per row; "
+                         f"got shape {weights.shape}.")
+    weights = da.asarray(weights).rechunk((X.chunks[0],))
+    return weights.map_blocks(_checked_weights, dtype=np.float64)
+
+
+class DaskSource:
+    """Rows of a Dask collection in blocks of whole rows (and whole sequences).
+
+    Build it with :meth:`from_collection`; a backend places it with :meth:`persist`.
+
+    Parameters
+    ----------
+    X : dask.array.Array of shape (n_samples, n_features)
+        Checked float64 blocks, chunked along rows only.
+    weights : dask.array.Array of shape (n_samples,) or None
+        Sample weights chunked like the rows of X.
+    chunk_lengths : list of ndarray or None
+        The sequence lengths inside each row block.
+    columns : list of str
+        Column names (positions as strings for arrays).
+    feature_names : list of str or None
+        Column names of a DataFrame; None for an array.
+    client : distributed.Client, optional
+        The client whose cluster computes the blocks; the local scheduler without one.
+
+    Attributes
+    ----------
+    persisted : bool
+        Whether the blocks are computed once and held (see :meth:`persist`).
+    """
+
+    def __init__(self, X, *, weights=None, chunk_lengths=None, columns=None,
+                 feature_names=None, client=None):
+        self.X, self.weights, self.chunk_lengths = X, weights, chunk_lengths
+        self.columns, self.feature_names = columns, feature_names
+        self.client = client
+        self.persisted = False
+        self._head = None
+        self._total_weight = None if weights is not None else float(X.shape[0])
+
+    @classmethod
+    def from_collection(cls, data, *, sample_weight=None, lengths=None, columns=None,
+                        chunk_rows=None, name="X"):
+        """Wrap a dask array or DataFrame.
+
+        Parameters
+        ----------
+        data : dask.array.Array of shape (n_samples, n_features) or dask.dataframe.DataFrame
+        sample_weight : array-like or dask array of shape (n_samples,), optional
+        lengths : array-like of shape (n_sequences,), optional
+            Sequence lengths; blocks are moved so that none is split.
+        columns : sequence of str or int, optional
+            Columns to use (names for a DataFrame, positions for an array); all by default.
+        chunk_rows : int, optional
+            Rows per block; the collection's own row chunks by default.
+        name : str
+            The data's name in messages.
+        """
+        if _is_frame(data):
+            X, names = _frame_values(data, columns, "the dask DataFrame")
+            feature_names = names
+        elif hasattr(data, "chunks") and hasattr(data, "map_blocks"):
+            X, names = _checked_array(data, columns, name)
+            feature_names = None
+        else:
+            raise TypeError(f"{name} must be a dask array or DataFrame; got "
+                            f"{type(data).__name__}.")
+        lengths = check_lengths(lengths, X.shape[0])
+        X = _sequence_chunks(X, lengths, chunk_rows)
+        return cls(X, weights=_aligned_weights(sample_weight, X),
+                   chunk_lengths=_lengths_per_chunk(lengths, X.chunks[0]), columns=names,
+                   feature_names=feature_names)
+
+    @classmethod
+    def from_block(cls, block: Block, chunk_rows: int):
+        """Wrap an in-memory Block in blocks of about ``chunk_rows`` rows."""
+        import dask.array as da
+
+        if block.labels is not None:
+            raise ValueError("the Dask backend does not carry labels (semi-supervised fits); "
+                             "use the numpy backend for them.")
+        X = da.from_array(block.X, chunks=(chunk_rows, -1))
+        return cls.from_collection(X, sample_weight=block.weights, lengths=block.lengths,
+                                   chunk_rows=chunk_rows)
+
+    def __repr__(self):
+        return (f"DaskSource(n_samples={self.n_samples}, n_features={self.n_features}, "
+                f"n_blocks={len(self.X.chunks[0])}, persisted={self.persisted})")
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def total_weight(self) -> float:
+        if self._total_weight is None:
+            self._total_weight = float(compute(self.client, self.weights.sum())[0])
+        return self._total_weight
+
+    @property
+    def lengths(self):
+        """All sequence lengths, shape (n_sequences,), or None."""
+        return None if self.chunk_lengths is None else np.concatenate(self.chunk_lengths)
+
+    def parts(self):
+        """``[(X block, weights block or None, lengths or None, n_rows)]`` as Dask Delayed."""
+        xs = self.X.to_delayed().ravel()
+        ws = self.weights.to_delayed().ravel() if self.weights is not None else [None] * len(xs)
+        lengths = self.chunk_lengths or [None] * len(xs)
+        return list(zip(xs, ws, lengths, self.X.chunks[0]))
+
+    def on(self, client) -> DaskSource:
+        """The same data, computed by ``client`` (a ``distributed.Client`` or None)."""
+        return DaskSource(self.X, weights=self.weights, chunk_lengths=self.chunk_lengths,
+                          columns=self.columns, client=client)
+
+    def persist(self) -> DaskSource:
+        """Compute the blocks once and keep them on the cluster (or in local memory)."""
+        import dask
+
+        collections = [self.X] + ([self.weights] if self.weights is not None else [])
+        if self.client is not None:
+            held = self.client.persist(collections)
+        else:
+            held = dask.persist(*collections)
+        source = DaskSource(held[0], weights=held[1] if len(held) > 1 else None,
+                            chunk_lengths=self.chunk_lengths, columns=self.columns,
+                            feature_names=self.feature_names, client=self.client)
+        source.persisted = True
+        return source
+
+    def blocks(self, chunk_size: int | None = None):
+        """Yield the collection's row blocks one at a time, computed (for the numpy backend).
+
+        The blocks are the collection's own chunks; ``chunk_size`` is not used (rechunk the
+        collection, or pass ``chunk_rows`` to :meth:`from_collection`, to change them).
+        """
+        for x, w, lengths, _ in self.parts():
+            x, w = compute(self.client, x, w)
+            yield Block(x, weights=w, lengths=lengths)
+
+    def head(self, n_rows: int | None = None) -> Block:
+        """A uniform random sample of rows (whole sequences) for initialisation, computed.
+
+        Parameters
+        ----------
+        n_rows : int, optional
+            Rows wanted, 100_000 by default; all rows when the data has fewer.
+        """
+        n_rows = HEAD_ROWS if n_rows is None else n_rows
+        if self._head is None or self._head[0] != n_rows:
+            indices, lengths = sample_rows(self.n_samples, self.lengths, n_rows)
+            weights = None if self.weights is None else self.weights[indices]
+            X, weights = compute(self.client, self.X[indices], weights)
+            self._head = (n_rows, Block(X, weights=weights, lengths=lengths))
+        return self._head[1]

@@ -1,0 +1,75 @@
+"""Opening a data file by its name: the one entry point for paths (library and CLI)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._arrays import NpyReader, ZarrReader
+from ._csv import CsvReader
+from ._parquet import ParquetReader
+from ._paths import existing_path
+from .streaming import StreamingSource
+
+__all__ = ["FORMATS", "open_source"]
+
+#: File formats by name, with the file name endings that select them.
+FORMATS = {
+    "parquet": ((".parquet", ".pq"), ParquetReader),
+    "csv": ((".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz"), CsvReader),
+    "zarr": ((".zarr",), ZarrReader),
+    "npy": ((".npy",), NpyReader),
+}
+
+
+def _format_of(path) -> str:
+    name = str(path).rstrip("/").lower()
+    for fmt, (endings, _) in FORMATS.items():
+        if name.endswith(endings):
+            return fmt
+    found = Path(path)
+    if found.is_dir() and any(p.name.endswith(".parquet") for p in found.iterdir()):
+        return "parquet"
+    if found.is_dir() and ((found / "zarr.json").exists() or (found / ".zarray").exists()):
+        return "zarr"
+    raise ValueError(
+        f"cannot tell the format of {str(path)!r} from its name; pass format= one of "
+        f"{sorted(FORMATS)} (file names ending in "
+        f"{', '.join(e for endings, _ in FORMATS.values() for e in endings)} are recognised)."
+    )
+
+
+def open_source(path, columns=None, *, lengths=None, format=None, head_rows=None):
+    """Open a Parquet, CSV, Zarr or ``.npy`` file as a streaming data source.
+
+    Parameters
+    ----------
+    path : str, Path or list of them
+        The file (for Parquet also a directory of files, or a list of files).
+    columns : sequence of str or int, optional
+        Columns to fit, by name (or position); every column by default.
+    lengths : array-like of shape (n_sequences,), optional
+        Sequence lengths for HMMs; blocks never split a sequence.
+    format : {"parquet", "csv", "zarr", "npy"}, optional
+        The format, when the file name does not tell it.
+    head_rows : int, optional
+        Rows in the initialisation sample (100_000 by default).
+
+    Returns
+    -------
+    StreamingSource
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        If a column is missing or not numeric, or the types differ between files.
+    """
+    if not isinstance(path, (list, tuple)):
+        existing_path(path)
+    first = path[0] if isinstance(path, (list, tuple)) and path else path
+    fmt = format or _format_of(first)
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {sorted(FORMATS)}; got {format!r}.")
+    reader = FORMATS[fmt][1](path, columns)
+    options = {} if head_rows is None else {"head_rows": head_rows}
+    return StreamingSource(reader, lengths=lengths, **options)
