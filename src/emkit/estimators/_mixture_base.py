@@ -17,6 +17,7 @@ from ..backends.numpy_backend import NumpyBackend
 from ..engine import em
 from ..engine.data import Block, InMemory
 from ..engine.validation import check_positive_int, check_tol
+from ..persist import result_from_state, result_to_state
 from ._inputs import record_features, validate_fit_input, validate_predict_input
 
 __all__ = ["MixtureEstimator"]
@@ -28,7 +29,10 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
     # -- what a concrete estimator provides ---------------------------------------------------
     @abstractmethod
     def _build_model(self, X):
-        """Return the Mixture to fit to X (hyper-parameters validated)."""
+        """Return the Mixture to fit to X (hyper-parameters validated).
+
+        X is None when a saved model is rebuilt (see :mod:`emkit.persist`).
+        """
 
     @abstractmethod
     def _initializer(self, model, X):
@@ -71,12 +75,30 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
             verbose_interval=self.verbose_interval,
         )
         record_features(self, X, names)
+        self._set_fit(model, result)
+        return self
+
+    def _set_fit(self, model, result):
+        """Set every fitted attribute from a FitResult (after fit, or when loading)."""
         self.model_, self.result_, self.history_ = model, result, result.history
         self.converged_, self.n_iter_ = result.converged, result.n_iter
         self.lower_bound_ = result.lower_bound
         self.lower_bounds_ = list(result.history.column("evidence") / result.n_samples)
         self._publish(model, result.params)
-        return self
+
+    # -- model files (emkit.persist) ------------------------------------------------------------
+    def _fitted_state(self):
+        spec, arrays = result_to_state(self.result_)
+        spec["n_features_in"] = int(self.n_features_in_)
+        names = getattr(self, "feature_names_in_", None)
+        spec["feature_names_in"] = None if names is None else [str(n) for n in names]
+        return spec, arrays
+
+    def _restore_state(self, spec, arrays):
+        self.n_features_in_ = spec["n_features_in"]
+        if spec["feature_names_in"] is not None:
+            self.feature_names_in_ = np.asarray(spec["feature_names_in"], dtype=object)
+        self._set_fit(self._build_model(None), result_from_state(spec, arrays))
 
     def fit(self, X, y=None):
         """Estimate the parameters by EM.
