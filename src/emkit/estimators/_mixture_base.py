@@ -119,14 +119,16 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         return self.fit(X).predict(X)
 
     # -- using the fit ----------------------------------------------------------------------
-    def _rows(self, method, X):
+    def _rows(self, method_name, X):
+        """Apply the model's row-wise method (by name) to X in chunks."""
         check_is_fitted(self, "result_")
         X = validate_predict_input(self, X)
+        method = getattr(self.model_, method_name)
         return self._backend().map_rows(method, self.result_.params, InMemory(Block(X)))
 
     def predict_proba(self, X):
         """Posterior probability of each component, shape (n_samples, n_components)."""
-        return self._rows(self.model_.posterior, X)
+        return self._rows("posterior", X)
 
     def predict(self, X):
         """Most probable component of each row, shape (n_samples,)."""
@@ -134,7 +136,7 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
 
     def score_samples(self, X):
         """Log density ``log p(x_i)`` of each row, shape (n_samples,)."""
-        return self._rows(self.model_.row_log_likelihood, X)
+        return self._rows("row_log_likelihood", X)
 
     def score(self, X, y=None):
         """Mean log density of the rows of X (a float)."""
