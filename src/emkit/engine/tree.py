@@ -138,6 +138,18 @@ class Tree(Mapping):
                 out[path] = value
         return out
 
+    @classmethod
+    def from_paths(cls, leaves):
+        """Build a Tree from ``{dotted_path: array}`` (the inverse of :meth:`paths`)."""
+        nested = {}
+        for path, value in leaves.items():
+            node = nested
+            *parents, name = path.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[name] = value
+        return cls(nested)
+
     def get_path(self, path):
         """Return the leaf (or subtree) at a dotted path such as ``"components.means"``."""
         node = self

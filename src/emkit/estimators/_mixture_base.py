@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..backends.numpy_backend import NumpyBackend
 from ..engine import em
 from ..engine.validation import check_positive_int, check_tol
+from ..persist import result_from_state, result_to_state
 from ._data import fit_data, predict_data
 from ._inputs import record_features
 
@@ -28,7 +29,10 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
     # -- what a concrete estimator provides ---------------------------------------------------
     @abstractmethod
     def _build_model(self, X):
-        """Return the Mixture to fit to X (hyper-parameters validated)."""
+        """Return the Mixture to fit to X (hyper-parameters validated).
+
+        X is None when a saved model is rebuilt (see :mod:`emkit.persist`).
+        """
 
     @abstractmethod
     def _initializer(self, model, X):
@@ -72,12 +76,30 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
             verbose_interval=self.verbose_interval,
         )
         record_features(self, head.X, data.feature_names)
+        self._set_fit(model, result)
+        return self
+
+    def _set_fit(self, model, result):
+        """Set every fitted attribute from a FitResult (after fit, or when loading)."""
         self.model_, self.result_, self.history_ = model, result, result.history
         self.converged_, self.n_iter_ = result.converged, result.n_iter
         self.lower_bound_ = result.lower_bound
         self.lower_bounds_ = list(result.history.column("evidence") / result.n_samples)
         self._publish(model, result.params)
-        return self
+
+    # -- model files (emkit.persist) ------------------------------------------------------------
+    def _fitted_state(self):
+        spec, arrays = result_to_state(self.result_)
+        spec["n_features_in"] = int(self.n_features_in_)
+        names = getattr(self, "feature_names_in_", None)
+        spec["feature_names_in"] = None if names is None else [str(n) for n in names]
+        return spec, arrays
+
+    def _restore_state(self, spec, arrays):
+        self.n_features_in_ = spec["n_features_in"]
+        if spec["feature_names_in"] is not None:
+            self.feature_names_in_ = np.asarray(spec["feature_names_in"], dtype=object)
+        self._set_fit(self._build_model(None), result_from_state(spec, arrays))
 
     def fit(self, X, y=None):
         """Estimate the parameters by EM.
@@ -101,14 +123,16 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         return self.fit(X).predict(X)
 
     # -- using the fit ----------------------------------------------------------------------
-    def _rows(self, method, X):
+    def _rows(self, method_name, X):
+        """Apply the model's row-wise method (by name) to X in chunks."""
         check_is_fitted(self, "result_")
         data = predict_data(self, X, self._backend())
+        method = getattr(self.model_, method_name)
         return data.backend.map_rows(method, self.result_.params, data.source)
 
     def predict_proba(self, X):
         """Posterior probability of each component, shape (n_samples, n_components)."""
-        return self._rows(self.model_.posterior, X)
+        return self._rows("posterior", X)
 
     def predict(self, X):
         """Most probable component of each row, shape (n_samples,)."""
@@ -116,7 +140,7 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
 
     def score_samples(self, X):
         """Log density ``log p(x_i)`` of each row, shape (n_samples,)."""
-        return self._rows(self.model_.row_log_likelihood, X)
+        return self._rows("row_log_likelihood", X)
 
     def score(self, X, y=None):
         """Mean log density of the rows of X (a float)."""

@@ -192,7 +192,7 @@ class Gaussian(Component):
         if constant.size:
             column = int(constant[0])
             raise ValueError(
-                f"X column {column} is constant (every value is {X[0, column]!r}); a Gaussian "
+                f"X column {column} is constant (every value is {X[0, column]:g}); a Gaussian "
                 "component cannot estimate a variance for it (it would collapse to reg_covar). "
                 "Remove constant columns before fitting."
             )
