@@ -8,6 +8,7 @@ are rebuilt from the graph, and the sums are the same because the tree is fixed.
 """
 from __future__ import annotations
 
+import threading
 import uuid
 
 import numpy as np
@@ -60,8 +61,9 @@ class DaskBackend:
     Parameters
     ----------
     client : distributed.Client, optional
-        The cluster to use. By default the current default client if one exists (the last
-        ``Client`` created), else Dask's local threaded scheduler.
+        The cluster to use. By default the client the data are already on (a
+        :class:`~emkit.sources.DaskSource` placed by another backend), else the default client
+        if one exists (the last ``Client`` created), else Dask's local threaded scheduler.
     persist : bool, default=True
         Hold the data in the workers' memory after the first pass. With False every
         iteration reads the data again through its graph (data larger than the cluster).
@@ -84,9 +86,10 @@ class DaskBackend:
     def __repr__(self):
         return f"DaskBackend(client={self.client!r}, persist={self.persist})"
 
-    def _client(self):
-        if self.client is not None:
-            return self.client
+    def _client(self, source):
+        """This backend's client, else the source's, else the default client, else None."""
+        if self.client is not None or source.client is not None:
+            return self.client or source.client
         try:
             from distributed import default_client
 
@@ -109,7 +112,7 @@ class DaskBackend:
             source = data.to_dask(self.chunk_size)
         else:
             source = DaskSource.from_collection(data)
-        client = self._client()
+        client = self._client(source)
         if source.client is not client:
             source = source.on(client)
         if self.persist and not source.persisted:
@@ -187,6 +190,52 @@ def _local_with_progress(root, leaves, rows, progress):
         return dask.compute(root)[0]
 
 
+def _within(fn, timeout):
+    """Run ``fn()`` in a daemon thread; return ``(result, error)``, both None on a timeout.
+
+    A daemon thread cannot keep the process alive, so an attempt that never returns is left
+    behind instead of blocking the caller.
+    """
+    outcome = {}
+
+    def attempt():
+        try:
+            outcome["result"] = fn()
+        except Exception as error:  # reported by the caller
+            outcome["error"] = error
+
+    thread = threading.Thread(target=attempt, name="emkit-connect", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return outcome.get("result"), outcome.get("error")
+
+
+async def _handshake(address, timeout):
+    """Open a connection to ``address`` and exchange Dask's handshake, within ``timeout``."""
+    import asyncio
+
+    from distributed.comm import connect as open_comm
+
+    comm = await asyncio.wait_for(open_comm(address, timeout=timeout), timeout)
+    await comm.close()
+    return True
+
+
+def _check_address(address):
+    from distributed.comm import parse_address
+
+    if not isinstance(address, str):
+        raise ValueError(f"scheduler address must be a string such as 'tcp://host:8786'; got "
+                         f"{address!r}.")
+    try:
+        parse_address(address)
+        if ":" not in address.rpartition("://")[2]:
+            raise ValueError("missing port number")
+    except ValueError as error:
+        raise ValueError(f"scheduler address {address!r} is not valid ({error}); use the form "
+                         "tcp://host:8786.") from None
+
+
 def connect(address: str, timeout: float = 10.0) -> DaskBackend:
     """A DaskBackend on the scheduler at ``address`` (``"tcp://host:8786"``).
 
@@ -200,16 +249,32 @@ def connect(address: str, timeout: float = 10.0) -> DaskBackend:
     Raises
     ------
     ConnectionError
-        If no scheduler answers at ``address`` within ``timeout`` seconds.
+        If no scheduler answers at ``address`` within about ``timeout`` seconds.
+    ValueError
+        If ``address`` is not an address.
+
+    Notes
+    -----
+    ``distributed.Client`` bounds only the opening of the connection by its timeout: a peer
+    that accepts and then never answers would block it forever. So the scheduler is first
+    asked for Dask's handshake under a strict deadline, and the client is made only then.
     """
+    import asyncio
+
     from distributed import Client
 
-    try:
-        client = Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError) as error:
+    _check_address(address)
+    timeout = float(timeout)
+    answered, error = _within(lambda: asyncio.run(_handshake(address, timeout)), timeout + 1)
+    client = None
+    if answered:
+        client, error = _within(lambda: Client(address, timeout=timeout,
+                                               set_as_default=False), timeout + 1)
+    if client is None:
+        cause = f" ({type(error).__name__}: {error})" if str(error or "") else ""
         raise ConnectionError(
-            f"no Dask scheduler answered at {address!r} within {timeout:g} s ({error}). Check "
-            "the address and port, that `dask scheduler` runs there, and that the network lets "
-            "this machine reach it."
-        ) from None
+            f"no Dask scheduler answered at {address!r} within {timeout:g} s{cause}. Check the "
+            "address and port, that `dask scheduler` runs there, and that this machine can "
+            "reach it."
+        )
     return DaskBackend(client)

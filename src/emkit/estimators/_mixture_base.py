@@ -73,7 +73,7 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
             n_init=1 if warm else self.n_init, random_state=self.random_state,
             backend=data.backend, tol=self.tol, max_iter=self.max_iter,
             fixed=self.fixed or (), verbose=self.verbose,
-            verbose_interval=self.verbose_interval,
+            verbose_interval=self.verbose_interval, progress=getattr(self, "progress", None),
         )
         record_features(self, head.X, data.feature_names)
         self._set_fit(model, result)

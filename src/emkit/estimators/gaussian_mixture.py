@@ -61,7 +61,11 @@ class GaussianMixture(MixtureEstimator):
     warm_start : bool, default=False
         Start the next ``fit`` from this fit's parameters (``n_init`` is then 1).
     verbose : int, default=0
+        Print the evidence every ``verbose_interval`` iterations (and show progress bars).
     verbose_interval : int, default=10
+    progress : bool or None, default=None
+        Progress bars over the iterations and over the rows of each pass (needs ``rich``,
+        the ``progress`` extra). None shows them when ``verbose`` is set.
     on_collapse : {"raise", "keep"}, default="raise"
         What to do when a component's covariance becomes singular (see :class:`Gaussian`).
     fixed : set of str, default=None
@@ -100,8 +104,8 @@ class GaussianMixture(MixtureEstimator):
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
                  max_iter=100, n_init=1, init_params="kmeans", weights_init=None,
                  means_init=None, precisions_init=None, random_state=None, warm_start=False,
-                 verbose=0, verbose_interval=10, on_collapse="raise", fixed=None, n_jobs=None,
-                 chunk_size=8192):
+                 verbose=0, verbose_interval=10, progress=None, on_collapse="raise", fixed=None,
+                 n_jobs=None, chunk_size=8192):
         self.n_components = n_components
         self.covariance_type = covariance_type
         self.tol = tol
@@ -116,6 +120,7 @@ class GaussianMixture(MixtureEstimator):
         self.warm_start = warm_start
         self.verbose = verbose
         self.verbose_interval = verbose_interval
+        self.progress = progress
         self.on_collapse = on_collapse
         self.fixed = fixed
         self.n_jobs = n_jobs
