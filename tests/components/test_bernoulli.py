@@ -112,6 +112,16 @@ def test_em_recovers_simulated_parameters_with_a_sound_anatomy():
     np.testing.assert_allclose(result.params.weights[order], [0.4, 0.6], atol=0.04)
 
 
+def test_em_keeps_a_sound_anatomy_when_probabilities_sit_on_the_floor():
+    truth = np.array([[0.0, 1.0, 0.5, 0.0], [1.0, 0.0, 0.5, 0.0]])  # feature 3 is never 1
+    result, _ = fit_simulated(Bernoulli(), Tree(probs=truth), [0.5, 0.5], 400, seed=2,
+                              tol=1e-10, max_iter=200)
+    probs = result.params.components.probs
+    np.testing.assert_allclose(probs[:, 3], PROBABILITY_FLOOR)
+    unseen = np.array([[0.0, 1.0, 1.0, 1.0]])
+    assert np.all(np.isfinite(Bernoulli().log_prob(Tree(probs=probs), unseen)))
+
+
 def test_em_with_a_prior_climbs_the_log_posterior():
     truth = np.array([[0.9, 0.1, 0.8], [0.1, 0.9, 0.3]])
     result, _ = fit_simulated(Bernoulli(prior=Beta(2.0, 2.0)), Tree(probs=truth), [0.5, 0.5],

@@ -8,6 +8,8 @@ from discrete_helpers import (
     best_permutation, fit_simulated, grid, maximise_simplex, random_weights, sample_p_value,
 )
 from emkit import Block, Categorical, Mixture, Tree
+from emkit.backends.numpy_backend import NumpyBackend
+from emkit.engine import run_em
 from emkit.components._discrete import PROBABILITY_FLOOR
 from emkit.priors import Beta, Dirichlet
 
@@ -117,6 +119,17 @@ def test_em_recovers_simulated_parameters_with_a_sound_anatomy():
     np.testing.assert_allclose(result.params.weights[order], [0.45, 0.55], atol=0.04)
 
 
+def test_em_keeps_a_sound_anatomy_when_probabilities_sit_on_the_floor():
+    truth = np.array([[[0.5, 0.5, 0.0], [1.0, 0.0, 0.0]], [[0.0, 0.2, 0.8], [0.0, 0.0, 1.0]]])
+    result, _ = fit_simulated(Categorical(3), Tree(probs=truth), [0.5, 0.5], 400, seed=4,
+                              tol=1e-10, max_iter=200)
+    probs = result.params.components.probs
+    np.testing.assert_allclose(probs[list(best_permutation(probs, truth))], truth, atol=0.06)
+    assert probs.min() == pytest.approx(PROBABILITY_FLOOR, rel=1e-6)
+    unseen = np.array([[2.0, 1.0]])
+    assert np.all(np.isfinite(Categorical(3).log_prob(Tree(probs=probs), unseen)))
+
+
 def test_em_with_a_prior_climbs_the_log_posterior():
     truth = np.array([[[0.8, 0.1, 0.1], [0.1, 0.1, 0.8]], [[0.1, 0.2, 0.7], [0.7, 0.2, 0.1]]])
     result, _ = fit_simulated(Categorical(3, prior=Dirichlet(2.0)), Tree(probs=truth),
@@ -125,6 +138,17 @@ def test_em_with_a_prior_climbs_the_log_posterior():
     probs = result.params.components.probs.reshape(-1, 3)
     log_prior = sum(stats.dirichlet([2.0] * 3).logpdf(p) for p in probs)
     assert result.objective == pytest.approx(result.log_likelihood + log_prior, rel=1e-12)
+
+
+def test_chunked_threaded_e_steps_give_the_same_fit(rng):
+    X = random_data(rng, 1000)
+    start = Tree(weights=[0.5, 0.5], components=Tree(probs=random_probs(rng)[:2]))
+    fits = [run_em(Mixture(Categorical(C), 2), X, start, backend=backend, tol=0, max_iter=5)
+            for backend in (NumpyBackend(chunk_size=10_000, n_jobs=1),
+                            NumpyBackend(chunk_size=64, n_jobs=2))]
+    np.testing.assert_allclose(fits[0].params.components.probs, fits[1].params.components.probs,
+                               rtol=1e-10)
+    assert fits[0].objective == pytest.approx(fits[1].objective, rel=1e-12)
 
 
 @pytest.mark.parametrize("value, row, column", [(3.0, 4, 0), (-1.0, 0, 1), (1.5, 2, 1)])

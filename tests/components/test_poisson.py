@@ -7,6 +7,7 @@ from discrete_helpers import (
     assert_expected_log_prob, assert_integer_weights_duplicate_rows, assert_stats_additive,
     best_permutation, fit_simulated, grid, maximise_scalar, random_weights, sample_p_value,
 )
+import emkit
 from emkit import Block, Mixture, Poisson, Tree
 from emkit.components._discrete import PROBABILITY_FLOOR
 from emkit.priors import Beta, Gamma
@@ -103,6 +104,20 @@ def test_em_recovers_simulated_parameters_with_a_sound_anatomy():
     order = list(best_permutation(rates, truth))
     np.testing.assert_allclose(rates[order], truth, rtol=0.08)
     np.testing.assert_allclose(result.params.weights[order], [0.35, 0.65], atol=0.03)
+
+
+def test_sample_weights_in_a_fit_equal_duplicated_rows(rng):
+    X = random_data(rng, 80)
+    repeats = rng.integers(0, 4, 80)
+    start = Tree(weights=[0.4, 0.6], components=Tree(rates=[[1.0, 2, 3, 4], [4.0, 3, 2, 1]]))
+    model = Mixture(Poisson(), 2)
+    weighted = emkit.fit(model, Block(X, weights=repeats.astype(float)), init=start, tol=1e-10,
+                         max_iter=300)
+    duplicated = emkit.fit(model, np.repeat(X, repeats, axis=0), init=start, tol=1e-10,
+                           max_iter=300)
+    np.testing.assert_allclose(weighted.params.components.rates,
+                               duplicated.params.components.rates, rtol=1e-9)
+    assert weighted.log_likelihood == pytest.approx(duplicated.log_likelihood, rel=1e-12)
 
 
 def test_em_with_a_prior_climbs_the_log_posterior():

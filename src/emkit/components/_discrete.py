@@ -6,9 +6,10 @@ An M-step keeps every probability in ``[PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR
 vectors are floored and renormalised; Poisson rates are kept ``>= PROBABILITY_FLOOR``). Without
 it a component that never saw a value would give that value probability 0, so a new row holding
 it would score ``-inf`` under the component, and the unconstrained coordinates that
-acceleration works in (``logit p``, ``log rate``) would be infinite. The floor (1e-12) moves the
-MLE by at most 1e-12, and the M-step still maximises the bound over the floored set, so the
-evidence never decreases. For real smoothing pass a conjugate prior (``Beta(2, 2)`` adds one
+acceleration works in (``logit p``, ``log rate``) would be infinite. The floor (1e-12) moves an
+estimate by about 1e-12 (times the number of categories for a simplex), and the M-step still
+maximises the bound over the floored set (to rounding), so EM's guarantees hold: the evidence
+never decreases and the bound after each E-step equals it. For real smoothing pass a conjugate prior (``Beta(2, 2)`` adds one
 pseudo-count to each outcome); the anatomy then tracks the log-posterior.
 
 Densities, on the other hand, are exact at any parameters: ``log_prob`` treats ``0 * log 0``
@@ -25,9 +26,9 @@ from ..engine.numerics import TINY_COUNT
 from . import _discrete_kernels
 
 __all__ = [
-    "PROBABILITY_FLOOR", "check_concentration", "check_no_nan", "check_prior", "check_values", "floor_probabilities",
-    "floor_rates", "floor_simplex", "is_count", "log_factorial_terms", "add_row_constants",
-    "safe_log", "simplex_estimate", "xlogy_product",
+    "PROBABILITY_FLOOR", "add_row_constants", "check_concentration", "check_no_nan",
+    "check_prior", "check_values", "floor_probabilities", "floor_rates", "floor_simplex",
+    "is_count", "log_factorial_terms", "safe_log", "simplex_estimate", "xlogy_product",
 ]
 
 #: Smallest probability (and rate) an M-step returns; see the module docstring.

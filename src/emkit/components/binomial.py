@@ -1,7 +1,6 @@
 """The Binomial component: independent per-feature success counts out of ``n_trials``."""
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 from scipy import special
