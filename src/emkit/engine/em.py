@@ -201,6 +201,7 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
         The best of the restarts. A ConvergenceWarning is issued if it did not converge.
     """
     source = as_source(data)
+    model.validate(source.head())  # all rows in memory; a sample for streamed sources
     rng = check_random_state(random_state)
     best = None
     for attempt in range(int(n_init)):
