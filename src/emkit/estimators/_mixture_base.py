@@ -64,7 +64,6 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         self._check_common(X)
         model = self._build_model(X)
         block = Block(X, weights=sample_weight)
-        model.validate(block)
         warm = self.warm_start and hasattr(self, "result_")
         result = em.fit(
             model, block,
