@@ -186,3 +186,10 @@ def test_peak_memory_is_independent_of_n_samples_times_k():
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 0.25 * n * k * 8, f"peak {peak} bytes suggests an (n_samples, K) array"
+
+
+def test_fit_validates_the_data_through_the_model():
+    X = make_blobs(seed=2)
+    X[:, 1] = 4.0
+    with pytest.raises(ValueError, match="X column 1 is constant"):
+        emkit.fit(_mixture(), X)

@@ -235,6 +235,7 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
     """
     backend = backend or NumpyBackend()
     source = prepare(backend, data)
+    model.validate(source.head())  # all rows in memory; a sample for streamed sources
     rng = check_random_state(random_state)
     best = None
     with progress_bar(progress, verbose) as tracker:

@@ -65,7 +65,6 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         source = em.prepare(data.backend, data.source)
         head = source.head()  # all of X in memory; a sample of a file or Dask collection
         model = self._build_model(head.X)
-        model.validate(head)
         warm = self.warm_start and hasattr(self, "result_")
         result = em.fit(
             model, source,
