@@ -2,3 +2,7 @@
 from .gaussian_mixture import GaussianMixture
 
 __all__ = ["GaussianMixture"]
+from .gaussian_hmm import GaussianHMM  # noqa: E402
+from .hmm import HMM  # noqa: E402
+
+__all__ += ["GaussianHMM", "HMM"]
