@@ -17,6 +17,7 @@ from .exceptions import (
     NonMonotoneWarning,
 )
 from .models import Mixture
+from .components import Bernoulli, Binomial, Categorical, Multinomial, Poisson
 
 __version__ = "0.1.0"
 
@@ -26,3 +27,4 @@ __all__ = [
     "GaussianMixture", "LatentModel", "Mixture", "NonMonotoneWarning", "Tree", "datasets",
     "fit",
 ]
+__all__ += ["Bernoulli", "Binomial", "Categorical", "Multinomial", "Poisson"]

@@ -54,6 +54,10 @@ class Mixture(LatentModel):
     def n_parameters(self, params):
         return self.n_components - 1 + self.component.n_parameters(params.components)
 
+    def log_prior(self, params):
+        """The component prior's log density (0 when the component has none)."""
+        return float(self.component.log_prior(params.components))
+
     def validate(self, block):
         self.component.validate(block.X)
 
