@@ -6,7 +6,7 @@ import pytest
 from sklearn.base import clone
 
 from emkit import Gaussian
-from emkit.estimators import HMM, GaussianHMM
+from emkit.estimators import HMM, CategoricalHMM, GaussianHMM, PoissonHMM
 
 hmm = pytest.importorskip("hmmlearn.hmm")
 
@@ -165,3 +165,31 @@ def test_failed_fit_leaves_the_earlier_model_untouched(data):
     with pytest.raises(ValueError):
         model.fit(X, [1, 2, 3])
     np.testing.assert_array_equal(model.transmat_, before)
+
+
+@pytest.mark.parametrize("symbols, message", [
+    ([[0], [1], [4]], r"value 4.0 at row 2; a Categorical component needs integer codes 0..2"),
+    ([[0], [-1], [2]], r"value -1.0 at row 1"),
+    ([[0], [1.5], [2]], r"value 1.5 at row 1"),
+    ([[0, 1], [1, 0], [2, 2]], r"one column of integer symbols"),
+])
+def test_categorical_symbols_out_of_range_are_rejected(symbols, message):
+    model = CategoricalHMM(2, n_features=3)
+    with pytest.raises(ValueError, match=message):
+        model.fit(np.array(symbols, dtype=float))
+    model.startprob_, model.transmat_ = np.array([0.5, 0.5]), np.full((2, 2), 0.5)
+    model.emissionprob_ = np.full((2, 3), 1 / 3)
+    with pytest.raises(ValueError, match=message):
+        model.score(np.array(symbols, dtype=float))
+
+
+def test_categorical_emission_rows_must_sum_to_one():
+    model = CategoricalHMM(2, init_params="st")
+    model.emissionprob_ = np.array([[0.5, 0.4, 0.2], [0.2, 0.3, 0.5]])
+    with pytest.raises(ValueError, match="emissionprob_ must sum to 1 along each row; row 0"):
+        model.fit(np.array([[0], [1], [2], [1]]))
+
+
+def test_poisson_counts_must_be_non_negative_integers():
+    with pytest.raises(ValueError, match="non-negative integer counts"):
+        PoissonHMM(2).fit(np.array([[1.0], [2.0], [-3.0]]))

@@ -13,7 +13,7 @@ from scipy import stats
 
 hmm = pytest.importorskip("hmmlearn.hmm")
 
-from emkit.estimators import GaussianHMM  # noqa: E402
+from emkit.estimators import CategoricalHMM, GaussianHMM, PoissonHMM  # noqa: E402
 
 N_STATES, N_FEATURES, ATOL = 3, 2, 1e-8
 LENGTHS = [250, 400, 350]
@@ -121,3 +121,53 @@ def test_parameters_left_out_of_params_stay_fixed_as_in_hmmlearn():
     _fit_both(reference, ours, _gaussian_data())
     np.testing.assert_array_equal(ours.transmat_, start_transmat)
     np.testing.assert_allclose(ours.means_, reference.means_, rtol=0, atol=ATOL)
+
+
+def _discrete_pair(reference_class, our_class, emission_name, truth, start, **priors):
+    """Data drawn from ``truth`` and both models set to the same start."""
+    chain = _chain()
+    generator = reference_class(N_STATES, init_params="")
+    generator.startprob_, generator.transmat_ = chain
+    setattr(generator, emission_name, truth)
+    X = generator.sample(sum(LENGTHS), random_state=2)[0]
+    reference = reference_class(N_STATES, n_iter=10, tol=-np.inf, init_params="", **priors)
+    ours = our_class(N_STATES, n_iter=10, tol=0.0, init_params="", **priors)
+    for model in (reference, ours):
+        model.startprob_, model.transmat_ = np.full(3, 1 / 3), 0.5 * np.eye(3) + 0.5 / 3
+        setattr(model, emission_name, start.copy())
+    return reference, ours, X
+
+
+@pytest.mark.parametrize("prior", [1.0, 2.5], ids=["mle", "dirichlet-prior"])
+def test_categorical_hmm_equals_hmmlearn_after_ten_iterations(prior):
+    truth = np.array([[0.7, 0.2, 0.05, 0.05], [0.1, 0.6, 0.2, 0.1], [0.05, 0.05, 0.3, 0.6]])
+    start = np.array([[0.4, 0.3, 0.2, 0.1], [0.25, 0.25, 0.25, 0.25], [0.1, 0.2, 0.3, 0.4]])
+    reference, ours, X = _discrete_pair(hmm.CategoricalHMM, CategoricalHMM, "emissionprob_",
+                                        truth, start, emissionprob_prior=prior)
+    _fit_both(reference, ours, X, prior=prior != 1.0)
+    np.testing.assert_allclose(ours.emissionprob_, reference.emissionprob_, rtol=0, atol=ATOL)
+
+
+def _poisson_pair(**priors):
+    truth = np.array([[1.0, 5.0], [4.0, 2.0], [10.0, 10.0]])
+    start = np.array([[2.0, 2.0], [3.0, 3.0], [6.0, 6.0]])
+    return _discrete_pair(hmm.PoissonHMM, PoissonHMM, "lambdas_", truth, start, **priors)
+
+
+def test_poisson_hmm_equals_hmmlearn_after_ten_iterations():
+    reference, ours, X = _poisson_pair()
+    _fit_both(reference, ours, X)
+    np.testing.assert_allclose(ours.lambdas_, reference.lambdas_, rtol=0, atol=ATOL)
+
+
+def test_poisson_rate_prior_is_the_per_state_gamma_posterior_mode():
+    # hmmlearn 0.3's own update divides by the count of all states together, so the
+    # reference here is the conjugate formula applied to hmmlearn's state posteriors
+    reference, ours, X = _poisson_pair()
+    posteriors = reference.predict_proba(X, LENGTHS)
+    ours.set_params(n_iter=1, lambdas_prior=2.0, lambdas_weight=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours.fit(X, LENGTHS)
+    expected = (2.0 + posteriors.T @ X) / (0.5 + posteriors.sum(axis=0)[:, None])
+    np.testing.assert_allclose(ours.lambdas_, expected, rtol=1e-12)

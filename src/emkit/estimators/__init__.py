@@ -6,3 +6,7 @@ from .gaussian_hmm import GaussianHMM  # noqa: E402
 from .hmm import HMM  # noqa: E402
 
 __all__ += ["GaussianHMM", "HMM"]
+from .categorical_hmm import CategoricalHMM  # noqa: E402
+from .poisson_hmm import PoissonHMM  # noqa: E402
+
+__all__ += ["CategoricalHMM", "PoissonHMM"]

@@ -82,8 +82,8 @@ class HMMEstimator(BaseEstimator):
     def _publish_emission(self, emission, params):
         """Set the family's fitted attributes from the emission parameters."""
 
-    def _check_support(self, X):
-        """Raise ValueError if X is outside the emission's support (for prediction)."""
+    def _check_support(self, X, emission):
+        """Raise ValueError if X does not suit the estimator's emission (beyond ``validate``)."""
 
     # -- building and fitting ---------------------------------------------------------------------
     def _backend(self):
@@ -154,6 +154,7 @@ class HMMEstimator(BaseEstimator):
         lengths = check_lengths(lengths, X.shape[0])
         self._check_hyper_parameters(X)
         model = self._model(X)
+        self._check_support(X, model.emission)
         block = Block(X, lengths=lengths)
         model.validate(block)
         result = em.fit(
@@ -191,13 +192,13 @@ class HMMEstimator(BaseEstimator):
         X, lengths = as_sequences(X, lengths)
         X = (validate_predict_input(self, X) if hasattr(self, "n_features_in_")
              else check_X(X))
-        self._check_support(X)
         return X, check_lengths(lengths, X.shape[0])
 
     def _over_blocks(self, X, lengths, method):
         """``method(model, params, block)`` for every block of whole sequences."""
         X, lengths = self._inputs(X, lengths)
         model, params = self._current(X.shape[1])
+        self._check_support(X, model.emission)
         source = InMemory(Block(X, lengths=lengths))
         return [method(model, params, block) for block in source.blocks(self.chunk_size)]
 
