@@ -10,3 +10,6 @@ from .categorical_hmm import CategoricalHMM  # noqa: E402
 from .poisson_hmm import PoissonHMM  # noqa: E402
 
 __all__ += ["CategoricalHMM", "PoissonHMM"]
+from .gmm_hmm import GMMHMM  # noqa: E402
+
+__all__ += ["GMMHMM"]

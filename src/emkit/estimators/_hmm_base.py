@@ -54,6 +54,29 @@ class ConvergenceMonitor:
     n_iter: int
 
 
+def _leaf_paths(constraints, prefix=""):
+    """The dotted parameter paths a nested constraints dict declares."""
+    paths = set()
+    for name, constraint in constraints.items():
+        if isinstance(constraint, dict):
+            paths |= _leaf_paths(constraint, f"{prefix}{name}.")
+        else:
+            paths.add(prefix + name)
+    return paths
+
+
+def _tree_from_paths(values):
+    """A Tree from ``{dotted path: array}``."""
+    nested = {}
+    for path, value in values.items():
+        *parents, leaf = path.split(".")
+        node = nested
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return Tree(nested)
+
+
 class HMMEstimator(BaseEstimator):
     """Abstract base of the HMM estimators; see :class:`~emkit.GaussianHMM`."""
 
@@ -71,7 +94,7 @@ class HMMEstimator(BaseEstimator):
 
     @abstractmethod
     def _emission_from_attributes(self, codes, n_features=None):
-        """``{parameter: array}`` read from the attributes of the given letter codes.
+        """``{dotted parameter path: array}`` read from the attributes of the given codes.
 
         Only attributes that are set are read; each is validated (shape, constraint) and
         named in errors by its attribute name. ``n_features`` (None: taken from the
@@ -113,14 +136,16 @@ class HMMEstimator(BaseEstimator):
         chain = self._chain_from_attributes(codes)
         emission = self._emission_from_attributes(codes, n_features)
         if set(chain) == {"startprob", "transmat"} and \
-                set(emission) == set(model.emission.constraints()):
-            return Tree(**chain, emission=Tree(emission))
+                set(emission) == _leaf_paths(model.emission.constraints()):
+            return Tree(**chain, emission=_tree_from_paths(emission))
         if not chain and not emission:
             return None
 
         def start(block, rng):
             params = model.init_params(block, rng).replace(**chain)
-            return params.replace(emission=params.emission.replace(**emission))
+            for path, value in emission.items():
+                params = params.replace_path("emission." + path, value)
+            return params
 
         return start
 
@@ -184,9 +209,15 @@ class HMMEstimator(BaseEstimator):
                                  "attributes by hand.")
         startprob, transmat = check_chain(self.startprob_, self.transmat_, self.n_components,
                                           names=("startprob_", "transmat_"))
+        model = self._model()
         emission = self._emission_from_attributes(set(self._codes), n_features)
-        return self._model(), Tree(startprob=startprob, transmat=transmat,
-                                             emission=Tree(emission))
+        missing = _leaf_paths(model.emission.constraints()) - set(emission)
+        if missing:
+            raise NotFittedError(f"This {type(self).__name__} instance has no emission "
+                                 f"parameters {sorted(missing)}; call 'fit' first or set "
+                                 "them by hand.")
+        return model, Tree(startprob=startprob, transmat=transmat,
+                           emission=_tree_from_paths(emission))
 
     def _inputs(self, X, lengths):
         X, lengths = as_sequences(X, lengths)

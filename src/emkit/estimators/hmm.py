@@ -81,7 +81,7 @@ class HMM(HMMEstimator):
         if not isinstance(params, Tree):
             params = Tree(params)
         check_params(self._emission().constraints(), params, name="emission_params_")
-        return dict(params)
+        return params.paths()
 
     def _publish_emission(self, emission, params):
         self.emission_params_ = params
