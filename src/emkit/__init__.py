@@ -28,3 +28,8 @@ __all__ = [
     "fit",
 ]
 __all__ += ["Bernoulli", "Binomial", "Categorical", "Multinomial", "Poisson"]
+from .components import MixtureEmission  # noqa: E402
+from .estimators import GMMHMM, CategoricalHMM, GaussianHMM, PoissonHMM  # noqa: E402
+from .models import HMM  # noqa: E402
+
+__all__ += ["CategoricalHMM", "GMMHMM", "GaussianHMM", "HMM", "MixtureEmission", "PoissonHMM"]

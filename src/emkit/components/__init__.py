@@ -8,3 +8,6 @@ from .poisson import Poisson
 
 __all__ = ["Gaussian"]
 __all__ += ["Bernoulli", "Binomial", "Categorical", "Multinomial", "Poisson"]
+from .mixture_emission import MixtureEmission  # noqa: E402
+
+__all__ += ["MixtureEmission"]
