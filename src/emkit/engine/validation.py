@@ -131,26 +131,40 @@ def check_params(constraints: dict, params: Tree, *, name="params", prefix="") -
 
 
 def check_lengths(lengths, n_samples, *, name="lengths"):
-    """Validate sequence lengths that must add up to ``n_samples``.
+    """Validate sequence lengths against the number of rows.
 
     Parameters
     ----------
     lengths : array-like of shape (n_sequences,) or None
+        None means one sequence of all ``n_samples`` rows.
     n_samples : int
-        Rows the sequences cover.
 
     Returns
     -------
-    ndarray of shape (n_sequences,), int64, or None
+    ndarray of shape (n_sequences,), int64
     """
     if lengths is None:
-        return None
+        return np.array([n_samples], dtype=np.int64)
     array = np.asarray(lengths)
-    if array.ndim != 1 or array.size == 0 or array.dtype.kind not in "iu" \
-            or np.any(array < 1):
-        raise ValueError(f"{name} must be a non-empty 1-D array of positive integers; got "
-                         f"{np.array2string(array.ravel()[:5])} of shape {array.shape}.")
-    if int(array.sum()) != n_samples:
-        raise ValueError(f"{name} must add up to the number of rows, {n_samples}; they add up "
-                         f"to {int(array.sum())}. Pass one length per sequence.")
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D sequence of positive integers, one "
+                         f"per sequence; got an array of shape {array.shape}.")
+    if array.dtype.kind not in "iuf" or not np.all(np.isfinite(array)) \
+            or not np.all(array == np.round(array)):
+        raise ValueError(f"{name} must hold integers (rows per sequence); got "
+                         f"{array[:5].tolist()}{'...' if array.size > 5 else ''}.")
+    bad = np.flatnonzero(array <= 0)
+    if bad.size:
+        raise ValueError(
+            f"{name} must be positive: every sequence needs at least one row; "
+            f"{name}[{bad[0]}] = {array[bad[0]]} ({bad.size} such entries). Remove empty "
+            "sequences from lengths."
+        )
+    total = int(array.sum())
+    if total != n_samples:
+        raise ValueError(
+            f"{name} must sum to the number of rows of X ({n_samples}); got {name} summing to "
+            f"{total} over {array.size} sequences. Pass one length per sequence, in the "
+            "order the sequences are stacked in X."
+        )
     return array.astype(np.int64)

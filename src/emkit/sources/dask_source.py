@@ -197,7 +197,7 @@ class DaskSource:
         else:
             raise TypeError(f"{name} must be a dask array or DataFrame; got "
                             f"{type(data).__name__}.")
-        lengths = check_lengths(lengths, X.shape[0])
+        lengths = None if lengths is None else check_lengths(lengths, X.shape[0])
         X = _sequence_chunks(X, lengths, chunk_rows)
         return cls(X, weights=_aligned_weights(sample_weight, X),
                    chunk_lengths=_lengths_per_chunk(lengths, X.chunks[0]), columns=names,

@@ -83,7 +83,7 @@ class StreamingSource:
 
     def __init__(self, reader, *, lengths=None, head_rows=HEAD_ROWS, seed=0):
         self.reader = reader
-        self.lengths = check_lengths(lengths, reader.n_rows)
+        self.lengths = None if lengths is None else check_lengths(lengths, reader.n_rows)
         self.head_rows = check_positive_int(head_rows, "head_rows")
         self.seed = seed
         self._head = None

@@ -6,50 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...engine.validation import check_lengths
+
 __all__ = ["check_chain", "check_lengths", "check_probabilities", "sequence_starts"]
 
 #: Absolute tolerance on "sums to 1" (the same as the simplex constraint's).
 SUM_TOLERANCE = 1e-8
-
-
-def check_lengths(lengths, n_samples, *, name="lengths"):
-    """Validate sequence lengths against the number of rows.
-
-    Parameters
-    ----------
-    lengths : array-like of shape (n_sequences,) or None
-        None means one sequence of all ``n_samples`` rows.
-    n_samples : int
-
-    Returns
-    -------
-    ndarray of shape (n_sequences,), int64
-    """
-    if lengths is None:
-        return np.array([n_samples], dtype=np.int64)
-    array = np.asarray(lengths)
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of positive integers, one "
-                         f"per sequence; got an array of shape {array.shape}.")
-    if array.dtype.kind not in "iuf" or not np.all(np.isfinite(array)) \
-            or not np.all(array == np.round(array)):
-        raise ValueError(f"{name} must hold integers (rows per sequence); got "
-                         f"{array[:5].tolist()}{'...' if array.size > 5 else ''}.")
-    bad = np.flatnonzero(array <= 0)
-    if bad.size:
-        raise ValueError(
-            f"{name} must be positive: every sequence needs at least one row; "
-            f"{name}[{bad[0]}] = {array[bad[0]]} ({bad.size} such entries). Remove empty "
-            "sequences from lengths."
-        )
-    total = int(array.sum())
-    if total != n_samples:
-        raise ValueError(
-            f"{name} must sum to the number of rows of X ({n_samples}); got {name} summing to "
-            f"{total} over {array.size} sequences. Pass one length per sequence, in the "
-            "order the sequences are stacked in X."
-        )
-    return array.astype(np.int64)
 
 
 def sequence_starts(lengths):
