@@ -53,7 +53,8 @@ def test_user_errors_are_one_line_with_exit_code_2(argv, message, capsys):
 
 def test_bad_columns_and_debug_traceback(faithful_csv, capsys):
     assert main(["fit", str(faithful_csv), "--columns", "nope"]) == 2
-    assert "columns ['nope'] are not in faithful.csv" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "columns 'nope' not found in" in err and "faithful.csv; it has the columns" in err
     result = subprocess.run([sys.executable, "-m", "emkit", "--debug", "fit", "missing.csv"],
                             capture_output=True, text=True)
     assert result.returncode != 0 and "Traceback" in result.stderr

@@ -6,10 +6,11 @@ A user error is one clear line on stderr and exit code 2; a traceback appears on
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from pathlib import Path
-
 import numpy as np
+
+from .sources.open import FORMATS
 
 __all__ = ["main"]
 
@@ -20,35 +21,26 @@ class UserError(Exception):
     """An error caused by the command's input, reported as one line."""
 
 
-def _read_matrix(path, columns=None):
-    """Read a table into a float array (n_samples, n_features) from .csv, .npy or .parquet."""
-    path = Path(path)
-    if not path.exists():
-        raise UserError(f"data file {str(path)!r} does not exist")
-    suffix = path.suffix.lower()
-    if suffix == ".npy":
-        if columns:
-            raise UserError("--columns needs a file with column names (.csv or .parquet)")
-        return np.load(path, allow_pickle=False), None
+@contextlib.contextmanager
+def _data_source(args):
+    """The rows of ``args.data``: streamed from the file, or placed on a Dask scheduler.
+
+    The file is never loaded whole: the numpy backend reads it block by block on every pass,
+    or with ``--scheduler`` the workers read it (the path must be visible to them).
+    """
+    from .sources import open_source
+
+    source = open_source(args.data, args.columns, format=args.format)
+    if not args.scheduler:
+        yield source
+        return
+    from .backends.dask_backend import connect
+
+    backend = connect(args.scheduler, timeout=args.connect_timeout)
     try:
-        import pandas as pd
-    except ImportError:
-        raise UserError("reading .csv/.parquet needs pandas: pip install 'emkit[io]'") from None
-    readers = {".csv": pd.read_csv, ".parquet": pd.read_parquet}
-    if suffix not in readers:
-        raise UserError(f"unsupported data format {suffix!r}; use .csv, .parquet or .npy")
-    frame = readers[suffix](path)
-    if columns:
-        missing = [c for c in columns if c not in frame.columns]
-        if missing:
-            raise UserError(f"columns {missing} are not in {path.name}; it has "
-                            f"{list(frame.columns)}")
-        frame = frame[columns]
-    non_numeric = [c for c in frame.columns if frame[c].dtype.kind not in "biuf"]
-    if non_numeric:
-        raise UserError(f"columns {non_numeric} of {path.name} are not numeric; choose numeric "
-                        "columns with --columns")
-    return frame.to_numpy(dtype=float), list(map(str, frame.columns))
+        yield backend.prepare(source)
+    finally:
+        backend.client.close()
 
 
 def _write_rows(array, output, header):
@@ -89,36 +81,40 @@ def _estimator_from_args(args):
         n_components=args.n_components, covariance_type=args.covariance_type, tol=args.tol,
         max_iter=args.max_iter, n_init=args.n_init, random_state=args.random_state,
         verbose=int(args.verbose), reg_covar=args.reg_covar,
+        progress=not (args.no_progress or args.quiet),
     )
 
 
 def cmd_fit(args):
     from .persist import save
 
-    X, names = _read_matrix(args.data, args.columns)
-    estimator = _estimator_from_args(args).fit(X)
+    with _data_source(args) as X:
+        estimator = _estimator_from_args(args).fit(X)
+        bic = estimator.bic(X)
     if not args.quiet:
         print(estimator.history_.to_table())
     print(f"{estimator.n_iter_} iterations, converged={estimator.converged_}, "
-          f"log-likelihood {estimator.result_.log_likelihood:.6f}, "
-          f"BIC {estimator.bic(X):.3f}")
+          f"log-likelihood {estimator.result_.log_likelihood:.6f}, BIC {bic:.3f}")
     json_path, npz_path = save(estimator, args.output)
     print(f"wrote {json_path} and {npz_path}")
 
 
-def _model_and_data(args):
+def _load_model(args):
     from .persist import load
 
     try:
-        estimator = load(args.model)
+        return load(args.model)
     except ValueError as error:
         raise UserError(str(error)) from None
-    X, _ = _read_matrix(args.data, args.columns)
-    return estimator, X
 
 
 def cmd_predict(args):
-    estimator, X = _model_and_data(args)
+    estimator = _load_model(args)
+    with _data_source(args) as X:
+        _write_prediction(estimator, X, args)
+
+
+def _write_prediction(estimator, X, args):
     if args.proba:
         proba = estimator.predict_proba(X)
         header = ",".join(f"p{k}" for k in range(proba.shape[1]))
@@ -128,8 +124,9 @@ def cmd_predict(args):
 
 
 def cmd_score(args):
-    estimator, X = _model_and_data(args)
-    scores = estimator.score_samples(X)
+    estimator = _load_model(args)
+    with _data_source(args) as X:
+        scores = estimator.score_samples(X)
     print(f"mean log-likelihood {scores.mean():.6f} over {len(scores)} rows "
           f"(total {scores.sum():.6f})")
 
@@ -151,9 +148,22 @@ def _columns(text):
     return [c.strip() for c in text.split(",") if c.strip()]
 
 
+def _add_data_options(parser, verb):
+    parser.add_argument("data", help=f"table to {verb}: .parquet (or a folder of them), .csv, "
+                                     ".zarr or .npy; read block by block, never whole")
+    parser.add_argument("--columns", type=_columns,
+                        help="comma-separated column names (positions for .npy)")
+    parser.add_argument("--format", choices=sorted(FORMATS),
+                        help="file format, when the name does not tell it")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run on the Dask cluster at ADDRESS (tcp://host:8786); its "
+                             "workers read the data file")
+    parser.add_argument("--connect-timeout", type=float, default=10.0, metavar="SECONDS",
+                        help="how long to wait for the scheduler (default 10)")
+
+
 def _add_fit_options(parser):
-    parser.add_argument("data", help="table to fit (.csv, .parquet or .npy)")
-    parser.add_argument("--columns", type=_columns, help="comma-separated column names")
+    _add_data_options(parser, "fit")
     parser.add_argument("-k", "--n-components", type=int, default=2)
     parser.add_argument("--covariance-type", default="full",
                         choices=["full", "tied", "diag", "spherical"])
@@ -166,6 +176,8 @@ def _add_fit_options(parser):
                         help="model file prefix (writes PREFIX.json and PREFIX.npz)")
     parser.add_argument("-q", "--quiet", action="store_true", help="do not print the anatomy")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every iteration")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no progress bars (they are on unless -q)")
 
 
 def build_parser():
@@ -188,8 +200,7 @@ def build_parser():
                             ("score", cmd_score, "log-likelihood of the rows")):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("model", help="model prefix written by `emkit fit`")
-        sub.add_argument("data", help="table (.csv, .parquet or .npy)")
-        sub.add_argument("--columns", type=_columns)
+        _add_data_options(sub, name)
         if name == "predict":
             sub.add_argument("--proba", action="store_true", help="posterior probabilities")
             sub.add_argument("-o", "--output", help="CSV file (default: stdout)")

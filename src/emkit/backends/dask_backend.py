@@ -155,7 +155,7 @@ class DaskBackend:
 
         futures = client.compute([root, *leaves])
         rows_of = {future.key: n for future, n in zip(futures[1:], rows)}
-        for future in as_completed(futures[1:]):
+        for future in as_completed(futures[1:], loop=client.loop):
             progress.advance(rows_of[future.key])
         return futures[0].result()
 
@@ -228,8 +228,8 @@ def _check_address(address):
         raise ValueError(f"scheduler address must be a string such as 'tcp://host:8786'; got "
                          f"{address!r}.")
     try:
-        parse_address(address)
-        if ":" not in address.rpartition("://")[2]:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls", "ws", "wss") and ":" not in location:
             raise ValueError("missing port number")
     except ValueError as error:
         raise ValueError(f"scheduler address {address!r} is not valid ({error}); use the form "

@@ -76,7 +76,8 @@ class NpyReader:
         if self.fortran_order or self.n_rows == 0:  # rows are not contiguous on disk
             array = np.load(self.path, mmap_mode="r")
             for start in range(0, self.n_rows, batch_rows):
-                yield self._rows(array, start, batch_rows)
+                rows = array[start:start + batch_rows][:, self._index]
+                yield as_float_rows(rows, self.where, start)
             return
         row_bytes = self._n_columns * self.dtype.itemsize
         with open(self.path, "rb") as handle, \
@@ -85,16 +86,12 @@ class NpyReader:
                                   self.offset).reshape(self.n_rows, self._n_columns)
             try:
                 for start in range(0, self.n_rows, batch_rows):
-                    rows = self._rows(array, start, batch_rows)
-                    yield rows
+                    rows = array[start:start + batch_rows][:, self._index]  # a copy
                     _release(mapped, self.offset + start * row_bytes,
                              self.offset + (start + len(rows)) * row_bytes)
+                    yield as_float_rows(rows, self.where, start)
             finally:
                 del array  # the map cannot close while an array views it
-
-    def _rows(self, array, start, batch_rows):
-        """A float64 copy of rows ``start:start + batch_rows`` of the selected columns."""
-        return as_float_rows(array[start:start + batch_rows][:, self._index], self.where, start)
 
     def to_dask(self):
         """A Dask array of shape (n_rows, n_columns), each block read by its own task."""

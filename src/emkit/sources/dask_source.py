@@ -63,7 +63,7 @@ def _checked_weights(chunk, block_info=None):
     if bad.any():
         row = int(np.argmax(bad))
         raise ValueError(f"sample_weight must be finite and non-negative; got "
-                         f"{values[row]!r} at row {start + row}. Fix or drop that row.")
+                         f"{float(values[row])} at row {start + row}. Fix or drop that row.")
     return values
 
 
