@@ -83,7 +83,9 @@ class ParquetReader:
 
         offset = 0
         for path in self.files:
-            with pq.ParquetFile(path) as handle:
+            # pre_buffer=False: pyarrow would otherwise read ahead without bound (the whole
+            # file, measured: peak memory grew with the file)
+            with pq.ParquetFile(path, pre_buffer=False) as handle:
                 for batch in handle.iter_batches(batch_size=batch_rows, columns=self.columns):
                     yield as_float_rows(_batch_values(batch, self.columns), str(path), offset)
                     offset += batch.num_rows
