@@ -45,7 +45,8 @@ def _write(fmt, X, path):
         frame.to_csv(target, index=False, float_format="%.17g")
     elif fmt == "zarr":
         target = path / "data.zarr"
-        array = zarr.create_array(str(target), shape=X.shape, chunks=(256, 3), dtype="f8")
+        array = zarr.open_array(str(target), mode="w", shape=X.shape, chunks=(256, 3),
+                                dtype="f8")
         array[:] = X
         array.attrs["columns"] = COLUMNS
     else:

@@ -97,7 +97,7 @@ def test_npy_files_that_are_not_numeric_tables(tmp_path, write, message):
 
 def test_a_zarr_group_names_its_arrays(tmp_path):
     group = zarr.open_group(str(tmp_path / "g.zarr"), mode="w")
-    group.create_array("X", shape=(3, 2), dtype="f8")
+    group.zeros(name="X", shape=(3, 2), dtype="f8")
     with pytest.raises(ValueError, match=r"is a Zarr group; pass the path of a 2-D array in "
                                          r"it, one of \[.*g.zarr/X'\]"):
         open_source(tmp_path / "g.zarr")

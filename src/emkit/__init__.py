@@ -17,6 +17,7 @@ from .exceptions import (
     NonMonotoneWarning,
 )
 from .models import Mixture
+from . import sources  # noqa: E402  (after the engine, which it builds on)
 from .components import Bernoulli, Binomial, Categorical, Multinomial, Poisson
 
 __version__ = "0.1.0"
@@ -25,7 +26,7 @@ __all__ = [
     "AnatomyWarning", "Block", "Component", "ComponentCollapseError",
     "ComponentCollapseWarning", "ConvergenceWarning", "FitResult", "Gaussian",
     "GaussianMixture", "LatentModel", "Mixture", "NonMonotoneWarning", "Tree", "datasets",
-    "fit",
+    "fit", "sources",
 ]
 __all__ += ["Bernoulli", "Binomial", "Categorical", "Multinomial", "Poisson"]
 from .components import MixtureEmission  # noqa: E402

@@ -53,7 +53,7 @@ def test_fit_from_each_file_format_equals_the_in_memory_fit(name, columns, files
 
 def test_fit_and_predict_on_a_scheduler(files, reference, faithful, capsys):
     with distributed.LocalCluster(n_workers=2, processes=False, protocol="tcp",
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://")
         model = _fit([str(files / "faithful.parquet"), "--columns", "eruptions,waiting",

@@ -119,7 +119,7 @@ def test_a_malformed_scheduler_address():
 def test_connect_reaches_a_running_scheduler():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         backend = connect(cluster.scheduler_address, timeout=5.0)
         try:
             model = emkit.Mixture(emkit.Gaussian("diag"), 2)

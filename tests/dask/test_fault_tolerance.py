@@ -35,7 +35,7 @@ def test_fit_survives_a_killed_worker():
     start = model.init_params(Block(X), np.random.RandomState(0))
     reference = run_em(model, X, start, backend=NumpyBackend(), tol=0.0, max_iter=10)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         source = DaskBackend(client).prepare(
             emkit.sources.DaskSource.from_collection(da.from_array(X, chunks=(150, -1))))

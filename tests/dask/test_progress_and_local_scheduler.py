@@ -54,7 +54,7 @@ def test_every_backend_reports_every_row_of_every_pass(backend):
     with pytest.warns(emkit.ConvergenceWarning):  # tol=0: all six iterations
         if backend == "dask cluster":
             with distributed.LocalCluster(n_workers=2, processes=False,
-                                          dashboard_address=None) as cluster, \
+                                          dashboard_address=":0") as cluster, \
                     distributed.Client(cluster, set_as_default=False) as client:
                 result = emkit.fit(model, da.from_array(X, chunks=(90, -1)),
                                    backend=DaskBackend(client), **options)

@@ -13,7 +13,7 @@ import uuid
 
 import numpy as np
 
-from ..engine.data import InMemory
+from ..engine.data import Block, InMemory
 from ..engine.tree import tree_sum
 from ..sources.dask_source import DaskSource, compute
 from .numpy_backend import _blas_single_thread
@@ -21,16 +21,18 @@ from .numpy_backend import _blas_single_thread
 __all__ = ["DaskBackend", "connect"]
 
 
-def _block_e_step(e_step, params, X, weights, lengths):
-    from ..engine.data import Block
-
-    return e_step(params, Block(X, weights=weights, lengths=lengths))
-
-
-def _block_rows(fn, params, X, weights, lengths):
-    from ..engine.data import Block
-
+def _on_block(fn, params, X, weights, lengths):
+    """``fn(params, block)`` on one block (a task on a worker)."""
     return fn(params, Block(X, weights=weights, lengths=lengths))
+
+
+def _per_block(fn, params, source):
+    """One Delayed ``fn(params, block)`` per block; ``fn`` and ``params`` shipped once."""
+    import dask
+
+    call = dask.delayed(_on_block, pure=False)
+    fn, params = _named(fn, "fn"), _named(params, "params")
+    return [call(fn, params, x, w, lengths) for x, w, lengths, _ in source.parts()]
 
 
 def tree_reduce(leaves, split_every: int):
@@ -135,14 +137,10 @@ class DaskBackend:
         -------
         EStep
         """
-        import dask
-
         source = self.prepare(data)
-        step, theta = _named(e_step, "e-step"), _named(params, "params")
-        call = dask.delayed(_block_e_step, pure=False)
-        leaves = [call(step, theta, x, w, lengths) for x, w, lengths, _ in source.parts()]
+        leaves = _per_block(e_step, params, source)
         root = tree_reduce(leaves, self.split_every)
-        rows = [n for *_, n in source.parts()]
+        rows = [n_rows for *_, n_rows in source.parts()]
         with _blas_single_thread():
             if progress is None:
                 return compute(source.client, root)[0]
@@ -166,11 +164,8 @@ class DaskBackend:
         -------
         ndarray whose first axis has length ``data.n_samples``
         """
-        import dask
-
         source = self.prepare(data)
-        theta, call = _named(params, "params"), dask.delayed(_block_rows, pure=False)
-        outputs = [call(fn, theta, x, w, lengths) for x, w, lengths, _ in source.parts()]
+        outputs = _per_block(fn, params, source)
         with _blas_single_thread():
             return np.concatenate(compute(source.client, *outputs))
 

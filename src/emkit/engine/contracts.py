@@ -140,7 +140,12 @@ class LatentModel(ABC):
 
 
 class Backend(Protocol):
-    """Where the E-step runs."""
+    """Where the E-step runs.
+
+    Optional: ``prepare(source) -> source``, called once per fit to place the data where the
+    backend runs (the Dask backend persists it); and a ``progress`` keyword of ``map_reduce``,
+    an object whose ``advance(n_rows)`` the backend calls as each block's E-step finishes.
+    """
 
     def map_reduce(self, e_step, params: Tree, data) -> EStep:
         """Apply ``e_step(params, block)`` to every block of ``data`` and sum the results."""

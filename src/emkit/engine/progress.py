@@ -8,6 +8,7 @@ stderr; library calls show them only when asked (``verbose`` or ``progress=True`
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import inspect
 
 __all__ = ["FitProgress", "progress_bar", "tell_backend"]
@@ -66,11 +67,7 @@ class FitProgress:
 
 
 def _rich_available() -> bool:
-    try:
-        import rich  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("rich") is not None
 
 
 def progress_bar(progress, verbose):
