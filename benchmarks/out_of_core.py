@@ -9,8 +9,8 @@ each size, each in a fresh subprocess that reports its own peak resident memory
 (``VmHWM``), next to a subprocess that only imports emkit and opens the file.
 
 ``throughput`` times the same fit (same start) on the numpy backend from memory, and streamed
-from Parquet and from ``.npy`` (2 threads each); it prints the median seconds per iteration
-and the ratio to the in-memory fit.
+from Parquet, ``.npy``, Zarr (default compression) and CSV (2 threads each); it prints the
+median seconds per iteration and the ratio to the in-memory fit.
 """
 from __future__ import annotations
 
@@ -96,6 +96,31 @@ def _per_iteration(fit_once, repeats):
     return float(np.median(times))
 
 
+def _write_npy(X, folder):
+    path = folder / f"mixture-{len(X)}.npy"
+    np.save(path, X)
+    return path
+
+
+def _write_zarr(X, folder):
+    import zarr
+
+    path = folder / f"mixture-{len(X)}.zarr"
+    array = zarr.open_array(str(path), mode="w", shape=X.shape, chunks=(CHUNK, X.shape[1]),
+                            dtype="f8")
+    array[:] = X
+    return path
+
+
+def _write_csv(X, folder):
+    path = folder / f"mixture-{len(X)}.csv"
+    if not path.exists():
+        import pandas as pd
+
+        pd.DataFrame(X, columns=data.COLUMNS).to_csv(path, index=False, float_format="%.17g")
+    return path
+
+
 def throughput(args):
     import emkit
     from emkit.backends import NumpyBackend
@@ -104,9 +129,11 @@ def throughput(args):
 
     folder = Path(args.folder or tempfile.mkdtemp(prefix="emkit-bench-"))
     X = data.in_memory(args.rows)
-    np.save(folder / "mixture.npy", X)
-    sources = {"in memory": X, "parquet (streamed)": open_source(data.parquet(args.rows, folder)),
-               "npy (streamed)": open_source(folder / "mixture.npy")}
+    sources = {"in memory": X,
+               "parquet (streamed)": open_source(data.parquet(args.rows, folder)),
+               "npy (streamed)": open_source(_write_npy(X, folder)),
+               "zarr (streamed)": open_source(_write_zarr(X, folder)),
+               "csv (streamed)": open_source(_write_csv(X, folder))}
     model = emkit.Mixture(emkit.Gaussian("full"), data.N_COMPONENTS)
     start = model.init_params(Block(X[:100_000]), np.random.RandomState(0))
     backend = NumpyBackend(chunk_size=CHUNK, n_jobs=2)
