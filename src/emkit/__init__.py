@@ -7,6 +7,7 @@ The public API on one screen::
 """
 from . import datasets
 from .components import Gaussian
+from .components import Beta, Exponential, Gamma, LogNormal, StudentT, VonMisesFisher
 from .engine import Block, Component, FitResult, LatentModel, Tree, fit
 from .estimators import GaussianMixture
 from .exceptions import (
@@ -26,3 +27,4 @@ __all__ = [
     "GaussianMixture", "LatentModel", "Mixture", "NonMonotoneWarning", "Tree", "datasets",
     "fit",
 ]
+__all__ += ["Beta", "Exponential", "Gamma", "LogNormal", "StudentT", "VonMisesFisher"]
