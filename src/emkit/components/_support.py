@@ -55,7 +55,7 @@ def check_support(X, family, inside, expected, remedy):
     row, column = (int(i) for i in np.argwhere(outside)[0])
     raise ValueError(
         f"X column {column} has a value outside the support of the {family} family: expected "
-        f"{expected}, got {X[row, column]!r} at row {row} ({int(outside[:, column].sum())} "
+        f"{expected}, got {float(X[row, column])!r} at row {row} ({int(outside[:, column].sum())} "
         f"such values in that column). {remedy}"
     )
 
@@ -77,7 +77,7 @@ def check_unit_rows(X, family, atol=1e-6):
         return
     row = int(bad[0])
     raise ValueError(
-        f"X row {row} has Euclidean norm {norms[row]!r}; the {family} family models directions "
+        f"X row {row} has Euclidean norm {float(norms[row])!r}; the {family} family models directions "
         f"and expects every row to have norm 1 (within {atol:g}; {bad.size} rows do not). "
         "Normalise the rows first: X / np.linalg.norm(X, axis=1, keepdims=True)."
     )
