@@ -44,7 +44,7 @@ def maximise(objective, start):
     first = optimize.minimize(negative, np.asarray(start, float), method="BFGS",
                               options={"gtol": 1e-10})
     polished = optimize.minimize(negative, first.x, method="Nelder-Mead",
-                                 options={"xatol": 1e-11, "fatol": 1e-13, "maxiter": 20000})
+                                 options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 1000})
     return polished.x
 
 
