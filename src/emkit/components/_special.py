@@ -1,15 +1,15 @@
 """Root finders shared by the M-steps of the Gamma, Beta and Student-t families.
 
 Each solver is vectorised over arrays of independent problems and iterates Newton's method to
-machine precision (the change in the root falls below a few ulps), so that an M-step built on
-it truly maximises the bound.
+working precision (see :class:`PrecisionStop`), so that an M-step built on it truly maximises
+the bound.
 """
 from __future__ import annotations
 
 import numpy as np
 from scipy import special
 
-__all__ = ["gamma_shape", "inverse_digamma", "log_minus_digamma"]
+__all__ = ["PrecisionStop", "gamma_shape", "inverse_digamma", "iterate", "log_minus_digamma"]
 
 _EPS = np.finfo(float).eps
 _MAX_ITER = 100
@@ -49,8 +49,41 @@ def log_minus_digamma(a):
                                                           direct_slope)
 
 
-def _converged(old, new):
-    return np.all(~np.isfinite(new) | (np.abs(new - old) <= 4.0 * _EPS * np.abs(new)))
+class PrecisionStop:
+    """Decides when Newton iterates have reached working precision, elementwise.
+
+    An entry has converged when its relative change is a few ulps, or when the change is
+    small (below 1e-10) and no longer shrinking: Newton steps shrink quadratically until
+    rounding in the function evaluations (the conditioning of the root) takes over, and
+    further steps only jitter in the last bits.
+    Non-finite entries (no root) count as converged, and a converged entry stays so.
+    """
+
+    def __init__(self):
+        self.previous = np.inf
+        self.done = False
+
+    def __call__(self, old, new) -> bool:
+        """Record one step from ``old`` to ``new``; True once every entry has converged."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            change = np.abs(new - old) / np.abs(new)
+        change = np.where(np.isfinite(change), change, 0.0)
+        self.done = self.done | (change <= 4.0 * _EPS) | (
+            (change <= 1e-10) & (change >= self.previous))
+        self.previous = change
+        return bool(np.all(self.done))
+
+
+def iterate(update, x):
+    """Apply ``x <- update(x)`` until :class:`PrecisionStop` says so (at most 100 times)."""
+    stop = PrecisionStop()
+    for _ in range(_MAX_ITER):
+        new = update(x)
+        converged = stop(x, new)
+        x = new
+        if converged:
+            break
+    return x
 
 
 def gamma_shape(s):
@@ -78,16 +111,13 @@ def gamma_shape(s):
     s = np.asarray(s, dtype=float)
     valid = s > 0
     s_ok = np.where(valid, s, 1.0)
-    a = (3.0 - s_ok + np.sqrt((s_ok - 3.0) ** 2 + 24.0 * s_ok)) / (12.0 * s_ok)
-    for _ in range(_MAX_ITER):
+    start = (3.0 - s_ok + np.sqrt((s_ok - 3.0) ** 2 + 24.0 * s_ok)) / (12.0 * s_ok)
+
+    def newton_on_reciprocal(a):
         value, slope = log_minus_digamma(a)
-        residual = value - s_ok
-        new = 1.0 / (1.0 / a + residual / (a * a * slope))
-        if _converged(a, new):
-            a = new
-            break
-        a = new
-    return np.where(valid, a, np.nan)
+        return 1.0 / (1.0 / a + (value - s_ok) / (a * a * slope))
+
+    return np.where(valid, iterate(newton_on_reciprocal, start), np.nan)
 
 
 def inverse_digamma(y):
@@ -109,12 +139,6 @@ def inverse_digamma(y):
     positive and converge quadratically.
     """
     y = np.asarray(y, dtype=float)
-    x = np.where(y >= -2.22, np.exp(np.minimum(y, 700.0)) + 0.5,
-                 -1.0 / (y - special.digamma(1.0)))
-    for _ in range(_MAX_ITER):
-        new = x - (special.digamma(x) - y) / special.polygamma(1, x)
-        if _converged(x, new):
-            x = new
-            break
-        x = new
-    return x
+    start = np.where(y >= -2.22, np.exp(np.minimum(y, 700.0)) + 0.5,
+                     -1.0 / (y - special.digamma(1.0)))
+    return iterate(lambda x: x - (special.digamma(x) - y) / special.polygamma(1, x), start)

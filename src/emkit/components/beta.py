@@ -8,6 +8,7 @@ from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
 from ._collapse import check_policy, settle_collapse
+from ._special import PrecisionStop
 from ._support import check_support
 
 __all__ = ["Beta"]
@@ -57,9 +58,10 @@ def beta_mle(mean_log, mean_log1m, a, b, free_a=True, free_b=True):
     -----
     The objective ``-log B(a, b) + a lbar + b mbar`` is strictly concave (a log-partition
     function of an exponential family), so Newton's method with step halving (to stay
-    positive and to ascend) converges to the unique maximiser; the loop stops when no entry
-    moves by more than a few ulps (Minka 2000, "Estimating a Dirichlet distribution").
+    positive and to ascend) converges to the unique maximiser, to working precision (Minka
+    2000, "Estimating a Dirichlet distribution").
     """
+    stop = PrecisionStop()
     for _ in range(_MAX_ITER):
         step_a, step_b = _newton_direction(a, b, mean_log, mean_log1m, free_a, free_b)
         current = _objective(a, b, mean_log, mean_log1m)
@@ -72,9 +74,9 @@ def beta_mle(mean_log, mean_log1m, a, b, free_a=True, free_b=True):
             if not bad.any():
                 break
             scale = np.where(bad, 0.5 * scale, scale)
-        moved = np.maximum(np.abs(new_a - a) / a, np.abs(new_b - b) / b)
+        converged = stop(np.stack([a, b]), np.stack([new_a, new_b]))
         a, b = new_a, new_b
-        if not np.any(moved > 4 * _EPS):
+        if converged:
             break
     return a, b
 

@@ -8,27 +8,38 @@ from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
 from ._collapse import check_policy, settle_collapse
+from ._special import iterate
 from ._support import check_unit_rows
 
 __all__ = ["VonMisesFisher"]
 
-_EPS = np.finfo(float).eps
-_MAX_ITER = 100
-
-
 def log_bessel_iv(order, x):
-    """``log I_order(x)`` for x > 0, stable for large x and large order.
+    """``log I_order(x)`` for x > 0, stable for large x and for large order.
 
-    Uses the exponentially scaled ``ive``; where it underflows (x much smaller than the
-    order) the two leading terms of the power series,
-    ``order log(x/2) - lgamma(order + 1) + log1p(x^2 / (4 (order + 1)))``.
+    Uses the exponentially scaled ``ive``; where it underflows (high dimension with moderate
+    concentration) it sums the power series in log space (:func:`log_bessel_series`).
     """
     x = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore"):
         scaled = np.log(special.ive(order, x)) + x
-    series = (order * np.log(0.5 * x) - special.gammaln(order + 1.0)
-              + np.log1p(x * x / (4.0 * (order + 1.0))))
-    return np.where(np.isfinite(scaled), scaled, series)
+    underflow = ~np.isfinite(scaled)
+    if not underflow.any():
+        return scaled
+    return np.where(underflow, log_bessel_series(order, np.where(underflow, x, 1.0)), scaled)
+
+
+def log_bessel_series(order, x):
+    """``log I_order(x)`` from ``sum_m (x^2/4)^m / (m! Gamma(order + m + 1))``, in log space.
+
+    Terms grow while ``m (order + m) < x^2 / 4`` (up to ``m*``) and beyond ``2 m*`` each is at
+    most half the one before, so ``2 m* + 60`` terms give the sum to rounding.
+    """
+    x = np.atleast_1d(np.asarray(x, dtype=float))
+    log_y = np.log(0.25 * x * x)
+    peak = 0.5 * (np.sqrt(order * order + x * x) - order)
+    m = np.arange(int(2 * np.max(peak)) + 60)[:, None]
+    log_terms = m * log_y - special.gammaln(m + 1.0) - special.gammaln(order + m + 1.0)
+    return order * np.log(0.5 * x) + special.logsumexp(log_terms, axis=0)
 
 
 def log_normaliser(concentrations, n_features):
@@ -39,10 +50,19 @@ def log_normaliser(concentrations, n_features):
 
 
 def mean_resultant_length(concentrations, n_features):
-    """``A_D(kappa) = I_{D/2}(kappa) / I_{D/2-1}(kappa)``, the expected ``mu' x``."""
+    """``A_D(kappa) = I_{D/2}(kappa) / I_{D/2-1}(kappa)``, the expected ``mu' x``.
+
+    The ratio of exponentially scaled Bessel functions is exact to a few ulps; where they
+    underflow it is taken from :func:`log_bessel_iv`.
+    """
     order = 0.5 * n_features
-    return np.exp(log_bessel_iv(order, concentrations)
-                  - log_bessel_iv(order - 1.0, concentrations))
+    numerator = special.ive(order, concentrations)
+    denominator = special.ive(order - 1.0, concentrations)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = numerator / denominator
+    by_logs = np.exp(log_bessel_iv(order, concentrations)
+                     - log_bessel_iv(order - 1.0, concentrations))
+    return np.where((numerator > 0) & (denominator > 0), ratio, by_logs)
 
 
 def concentration_mle(rbar, n_features):
@@ -52,21 +72,17 @@ def concentration_mle(rbar, n_features):
     -----
     Starts from the approximation of Banerjee et al. (2005),
     ``kappa0 = rbar (D - rbar^2) / (1 - rbar^2)``, then takes Newton steps with
-    ``A'(kappa) = 1 - A^2 - (D - 1) A / kappa`` until kappa changes by a few ulps (halving a
-    step that would leave kappa <= 0).
+    ``A'(kappa) = 1 - A^2 - (D - 1) A / kappa`` to working precision (halving a step that would
+    leave kappa <= 0).
     """
     d = n_features
-    kappa = rbar * (d - rbar * rbar) / (1.0 - rbar * rbar)
-    for _ in range(_MAX_ITER):
+
+    def newton(kappa):
         a = mean_resultant_length(kappa, d)
-        slope = 1.0 - a * a - (d - 1.0) * a / kappa
-        new = kappa - (a - rbar) / slope
-        new = np.where(new > 0, new, 0.5 * kappa)
-        done = np.all(np.abs(new - kappa) <= 4.0 * _EPS * new)
-        kappa = new
-        if done:
-            break
-    return kappa
+        new = kappa - (a - rbar) / (1.0 - a * a - (d - 1.0) * a / kappa)
+        return np.where(new > 0, new, 0.5 * kappa)
+
+    return iterate(newton, rbar * (d - rbar * rbar) / (1.0 - rbar * rbar))
 
 
 class VonMisesFisher(Component):
