@@ -38,11 +38,13 @@ def assert_weights_are_duplicates(component, params, X, weights, rng):
     assert_trees_close(weighted, duplicated)
 
 
-def maximise(objective, start):
-    """argmax of a smooth objective by BFGS then Nelder-Mead polishing (tight tolerances)."""
+def maximise(objective, start, polish=True):
+    """argmax of a smooth objective by BFGS, then Nelder-Mead polishing (tight tolerances)."""
     negative = lambda theta: -objective(theta)  # noqa: E731
     first = optimize.minimize(negative, np.asarray(start, float), method="BFGS",
                               options={"gtol": 1e-10})
+    if not polish:
+        return first.x
     polished = optimize.minimize(negative, first.x, method="Nelder-Mead",
                                  options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 1000})
     return polished.x

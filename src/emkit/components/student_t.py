@@ -11,7 +11,7 @@ from ..engine.contracts import Component
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Anchor, Tree
 from ._collapse import settle_collapse
-from ._special import gamma_shape
+from ._special import gamma_shape, log_gamma_ratio, xlogx_minus_lgamma
 from ._support import check_finite
 from .gaussian import Gaussian
 from .gaussian._kernels import LOG_2PI, dense_scatter
@@ -108,8 +108,7 @@ class StudentT(Component):
 
     def log_prob(self, params, X):
         nu, n_features = params.dofs, X.shape[1]
-        # lgamma((nu + D)/2) - lgamma(nu/2), through betaln for large nu
-        log_norm = (special.gammaln(0.5 * n_features) - special.betaln(0.5 * nu, 0.5 * n_features)
+        log_norm = (log_gamma_ratio(0.5 * nu, 0.5 * n_features)
                     - 0.5 * n_features * np.log(nu * np.pi) + self.factor(params).log_det)
         return log_norm - 0.5 * (nu + n_features) * np.log1p(self.mahalanobis(params, X) / nu)
 
@@ -171,7 +170,7 @@ class StudentT(Component):
                               self._scatter(stats, params.means), factor.values)
         per_component = (
             stats.n * (factor.log_det - 0.5 * n_features * LOG_2PI
-                       + half_nu * np.log(half_nu) - special.gammaln(half_nu))
+                       + xlogx_minus_lgamma(half_nu))
             + (0.5 * n_features + half_nu - 1.0) * stats.log_u - half_nu * stats.u
             - 0.5 * quadratic + stats.entropy)
         return float(per_component.sum())
