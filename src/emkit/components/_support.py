@@ -53,10 +53,11 @@ def check_support(X, family, inside, expected, remedy):
     if not outside.any():
         return
     row, column = (int(i) for i in np.argwhere(outside)[0])
+    value, count = float(X[row, column]), int(outside[:, column].sum())
     raise ValueError(
         f"X column {column} has a value outside the support of the {family} family: expected "
-        f"{expected}, got {float(X[row, column])!r} at row {row} ({int(outside[:, column].sum())} "
-        f"such values in that column). {remedy}"
+        f"{expected}, got {value!r} at row {row} ({count} such values in that column). "
+        f"{remedy}"
     )
 
 
@@ -77,7 +78,7 @@ def check_unit_rows(X, family, atol=1e-6):
         return
     row = int(bad[0])
     raise ValueError(
-        f"X row {row} has Euclidean norm {float(norms[row])!r}; the {family} family models directions "
-        f"and expects every row to have norm 1 (within {atol:g}; {bad.size} rows do not). "
-        "Normalise the rows first: X / np.linalg.norm(X, axis=1, keepdims=True)."
+        f"X row {row} has Euclidean norm {float(norms[row])!r}; the {family} family models "
+        f"directions and expects every row to have norm 1 (within {atol:g}; {bad.size} rows "
+        "do not). Normalise the rows first: X / np.linalg.norm(X, axis=1, keepdims=True)."
     )
