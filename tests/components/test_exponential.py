@@ -137,3 +137,17 @@ def test_zero_is_in_the_support():
 def test_prior_must_be_a_gamma():
     with pytest.raises(ValueError, match="prior must be an emkit.priors.Gamma"):
         emkit.Exponential(prior=3.0)
+
+
+@pytest.mark.skipif(emkit.Mixture.log_prior is emkit.LatentModel.log_prior,
+                    reason="needs Mixture.log_prior to add the component's prior (branch kit)")
+def test_em_with_a_prior_climbs_the_log_posterior():
+    rng = np.random.default_rng(4)
+    X = rng.exponential([[1.0, 0.2]], size=(200, 2))
+    component = emkit.Exponential(prior=GammaPrior(2.0, 1.0))
+    result = emkit.fit(emkit.Mixture(component, 2), X, random_state=0, tol=1e-9,
+                       max_iter=300)
+    assert result.history.objective_name == "log-posterior"
+    assert_em_anatomy(result)
+    assert result.objective == pytest.approx(
+        result.log_likelihood + component.log_prior(result.params.components), rel=1e-12)

@@ -160,3 +160,11 @@ def test_fixed_degrees_of_freedom_are_kept(data, how):
     np.testing.assert_array_equal(new.dofs, [3.0, 3.0])
     n_dof_parameters = 0 if how == "constructor" else 2
     assert component.n_parameters(new) == 2 * 3 + 2 * 6 + n_dof_parameters
+
+
+def test_fixed_dof_needs_no_dofs_in_the_parameters(data):
+    X, _ = data
+    component = emkit.StudentT(dof=3.0)
+    without = Tree(means=PARAMS.means, scales=PARAMS.scales)
+    expected = scipy_log_prob(X, PARAMS.replace(dofs=np.array([3.0, 3.0])))
+    np.testing.assert_allclose(component.log_prob(without, X), expected, rtol=1e-12)

@@ -92,6 +92,12 @@ class StudentT(Component):
         return out
 
     # -- densities --------------------------------------------------------------------------
+    def dofs(self, params):
+        """Degrees of freedom, shape (K,): the fixed ``dof`` if given, else ``params.dofs``."""
+        if self.dof is not None:
+            return np.full(len(params.means), self.dof)
+        return params.dofs
+
     def factor(self, params):
         """Precision factors of the scale matrices (memoised; see ``Gaussian.factor``)."""
         return params.cached("student_t_factor", lambda: self.normal.factor(
@@ -107,15 +113,16 @@ class StudentT(Component):
         return out
 
     def log_prob(self, params, X):
-        nu, n_features = params.dofs, X.shape[1]
+        nu, n_features = self.dofs(params), X.shape[1]
         log_norm = (log_gamma_ratio(0.5 * nu, 0.5 * n_features)
                     - 0.5 * n_features * np.log(nu * np.pi) + self.factor(params).log_det)
         return log_norm - 0.5 * (nu + n_features) * np.log1p(self.mahalanobis(params, X) / nu)
 
     # -- inner E-step, statistics and M-step ------------------------------------------------
     def expected_stats(self, params, X, weights):
-        alpha = 0.5 * (params.dofs + X.shape[1])
-        beta = 0.5 * (params.dofs + self.mahalanobis(params, X))
+        nu = self.dofs(params)
+        alpha = 0.5 * (nu + X.shape[1])
+        beta = 0.5 * (nu + self.mahalanobis(params, X))
         log_beta = np.log(beta)
         e_u = alpha / beta
         e_log_u = special.digamma(alpha) - log_beta
@@ -144,7 +151,7 @@ class StudentT(Component):
             scatter = 0.5 * (scatter + np.swapaxes(scatter, 1, 2))
             scales = scatter / (stats.n + TINY_COUNT)[:, None, None] + (
                 self.normal.reg_covar * np.eye(means.shape[1]))
-        new = Tree(means=means, scales=scales, dofs=self._dofs(stats, params, fixed))
+        new = Tree(means=means, scales=scales, dofs=self._updated_dofs(stats, params, fixed))
         return settle_collapse(
             new, params, stats.n, self.constraints(), self.normal.on_collapse,
             degenerate="its scale matrix is singular (its samples are collinear or constant "
@@ -152,7 +159,8 @@ class StudentT(Component):
             remedy=f"Increase reg_covar (now {self.normal.reg_covar:g}), use fewer components, "
                    "scale the data, or pass on_collapse='keep'.")
 
-    def _dofs(self, stats, params, fixed):
+    def _updated_dofs(self, stats, params, fixed):
+        """The dofs maximising the bound (clipped to MAX_DOF), or the fixed ones."""
         if self.dof is not None:
             return np.full(len(stats.n), self.dof)
         if "dofs" in fixed:
@@ -164,7 +172,7 @@ class StudentT(Component):
         return np.minimum(np.where(np.isnan(s), np.nan, nu), MAX_DOF)
 
     def expected_log_prob(self, stats, params):
-        factor, half_nu = self.factor(params), 0.5 * params.dofs
+        factor, half_nu = self.factor(params), 0.5 * self.dofs(params)
         n_features = params.means.shape[1]
         quadratic = np.einsum("kja,kab,kjb->k", factor.values,
                               self._scatter(stats, params.means), factor.values)
@@ -188,6 +196,6 @@ class StudentT(Component):
     def sample(self, params, labels, rng):
         centred = Tree(means=np.zeros_like(params.means), covariances=params.scales)
         normal = self.normal.sample(centred, labels, rng)
-        half_nu = 0.5 * params.dofs[labels]
+        half_nu = 0.5 * self.dofs(params)[labels]
         u = rng.gamma(half_nu, 1.0 / half_nu)
         return params.means[labels] + normal / np.sqrt(u)[:, None]
