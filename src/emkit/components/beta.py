@@ -38,6 +38,21 @@ def _newton_direction(a, b, mean_log, mean_log1m, free_a, free_b):
     return (-grad_a / h_aa if free_a else zero), (-grad_b / h_bb if free_b else zero)
 
 
+def _damped(a, b, step, mean_log, mean_log1m):
+    """``(a, b) + step``, halved entrywise where it would leave a, b <= 0 or descend."""
+    current = _objective(a, b, mean_log, mean_log1m)
+    scale = np.ones_like(a)
+    for _ in range(_MAX_HALVINGS):
+        new_a, new_b = a + scale * step[0], b + scale * step[1]
+        value = _objective(np.maximum(new_a, _EPS), np.maximum(new_b, _EPS), mean_log,
+                           mean_log1m)
+        bad = (new_a <= 0) | (new_b <= 0) | (value < current - 4 * _EPS * np.abs(current))
+        if not bad.any():
+            break
+        scale = np.where(bad, 0.5 * scale, scale)
+    return new_a, new_b
+
+
 def beta_mle(mean_log, mean_log1m, a, b, free_a=True, free_b=True):
     """Maximise the Beta log-likelihood given mean log x and mean log(1 - x), elementwise.
 
@@ -56,24 +71,15 @@ def beta_mle(mean_log, mean_log1m, a, b, free_a=True, free_b=True):
 
     Notes
     -----
-    The objective ``-log B(a, b) + a lbar + b mbar`` is strictly concave (a log-partition
-    function of an exponential family), so Newton's method with step halving (to stay
+    The objective ``-log B(a, b) + a lbar + b mbar`` is strictly concave (``log B`` is the
+    log-partition function of the Beta family in its natural parameters), so Newton's method with step halving (to stay
     positive and to ascend) converges to the unique maximiser, to working precision (Minka
     2000, "Estimating a Dirichlet distribution").
     """
     stop = PrecisionStop()
     for _ in range(_MAX_ITER):
-        step_a, step_b = _newton_direction(a, b, mean_log, mean_log1m, free_a, free_b)
-        current = _objective(a, b, mean_log, mean_log1m)
-        scale = np.ones_like(a)
-        for _ in range(_MAX_HALVINGS):
-            new_a, new_b = a + scale * step_a, b + scale * step_b
-            value = _objective(np.maximum(new_a, _EPS), np.maximum(new_b, _EPS), mean_log,
-                               mean_log1m)
-            bad = (new_a <= 0) | (new_b <= 0) | (value < current - 4 * _EPS * np.abs(current))
-            if not bad.any():
-                break
-            scale = np.where(bad, 0.5 * scale, scale)
+        step = _newton_direction(a, b, mean_log, mean_log1m, free_a, free_b)
+        new_a, new_b = _damped(a, b, step, mean_log, mean_log1m)
         converged = stop(np.stack([a, b]), np.stack([new_a, new_b]))
         a, b = new_a, new_b
         if converged:

@@ -105,10 +105,10 @@ class StudentT(Component):
 
     def mahalanobis(self, params, X):
         """Squared Mahalanobis distances under the scales, shape (n_samples, K)."""
-        chol = self.factor(params).values
-        out = np.empty((X.shape[0], len(chol)))
-        for k, factor in enumerate(chol):
-            projected = (X - params.means[k]) @ factor.T
+        factors = self.factor(params).values
+        out = np.empty((X.shape[0], len(factors)))
+        for k, lower in enumerate(factors):
+            projected = (X - params.means[k]) @ lower.T
             out[:, k] = np.einsum("ij,ij->i", projected, projected)
         return out
 
