@@ -1,4 +1,4 @@
-"""Every continuous family fits the same in row chunks on threads as in one block."""
+"""Checks across the continuous families: chunked fits, parameter counts."""
 import numpy as np
 import pytest
 
@@ -45,3 +45,14 @@ def test_chunked_threaded_fit_equals_one_block(family):
         np.testing.assert_allclose(chunked[path], one[path], rtol=1e-9, atol=1e-12,
                                    err_msg=path)
     assert results[1].log_likelihood == pytest.approx(results[0].log_likelihood, rel=1e-12)
+
+
+# free parameters for K = 2 components in D = 2 (D = 3 for VonMisesFisher)
+N_PARAMETERS = {"Exponential": 4, "Gamma": 8, "LogNormal": 8, "Beta": 8,
+                "StudentT": 2 * 2 + 2 * 3 + 2, "VonMisesFisher": 2 * 2 + 2}
+
+
+@pytest.mark.parametrize("family", sorted(CASES))
+def test_number_of_free_parameters(family):
+    component, params = CASES[family]
+    assert component.n_parameters(params) == N_PARAMETERS[family]
