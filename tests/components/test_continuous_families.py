@@ -56,3 +56,14 @@ N_PARAMETERS = {"Exponential": 4, "Gamma": 8, "LogNormal": 8, "Beta": 8,
 def test_number_of_free_parameters(family):
     component, params = CASES[family]
     assert component.n_parameters(params) == N_PARAMETERS[family]
+
+
+@pytest.mark.parametrize("family", sorted(CASES))
+def test_sample_draws_one_row_per_label_even_for_absent_components(family):
+    component, params = CASES[family]
+    n_features = np.shape(params.paths()[next(iter(params.paths()))])[1]
+    rng = np.random.default_rng(5)
+    for labels in (np.ones(7, int), np.zeros(0, int)):
+        X = component.sample(params, labels, rng)
+        assert X.shape == (len(labels), n_features)
+        assert np.all(np.isfinite(component.log_prob(params, X)))

@@ -182,7 +182,7 @@ def _sample_cosines(kappa, n_features, size, rng):
     b = d1 / (2.0 * kappa + np.sqrt(4.0 * kappa * kappa + d1 * d1))
     x0 = (1.0 - b) / (1.0 + b)
     c = kappa * x0 + d1 * np.log(1.0 - x0 * x0)
-    w_parts, rest_parts, accepted = [], [], 0
+    w_parts, rest_parts, accepted = [np.empty(0)], [np.empty(0)], 0
     while accepted < size:
         z = rng.beta(0.5 * d1, 0.5 * d1, size=size)
         denominator = 1.0 - (1.0 - b) * z
