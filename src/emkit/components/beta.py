@@ -72,9 +72,9 @@ def beta_mle(mean_log, mean_log1m, a, b, free_a=True, free_b=True):
     Notes
     -----
     The objective ``-log B(a, b) + a lbar + b mbar`` is strictly concave (``log B`` is the
-    log-partition function of the Beta family in its natural parameters), so Newton's method with step halving (to stay
-    positive and to ascend) converges to the unique maximiser, to working precision (Minka
-    2000, "Estimating a Dirichlet distribution").
+    log-partition function of the Beta family in its natural parameters), so Newton's method
+    with step halving (to stay positive and to ascend) converges to the unique maximiser, to
+    working precision (Minka 2000, "Estimating a Dirichlet distribution").
     """
     stop = PrecisionStop()
     for _ in range(_MAX_ITER):
