@@ -7,6 +7,7 @@ The public API on one screen::
 """
 from . import datasets
 from .components import Gaussian
+from .components import Beta, Exponential, Gamma, LogNormal, StudentT, VonMisesFisher
 from .engine import Block, Component, FitResult, LatentModel, Tree, fit
 from .estimators import GaussianMixture
 from .exceptions import (
@@ -28,3 +29,4 @@ __all__ = [
     "fit",
 ]
 __all__ += ["Bernoulli", "Binomial", "Categorical", "Multinomial", "Poisson"]
+__all__ += ["Beta", "Exponential", "Gamma", "LogNormal", "StudentT", "VonMisesFisher"]
