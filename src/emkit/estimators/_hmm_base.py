@@ -91,9 +91,12 @@ class HMMEstimator(BaseEstimator):
     def _backend(self):
         return NumpyBackend(chunk_size=self.chunk_size, n_jobs=self.n_jobs)
 
+    #: How the model draws starting state responsibilities from the data (``HMM(init=...)``).
+    _init_method = "kmeans"
+
     def _model(self, X=None):
         k = check_positive_int(self.n_components, "n_components")
-        return HMM(self._emission(X), k,
+        return HMM(self._emission(X), k, init=self._init_method,
                    startprob_prior=prior_from_hmmlearn(self.startprob_prior, "startprob_prior",
                                                        1, k),
                    transmat_prior=prior_from_hmmlearn(self.transmat_prior, "transmat_prior",
