@@ -2,14 +2,27 @@
 
 The public API on one screen::
 
-    from emkit import GaussianMixture          # drop-in for sklearn.mixture.GaussianMixture
-    from emkit import Mixture, Gaussian, fit   # the engine: any component, any model
+    from emkit import GaussianMixture, GaussianHMM    # drop-ins for scikit-learn and hmmlearn
+    from emkit import Mixture, HMM, Gaussian, fit     # the engine: any component, any model
 """
-from . import datasets
-from .components import Gaussian
-from .components import Beta, Exponential, Gamma, LogNormal, StudentT, VonMisesFisher
+from . import datasets, priors
+from .components import (
+    Bernoulli,
+    Beta,
+    Binomial,
+    Categorical,
+    Exponential,
+    Gamma,
+    Gaussian,
+    LogNormal,
+    MixtureEmission,
+    Multinomial,
+    Poisson,
+    StudentT,
+    VonMisesFisher,
+)
 from .engine import Block, Component, FitResult, LatentModel, Tree, fit
-from .estimators import GaussianMixture
+from .estimators import GMMHMM, CategoricalHMM, GaussianHMM, GaussianMixture, PoissonHMM
 from .exceptions import (
     AnatomyWarning,
     ComponentCollapseError,
@@ -17,16 +30,23 @@ from .exceptions import (
     ConvergenceWarning,
     NonMonotoneWarning,
 )
-from .models import Mixture
-from .components import Bernoulli, Binomial, Categorical, Multinomial, Poisson
+from .models import HMM, Mixture
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "AnatomyWarning", "Block", "Component", "ComponentCollapseError",
-    "ComponentCollapseWarning", "ConvergenceWarning", "FitResult", "Gaussian",
-    "GaussianMixture", "LatentModel", "Mixture", "NonMonotoneWarning", "Tree", "datasets",
-    "fit",
+    # engine
+    "Block", "Component", "FitResult", "LatentModel", "Tree", "fit",
+    # models
+    "HMM", "Mixture",
+    # components
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "Gamma", "Gaussian",
+    "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "StudentT", "VonMisesFisher",
+    # estimators
+    "CategoricalHMM", "GMMHMM", "GaussianHMM", "GaussianMixture", "PoissonHMM",
+    # warnings and errors
+    "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
+    "ConvergenceWarning", "NonMonotoneWarning",
+    # data and priors
+    "datasets", "priors",
 ]
-__all__ += ["Bernoulli", "Binomial", "Categorical", "Multinomial", "Poisson"]
-__all__ += ["Beta", "Exponential", "Gamma", "LogNormal", "StudentT", "VonMisesFisher"]

@@ -1,4 +1,5 @@
 """Latent structures: mixtures, hidden Markov models, ..."""
+from .hmm import HMM
 from .mixture import Mixture
 
-__all__ = ["Mixture"]
+__all__ = ["HMM", "Mixture"]

@@ -1,0 +1,124 @@
+"""A mixture of components per state, itself a Component (the emission of a GMM-HMM)."""
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import logsumexp, xlogy
+from sklearn.cluster import KMeans
+from sklearn.metrics import pairwise_distances_argmin
+
+from ..engine import constraints
+from ..engine.contracts import Component
+from ..engine.fixed import sub_paths
+from ..engine.numerics import TINY_COUNT
+from ..engine.tree import Tree
+from ..engine.validation import check_positive_int
+
+__all__ = ["MixtureEmission"]
+
+
+class MixtureEmission(Component):
+    """``p(x | k) = sum_m w_km p(x | theta_km)``: n_mix components of one family per state.
+
+    Parameters
+    ----------
+    component : Component
+        The family of the mixed densities (a Gaussian gives hmmlearn's GMMHMM).
+    n_mix : int
+        Components per state, M.
+
+    Notes
+    -----
+    Parameters are ``Tree(weights=(K, M), components=<component parameters>)`` where the
+    component's parameters are batched over the K * M pairs (state k, component m) in the
+    order ``k * M + m``. The inner responsibilities ``r_tkm = w_km p(x_t | theta_km) /
+    p(x_t | k)`` are computed in ``expected_stats``; with outer weights ``g_tk`` the
+    statistics are the component's statistics under weights ``g_tk r_tkm``, the counts
+    ``N_km = sum_t g_tk r_tkm`` and the inner entropy ``H = -sum_tkm g_tk r_tkm log r_tkm``, so
+    that
+
+    ``expected_log_prob = sum_km N_km log w_km + sum_tkm g_tk r_tkm log p(x_t | theta_km) + H``
+
+    equals ``sum_tk g_tk log p(x_t | k)`` at the parameters of the E-step and bounds it from
+    below elsewhere: the enclosing model's anatomy holds.
+    """
+
+    def __init__(self, component: Component, n_mix: int):
+        if not isinstance(component, Component):
+            raise TypeError(f"component must be an emkit Component; got {component!r}")
+        self.component = component
+        self.n_mix = check_positive_int(n_mix, "n_mix")
+        self.family = f"mixture of {component.family}"
+
+    def __repr__(self):
+        return f"MixtureEmission({self.component!r}, n_mix={self.n_mix})"
+
+    def constraints(self):
+        return {"weights": constraints.simplex, "components": self.component.constraints()}
+
+    def n_parameters(self, params):
+        n_states = params.weights.shape[0]
+        return n_states * (self.n_mix - 1) + self.component.n_parameters(params.components)
+
+    def log_prior(self, params):
+        return self.component.log_prior(params.components)
+
+    def validate(self, X):
+        self.component.validate(X)
+
+    # -- densities and statistics ---------------------------------------------------------------
+    def _joint(self, params, X):
+        """``log w_km + log p(x_t | theta_km)``, shape (n_samples, K, M)."""
+        inner = self.component.log_prob(params.components, X)
+        with np.errstate(divide="ignore"):
+            log_weights = np.log(params.weights)
+        return inner.reshape(X.shape[0], *params.weights.shape) + log_weights
+
+    def log_prob(self, params, X):
+        return logsumexp(self._joint(params, X), axis=2)
+
+    def expected_stats(self, params, X, weights):
+        joint = self._joint(params, X)
+        log_norm = logsumexp(joint, axis=2, keepdims=True)
+        resp = np.exp(joint - log_norm)
+        inner_weights = weights[:, :, None] * resp
+        entropy = np.sum(inner_weights * np.where(resp > 0, log_norm - joint, 0.0))
+        flat = inner_weights.reshape(X.shape[0], -1)
+        return Tree(counts=inner_weights.sum(axis=0), entropy=np.float64(entropy),
+                    components=self.component.expected_stats(params.components, X, flat))
+
+    def m_step(self, stats, params, fixed=frozenset()):
+        if "weights" in fixed:
+            weights = params.weights
+        else:
+            counts = stats.counts + TINY_COUNT
+            weights = counts / counts.sum(axis=1, keepdims=True)
+        components = self.component.m_step(
+            stats.components, None if params is None else params.components,
+            fixed=sub_paths(fixed, "components"))
+        return Tree(weights=weights, components=components)
+
+    def expected_log_prob(self, stats, params):
+        return (float(np.sum(xlogy(stats.counts, params.weights))) + float(stats.entropy)
+                + float(self.component.expected_log_prob(stats.components, params.components)))
+
+    # -- initialisation and sampling --------------------------------------------------------
+    def init_params(self, X, resp, rng):
+        """Per state, k-means on its rows gives M centres; every row joins its nearest one."""
+        n_states = resp.shape[1]
+        inner = np.zeros((X.shape[0], n_states, self.n_mix))
+        owner = resp.argmax(axis=1)
+        for k in range(n_states):
+            rows = X[owner == k] if np.sum(owner == k) >= self.n_mix else X
+            centres = KMeans(self.n_mix, n_init=1, random_state=rng).fit(rows).cluster_centers_
+            nearest = pairwise_distances_argmin(X, centres)
+            inner[np.arange(X.shape[0]), k, nearest] = resp[:, k]
+        counts = inner.sum(axis=0) + TINY_COUNT
+        flat = inner.reshape(X.shape[0], -1)
+        return Tree(weights=counts / counts.sum(axis=1, keepdims=True),
+                    components=self.component.init_params(X, flat, rng))
+
+    def sample(self, params, labels, rng):
+        cumulative = np.cumsum(params.weights[labels], axis=1)
+        uniform = rng.uniform(size=(len(labels), 1))
+        mix = np.minimum(np.sum(uniform >= cumulative, axis=1), self.n_mix - 1)
+        return self.component.sample(params.components, labels * self.n_mix + mix, rng)

@@ -1,0 +1,159 @@
+"""``emkit.GaussianHMM``: a drop-in for ``hmmlearn.hmm.GaussianHMM`` on the engine."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..components.gaussian import Gaussian
+from ..components.gaussian.structures import STRUCTURES
+from ._hmm_base import HMMEstimator
+
+__all__ = ["GaussianHMM"]
+
+
+def _structured(value, covariance_type, n_states, n_features):
+    """Covariances in the structure's own shape from the type's shape or full matrices."""
+    structure = STRUCTURES[covariance_type]
+    if n_features is None or value.shape == structure.shape(n_states, n_features):
+        return value
+    if value.shape != (n_states, n_features, n_features) or covariance_type == "full":
+        return None
+    diagonals = np.einsum("kii->ki", value)
+    if covariance_type == "tied":
+        return value[0] if np.allclose(value, value[0]) else None
+    if not np.allclose(value, diagonals[:, :, None] * np.eye(n_features)):
+        return None
+    if covariance_type == "diag":
+        return diagonals
+    return diagonals[:, 0] if np.allclose(diagonals, diagonals[:, :1]) else None
+
+
+def covariances_from_attribute(value, covariance_type, n_states, n_features, name="covars_"):
+    """Validate hmmlearn-style covariances and return them in emkit's structure.
+
+    Parameters
+    ----------
+    value : array-like
+        Shape (K,), (D, D), (K, D) or (K, D, D) for "spherical", "tied", "diag", "full";
+        full matrices (K, D, D) of the given structure are accepted for every type.
+    n_features : int or None
+        D; None accepts the type's shape as it is.
+
+    Returns
+    -------
+    ndarray in the shape of the Gaussian component's ``covariances``
+    """
+    structure = STRUCTURES[covariance_type]
+    array = np.asarray(value, dtype=float)
+    converted = _structured(array, covariance_type, n_states, n_features)
+    if converted is None:
+        shape = structure.shape(n_states, n_features or "n_features")
+        raise ValueError(
+            f"{name} must have shape {shape} for covariance_type={covariance_type!r} (or be "
+            f"({n_states}, D, D) matrices of that structure); got shape {array.shape}. "
+            "Pass one covariance per state in that shape."
+        )
+    problem = structure.constraint().problem(converted)
+    if problem:
+        raise ValueError(f"{name} must be {structure.constraint().name}, but {problem}. Pass "
+                         "valid covariances.")
+    return converted
+
+
+class GaussianHMM(HMMEstimator):
+    """Hidden Markov model with Gaussian emissions; hmmlearn's names and conventions.
+
+    Parameters
+    ----------
+    n_components : int, default=1
+        Number of states K.
+    covariance_type : {"diag", "full", "tied", "spherical"}, default="diag"
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance in every M-step (hmmlearn's ``min_covar``
+        only floors the starting covariances, and its ``covars_prior`` acts as a prior; set
+        ``reg_covar=0`` and hmmlearn's ``covars_prior=0`` to compute the same thing).
+    startprob_prior, transmat_prior : float, array-like or Dirichlet, default=1.0
+        Dirichlet concentrations (>= 1) for the start vector and the transition rows.
+    algorithm : {"viterbi", "map"}, default="viterbi"
+        Decoder used by ``predict``.
+    random_state : int, RandomState or None
+    n_iter : int, default=10
+        Most EM iterations.
+    tol : float, default=1e-2
+        Stop when the total log-likelihood (hmmlearn's convention) changes by less than
+        ``tol``; emkit's engine receives ``tol / n_samples`` for its per-sample criterion.
+    verbose : bool, default=False
+    params : str, default="stmc"
+        Letters of the parameters updated by EM: s startprob, t transmat, m means,
+        c covariances. A missing letter is emkit's ``fixed`` name in brackets.
+    init_params : str, default="stmc"
+        Letters initialised from the data; the others start from ``startprob_``,
+        ``transmat_``, ``means_``, ``covars_`` when those are set before ``fit``.
+    n_init : int, default=1
+        Restarts; the fit with the highest log-likelihood is kept (emkit only).
+    fixed : set of str, optional
+        Parameters held at their starting values, by name ("startprob", "transmat",
+        "means", "covariances"); added to those implied by ``params``.
+    on_collapse : {"raise", "keep"}, default="raise"
+    n_jobs : int, optional
+        Threads for the E-step (None: all cores).
+    chunk_size : int, default=8192
+        Rows per E-step task (whole sequences are never split).
+
+    Attributes
+    ----------
+    startprob_ : ndarray of shape (n_components,)
+    transmat_ : ndarray of shape (n_components, n_components)
+    means_ : ndarray of shape (n_components, n_features)
+    covars_ : ndarray of shape (n_components, n_features, n_features)
+        Full matrices for every covariance type, as hmmlearn's ``covars_`` returns them.
+    history_ : emkit.engine.monitor.History
+        The anatomy table; ``monitor_`` holds hmmlearn's view of it.
+    converged_ : bool
+    n_iter_ : int
+    """
+
+    _codes = {"s": "startprob", "t": "transmat", "m": "means", "c": "covariances"}
+
+    def __init__(self, n_components=1, covariance_type="diag", *, reg_covar=1e-6,
+                 startprob_prior=1.0, transmat_prior=1.0, algorithm="viterbi",
+                 random_state=None, n_iter=10, tol=1e-2, verbose=False, params="stmc",
+                 init_params="stmc", n_init=1, fixed=None, on_collapse="raise", n_jobs=None,
+                 chunk_size=8192):
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.reg_covar = reg_covar
+        self.startprob_prior = startprob_prior
+        self.transmat_prior = transmat_prior
+        self.algorithm = algorithm
+        self.random_state = random_state
+        self.n_iter = n_iter
+        self.tol = tol
+        self.verbose = verbose
+        self.params = params
+        self.init_params = init_params
+        self.n_init = n_init
+        self.fixed = fixed
+        self.on_collapse = on_collapse
+        self.n_jobs = n_jobs
+        self.chunk_size = chunk_size
+
+    def _emission(self, X=None):
+        return Gaussian(self.covariance_type, self.reg_covar, self.on_collapse)
+
+    def _emission_from_attributes(self, codes, n_features=None):
+        given, k = {}, self.n_components
+        if "m" in codes and hasattr(self, "means_"):
+            means = np.asarray(self.means_, dtype=float)
+            expected = (k, n_features if n_features is not None else means.shape[-1])
+            if means.shape != expected or not np.all(np.isfinite(means)):
+                raise ValueError(f"means_ must be finite with shape {expected}; got shape "
+                                 f"{means.shape}. Pass one mean per state.")
+            given["means"], n_features = means, expected[1]
+        if "c" in codes and hasattr(self, "covars_"):
+            given["covariances"] = covariances_from_attribute(
+                self.covars_, self.covariance_type, k, n_features)
+        return given
+
+    def _publish_emission(self, emission, params):
+        self.means_ = np.array(params.means)
+        self.covars_ = np.array(emission.full_covariances(params))

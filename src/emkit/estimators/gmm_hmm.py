@@ -1,0 +1,125 @@
+"""``emkit.GMMHMM``: hmmlearn's GMMHMM (a Gaussian mixture per state) on the engine."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..components.gaussian import Gaussian
+from ..components.gaussian.structures import STRUCTURES
+from ..components.mixture_emission import MixtureEmission
+from ..engine.validation import check_positive_int
+from ..models.hmm.checks import check_probabilities
+from ._hmm_base import HMMEstimator
+
+__all__ = ["GMMHMM"]
+
+_COVARIANCE_TYPES = ("diag", "full", "spherical")
+
+
+class GMMHMM(HMMEstimator):
+    """Hidden Markov model whose states emit Gaussian mixtures; hmmlearn's names.
+
+    Parameters
+    ----------
+    n_components : int, default=1
+        Number of states K.
+    n_mix : int, default=1
+        Gaussian components per state M.
+    covariance_type : {"diag", "full", "spherical"}, default="diag"
+        hmmlearn's "tied" (one covariance per state, shared by its M components) is not
+        available: emkit's tied Gaussian shares one covariance across all K * M components.
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance in every M-step.
+    startprob_prior, transmat_prior, algorithm, random_state, n_iter, tol, verbose
+        As for :class:`~emkit.GaussianHMM`.
+    params, init_params : str, default="stmcw"
+        s startprob, t transmat, m means, c covariances, w mixture weights.
+    n_init, fixed, on_collapse, n_jobs, chunk_size
+        As for :class:`~emkit.GaussianHMM`.
+
+    Attributes
+    ----------
+    startprob_ : ndarray of shape (n_components,)
+    transmat_ : ndarray of shape (n_components, n_components)
+    weights_ : ndarray of shape (n_components, n_mix)
+    means_ : ndarray of shape (n_components, n_mix, n_features)
+    covars_ : ndarray
+        Shape (K, M), (K, M, D) or (K, M, D, D) for "spherical", "diag", "full", as hmmlearn.
+    history_, monitor_, converged_, n_iter_
+        As for :class:`~emkit.GaussianHMM`.
+
+    Notes
+    -----
+    hmmlearn 0.3's GMMHMM centres its covariance statistics on the means of the previous
+    iteration, so its covariance update is not the exact M-step; emkit's is (it uses the
+    updated means). From the same start both give the same weights and means after one
+    iteration, and different covariances.
+    """
+
+    _codes = {"s": "startprob", "t": "transmat", "m": "means", "c": "covariances",
+              "w": "weights"}
+
+    def __init__(self, n_components=1, n_mix=1, covariance_type="diag", *, reg_covar=1e-6,
+                 startprob_prior=1.0, transmat_prior=1.0, algorithm="viterbi",
+                 random_state=None, n_iter=10, tol=1e-2, verbose=False, params="stmcw",
+                 init_params="stmcw", n_init=1, fixed=None, on_collapse="raise", n_jobs=None,
+                 chunk_size=8192):
+        self.n_components = n_components
+        self.n_mix = n_mix
+        self.covariance_type = covariance_type
+        self.reg_covar = reg_covar
+        self.startprob_prior = startprob_prior
+        self.transmat_prior = transmat_prior
+        self.algorithm = algorithm
+        self.random_state = random_state
+        self.n_iter = n_iter
+        self.tol = tol
+        self.verbose = verbose
+        self.params = params
+        self.init_params = init_params
+        self.n_init = n_init
+        self.fixed = fixed
+        self.on_collapse = on_collapse
+        self.n_jobs = n_jobs
+        self.chunk_size = chunk_size
+
+    def _emission(self, X=None):
+        if self.covariance_type not in _COVARIANCE_TYPES:
+            raise ValueError(f"covariance_type must be one of {_COVARIANCE_TYPES} for GMMHMM; "
+                             f"got {self.covariance_type!r}.")
+        gaussian = Gaussian(self.covariance_type, self.reg_covar, self.on_collapse)
+        return MixtureEmission(gaussian, check_positive_int(self.n_mix, "n_mix"))
+
+    def _array(self, name, shape):
+        array = np.asarray(getattr(self, name), dtype=float)
+        if array.shape != shape or not np.all(np.isfinite(array)):
+            raise ValueError(f"{name} must be finite with shape {shape} for n_components="
+                             f"{self.n_components}, n_mix={self.n_mix}; got shape "
+                             f"{array.shape}.")
+        return array
+
+    def _emission_from_attributes(self, codes, n_features=None):
+        k, m, given = self.n_components, self.n_mix, {}
+        if "w" in codes and hasattr(self, "weights_"):
+            given["weights"] = check_probabilities(self.weights_, "weights_", (k, m), rows=True)
+        if "m" in codes and hasattr(self, "means_"):
+            d = n_features if n_features is not None else np.shape(self.means_)[-1]
+            given["components.means"] = self._array("means_", (k, m, d)).reshape(k * m, d)
+            n_features = d
+        if "c" in codes and hasattr(self, "covars_"):
+            d = n_features if n_features is not None else np.shape(self.covars_)[-1]
+            structure = STRUCTURES[self.covariance_type]
+            flat_shape = structure.shape(k * m, d)
+            covars = self._array("covars_", (k, m) + flat_shape[1:]).reshape(flat_shape)
+            problem = structure.constraint().problem(covars)
+            if problem:
+                raise ValueError(f"covars_ must be {structure.constraint().name}, but "
+                                 f"{problem}. Pass valid covariances.")
+            given["components.covariances"] = covars
+        return given
+
+    def _publish_emission(self, emission, params):
+        k, m = params.weights.shape
+        self.weights_ = np.array(params.weights)
+        self.means_ = np.array(params.components.means).reshape(k, m, -1)
+        covariances = np.array(params.components.covariances)
+        self.covars_ = covariances.reshape((k, m) + covariances.shape[1:])

@@ -1,0 +1,100 @@
+"""``emkit.PoissonHMM``: a drop-in for ``hmmlearn.hmm.PoissonHMM`` on the engine."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..components.poisson import Poisson
+from ..priors import Gamma
+from ._hmm_base import HMMEstimator
+
+__all__ = ["PoissonHMM"]
+
+
+def _gamma_prior(lambdas_prior, lambdas_weight):
+    """hmmlearn's rate prior ``(alpha + sum x) / (beta + n)`` as emkit's Gamma(alpha + 1, beta)."""
+    if not all(isinstance(v, numbers.Real) for v in (lambdas_prior, lambdas_weight)):
+        raise ValueError(f"lambdas_prior and lambdas_weight must be numbers (one prior for "
+                         f"every rate); got {lambdas_prior!r} and {lambdas_weight!r}.")
+    if lambdas_prior == 0 and lambdas_weight == 0:
+        return None
+    if not (lambdas_prior >= 0 and lambdas_weight > 0):
+        raise ValueError(f"lambdas_prior must be >= 0 and lambdas_weight > 0 for a proper "
+                         f"Gamma prior on the rates; got {lambdas_prior!r} and "
+                         f"{lambdas_weight!r}. Use 0 and 0 for none.")
+    return Gamma(lambdas_prior + 1.0, lambdas_weight)
+
+
+class PoissonHMM(HMMEstimator):
+    """Hidden Markov model with Poisson emissions; hmmlearn's names and conventions.
+
+    Parameters
+    ----------
+    n_components : int, default=1
+        Number of states K.
+    startprob_prior, transmat_prior : float, array-like or Dirichlet, default=1.0
+        Dirichlet concentrations (>= 1) for the start vector and the transition rows.
+    lambdas_prior, lambdas_weight : float, default=0.0
+        hmmlearn's Gamma prior on the rates: the update is
+        ``(lambdas_prior + sum_t g_tk x_t) / (lambdas_weight + sum_t g_tk)``, i.e. emkit's
+        ``Gamma(shape=lambdas_prior + 1, rate=lambdas_weight)``. Both 0: no prior.
+    algorithm, random_state, n_iter, tol, verbose
+        As for :class:`~emkit.GaussianHMM`.
+    params, init_params : str, default="stl"
+        s startprob, t transmat, l lambdas (emkit's ``rates``).
+    n_init, fixed, n_jobs, chunk_size
+        As for :class:`~emkit.GaussianHMM`.
+
+    Attributes
+    ----------
+    startprob_ : ndarray of shape (n_components,)
+    transmat_ : ndarray of shape (n_components, n_components)
+    lambdas_ : ndarray of shape (n_components, n_features)
+    history_, monitor_, converged_, n_iter_
+        As for :class:`~emkit.GaussianHMM`.
+    """
+
+    _codes = {"s": "startprob", "t": "transmat", "l": "rates"}
+
+    def __init__(self, n_components=1, startprob_prior=1.0, transmat_prior=1.0,
+                 lambdas_prior=0.0, lambdas_weight=0.0, *, algorithm="viterbi",
+                 random_state=None, n_iter=10, tol=1e-2, verbose=False, params="stl",
+                 init_params="stl", n_init=1, fixed=None, n_jobs=None, chunk_size=8192):
+        self.n_components = n_components
+        self.startprob_prior = startprob_prior
+        self.transmat_prior = transmat_prior
+        self.lambdas_prior = lambdas_prior
+        self.lambdas_weight = lambdas_weight
+        self.algorithm = algorithm
+        self.random_state = random_state
+        self.n_iter = n_iter
+        self.tol = tol
+        self.verbose = verbose
+        self.params = params
+        self.init_params = init_params
+        self.n_init = n_init
+        self.fixed = fixed
+        self.n_jobs = n_jobs
+        self.chunk_size = chunk_size
+
+    def _emission(self, X=None):
+        return Poisson(prior=_gamma_prior(self.lambdas_prior, self.lambdas_weight))
+
+    def _check_support(self, X, emission):
+        emission.validate(X)
+
+    def _emission_from_attributes(self, codes, n_features=None):
+        if "l" not in codes or not hasattr(self, "lambdas_"):
+            return {}
+        rates = np.asarray(self.lambdas_, dtype=float)
+        expected = (self.n_components, n_features if n_features is not None
+                    else rates.shape[-1])
+        if rates.shape != expected or not np.all(np.isfinite(rates)) or np.any(rates <= 0):
+            raise ValueError(f"lambdas_ must be positive and finite with shape {expected}; got "
+                             f"shape {rates.shape} with smallest value {np.min(rates)!r}. "
+                             "Pass one positive rate per state and feature.")
+        return {"rates": rates}
+
+    def _publish_emission(self, emission, params):
+        self.lambdas_ = np.array(params.rates)

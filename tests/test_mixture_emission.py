@@ -1,0 +1,111 @@
+"""A mixture of Gaussians per state as an HMM emission (GMMHMM)."""
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from emkit import AnatomyWarning, Gaussian, Tree
+from emkit.components import MixtureEmission
+from emkit.estimators import GMMHMM, GaussianHMM
+
+hmm = pytest.importorskip("hmmlearn.hmm")
+
+K, M, D = 2, 2, 2
+LENGTHS = [450, 450]
+START = dict(startprob_=np.array([0.5, 0.5]), transmat_=np.array([[0.9, 0.1], [0.2, 0.8]]),
+             weights_=np.array([[0.5, 0.5], [0.3, 0.7]]),
+             means_=np.array([[[0.0, 0.0], [5.0, 0.0]], [[0.0, 5.0], [2.0, 2.0]]]),
+             covars_=np.tile(np.eye(D), (K, M, 1, 1)))
+
+
+@pytest.fixture(scope="module")
+def X():
+    rng = np.random.RandomState(0)
+    return np.concatenate([rng.normal(size=(300, 2)), rng.normal(size=(300, 2)) + [5, 0],
+                           0.5 * rng.normal(size=(300, 2)) + [0, 5]])
+
+
+def _set(model, **changes):
+    for name, value in {**START, **changes}.items():
+        setattr(model, name, np.array(value, dtype=float))
+    return model
+
+
+def _quiet(fit):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", AnatomyWarning)
+        return fit()
+
+
+def test_log_prob_is_the_weighted_sum_of_gaussian_densities(X):
+    weights = START["weights_"]
+    covariances = np.array([[[1.0, 0.3], [0.3, 2.0]], np.eye(2), 2 * np.eye(2), np.eye(2)])
+    params = Tree(weights=weights, components=Tree(means=START["means_"].reshape(4, 2),
+                                                   covariances=covariances))
+    ours = MixtureEmission(Gaussian("full"), M).log_prob(params, X)
+    expected = np.log(sum(weights[:, m] * np.stack(
+        [stats.multivariate_normal(START["means_"][k, m], covariances[k * M + m]).pdf(X)
+         for k in range(K)], axis=1) for m in range(M)))
+    np.testing.assert_allclose(ours, expected, rtol=1e-12)
+
+
+def test_one_iteration_is_the_exact_em_update(X):
+    # reference: hmmlearn's state posteriors at the start, scipy's densities for the inner
+    # responsibilities, and the closed-form weighted MLE written out here
+    gamma = _set(hmm.GMMHMM(K, M, covariance_type="full", init_params="")).predict_proba(
+        X, LENGTHS)
+    ours = _quiet(lambda: _set(GMMHMM(K, M, "full", reg_covar=0.0, init_params="",
+                                      n_iter=1)).fit(X, LENGTHS))
+    for k in range(K):
+        dens = np.stack([START["weights_"][k, m] * stats.multivariate_normal(
+            START["means_"][k, m], START["covars_"][k, m]).pdf(X) for m in range(M)], axis=1)
+        w = gamma[:, k, None] * dens / dens.sum(axis=1, keepdims=True)
+        np.testing.assert_allclose(ours.weights_[k], w.sum(axis=0) / gamma[:, k].sum(),
+                                   rtol=1e-10)
+        for m in range(M):
+            mean = w[:, m] @ X / w[:, m].sum()
+            diff = X - mean
+            np.testing.assert_allclose(ours.means_[k, m], mean, rtol=1e-10)
+            np.testing.assert_allclose(ours.covars_[k, m],
+                                       (w[:, m, None] * diff).T @ diff / w[:, m].sum(),
+                                       rtol=1e-10)
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "full", "spherical"])
+def test_anatomy_holds_with_the_inner_entropy(X, covariance_type):
+    model = _quiet(lambda: GMMHMM(K, 3, covariance_type, n_iter=15, tol=0,
+                                  random_state=0).fit(X, LENGTHS))
+    history = model.history_
+    np.testing.assert_allclose(history.column("bound_e"), history.column("evidence"),
+                               rtol=1e-10)
+    assert np.all(history.column("kl_gap") >= -1e-9)
+    assert model.covars_.shape == {"diag": (K, 3, D), "full": (K, 3, D, D),
+                                   "spherical": (K, 3)}[covariance_type]
+
+
+def test_one_component_per_state_is_a_gaussian_hmm(X):
+    single = dict(weights_=np.ones((K, 1)), means_=START["means_"][:, :1],
+                  covars_=np.ones((K, 1, D)))
+    mixture = _quiet(lambda: _set(GMMHMM(K, 1, "diag", init_params="", n_iter=5, tol=0),
+                                  **single).fit(X, LENGTHS))
+    gaussian = GaussianHMM(K, "diag", init_params="", n_iter=5, tol=0)
+    gaussian.startprob_, gaussian.transmat_ = START["startprob_"], START["transmat_"]
+    gaussian.means_, gaussian.covars_ = START["means_"][:, 0], np.ones((K, D))
+    _quiet(lambda: gaussian.fit(X, LENGTHS))
+    np.testing.assert_allclose(mixture.means_[:, 0], gaussian.means_, rtol=1e-10)
+    assert mixture.score(X, LENGTHS) == pytest.approx(gaussian.score(X, LENGTHS), rel=1e-12)
+
+
+def test_weights_left_out_of_params_stay_fixed_and_sampling_works(X):
+    model = _quiet(lambda: _set(GMMHMM(K, M, "full", init_params="", params="stmc",
+                                       random_state=3)).fit(X, LENGTHS))
+    np.testing.assert_array_equal(model.weights_, START["weights_"])
+    sample, states = model.sample(100)
+    assert sample.shape == (100, D) and set(states) <= {0, 1}
+
+
+def test_tied_covariances_are_rejected_with_a_reason(X):
+    with pytest.raises(ValueError, match="covariance_type must be one of"):
+        GMMHMM(K, M, "tied").fit(X)
