@@ -77,7 +77,14 @@ class Component(ABC):
 
     @abstractmethod
     def expected_log_prob(self, stats: Tree, params: Tree) -> float:
-        """``sum_i sum_k w_ik log p(x_i | theta_k)`` computed from the statistics alone."""
+        """The component's part of the bound, computed from the statistics alone.
+
+        For a plain family this is ``sum_i sum_k w_ik log p(x_i | theta_k)``. A component with
+        its own latent variable u (Student-t scales, inner mixtures) returns
+        ``sum_ik w_ik (E_q[log p(x_i, u | theta_k)] + H(q(u_ik)))`` with q fixed at E-step
+        time; it equals the plain sum at the E-step's parameters and is a lower bound
+        elsewhere.
+        """
 
     def init_params(self, X: np.ndarray, resp: np.ndarray, rng) -> Tree:
         """Parameters from data and initial responsibilities of shape (n_samples, K)."""
