@@ -1,4 +1,7 @@
 """Components: families of densities p(x | theta_k), batched over K, one file (or folder) each."""
 from .gaussian import Gaussian
+from .independent import Independent
+from .stacked import Stacked
+from .uniform import Uniform
 
-__all__ = ["Gaussian"]
+__all__ = ["Gaussian", "Independent", "Stacked", "Uniform"]
