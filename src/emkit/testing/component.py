@@ -1,6 +1,8 @@
 """``check_component``: a component against an independent reference, property by property."""
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.special import softmax
 
@@ -42,6 +44,14 @@ class _Case:
                                                                X[held])))
         return total
 
+    @functools.cached_property
+    def updated(self):
+        """The component's M-step from the statistics of the data and weights."""
+        try:
+            return self.component.m_step(self.stats(), self.params)
+        except Exception as error:
+            self.fail("m_step", f"it raised {error!r}")
+
     def stats(self, X=None, weights=None):
         X = self.X if X is None else X
         weights = self.weights if weights is None else weights
@@ -55,13 +65,6 @@ def _count_components(component, params, reference, rng):
     except Exception as error:
         raise AssertionError(f"check_component({component!r}): log_prob: it raised {error!r} "
                              "on a row drawn from the reference") from error
-
-
-def _m_step(case):
-    try:
-        return case.component.m_step(case.stats(), case.params)
-    except Exception as error:
-        case.fail("m_step", f"it raised {error!r}")
 
 
 def _leaves(tree):
@@ -114,8 +117,8 @@ def check_duplicates(case):
                        weighted, repeated)
 
 
-def check_expected_log_prob(case, updated):
-    stats = case.stats()
+def check_expected_log_prob(case):
+    stats, updated = case.stats(), case.updated
     for name, params in (("the E-step parameters", case.params), ("the M-step result", updated)):
         got = case.component.expected_log_prob(stats, params)
         expected = case.reference_log_lik(params)
@@ -146,8 +149,8 @@ def _compare_m_step(case, updated, optimum, objective, what):
             case.fail("m_step", f"parameter {path!r} differs from {what}:{error}")
 
 
-def check_m_step(case, updated, mle):
-    stats = case.stats()
+def check_m_step(case, mle):
+    stats, updated = case.stats(), case.updated
     objective = _objective(case, stats)
     if callable(mle):
         _compare_m_step(case, updated, Tree(mle(case.X, case.weights)), objective,
@@ -228,13 +231,12 @@ def check_component(component, params, reference, *, mle="optimize", inner_laten
         raise ValueError(f"checks: unknown names {sorted(unknown)}; choose from {CHECKS}.")
     rng = np.random.default_rng(random_state)
     case = _Case(component, params, reference, n_samples, rng, inner_latent)
-    updated = _m_step(case)
     runners = {
         "log_prob": lambda: check_log_prob(case),
         "additivity": lambda: check_additivity(case),
         "duplicates": lambda: check_duplicates(case),
-        "expected_log_prob": lambda: check_expected_log_prob(case, updated),
-        "m_step": lambda: check_m_step(case, updated, mle),
+        "expected_log_prob": lambda: check_expected_log_prob(case),
+        "m_step": lambda: check_m_step(case, mle),
         "sample": lambda: check_sample(case, 2 * n_samples, alpha),
     }
     for name in CHECKS:

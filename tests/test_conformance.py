@@ -1,0 +1,146 @@
+"""Every shipped component and model against the public conformance kit (emkit.testing).
+
+One line per component: a name, the component (regularisers off), parameters for K
+components, and the law of component k under those parameters built from scipy.stats alone
+(never from emkit). One line per model: a name, the model, and data to run EM on.
+To add a family, append a ComponentCase to COMPONENTS (and a ModelCase to MODELS).
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from emkit.components import Gaussian, Independent, Stacked, Uniform
+from emkit.engine.data import Block
+from emkit.engine.tree import Tree
+from emkit.models import Mixture
+from emkit.priors import Dirichlet
+from emkit.testing import Product, check_component, check_model
+
+
+@dataclass(frozen=True)
+class ComponentCase:
+    name: str
+    component: object
+    params: Tree
+    reference: object
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ModelCase:
+    name: str
+    model: object
+    data: object
+    options: dict = field(default_factory=dict)
+
+
+# -- parameters and scipy references shared by several lines --------------------------------
+MEANS = np.array([[0.0, 1.0], [3.0, -1.0]])
+FULL = np.array([[[1.0, 0.3], [0.3, 2.0]], [[0.5, -0.1], [-0.1, 0.4]]])
+DIAG = np.array([[1.0, 2.0], [0.5, 0.4]])
+LOW, HIGH = np.array([[-4.0, -3.0], [0.0, 1.0]]), np.array([[4.0, 5.0], [0.5, 3.0]])
+
+
+def mvn(mean, cov):
+    return stats.multivariate_normal(mean, cov)
+
+
+def uniform_box(low, high):
+    return Product([stats.uniform(lo, hi - lo) for lo, hi in zip(low, high)])
+
+
+def weighted_range(X, weights):
+    held = [X[weights[:, k] > 0] for k in range(weights.shape[1])]
+    return np.array([h.min(axis=0) for h in held]), np.array([h.max(axis=0) for h in held])
+
+
+def gaussian_and_box_mle(X, weights):
+    """Closed-form weighted MLE of Stacked([Gaussian("full"), Uniform()]), in plain numpy."""
+    w = weights[:, 0]
+    mean = w @ X / w.sum()
+    cov = (w[:, None] * (X - mean)).T @ (X - mean) / w.sum()
+    low, high = weighted_range(X, weights[:, 1:])
+    return {"c0": {"means": mean[None], "covariances": cov[None]},
+            "c1": {"low": low, "high": high}}
+
+
+COMPONENTS = [
+    ComponentCase("gaussian-full", Gaussian("full", reg_covar=0.0),
+                  Tree(means=MEANS, covariances=FULL), lambda p, k: mvn(p.means[k], p.covariances[k])),
+    ComponentCase("gaussian-tied", Gaussian("tied", reg_covar=0.0),
+                  Tree(means=MEANS, covariances=FULL[0]), lambda p, k: mvn(p.means[k], p.covariances)),
+    ComponentCase("gaussian-diag", Gaussian("diag", reg_covar=0.0),
+                  Tree(means=MEANS, covariances=DIAG),
+                  lambda p, k: mvn(p.means[k], np.diag(p.covariances[k]))),
+    ComponentCase("gaussian-spherical", Gaussian("spherical", reg_covar=0.0),
+                  Tree(means=MEANS, covariances=np.array([1.5, 0.3])),
+                  lambda p, k: mvn(p.means[k], p.covariances[k] * np.eye(2))),
+    ComponentCase("uniform", Uniform(), Tree(low=LOW, high=HIGH),
+                  lambda p, k: uniform_box(p.low[k], p.high[k]),
+                  {"mle": lambda X, w: dict(zip(("low", "high"), weighted_range(X, w)))}),
+    ComponentCase("independent-gaussians", Independent([Gaussian("full", reg_covar=0.0),
+                                                        Gaussian("diag", reg_covar=0.0)],
+                                                       widths=[2, 1]),
+                  Tree(c0=Tree(means=MEANS, covariances=FULL),
+                       c1=Tree(means=np.array([[5.0], [-2.0]]), covariances=np.array([[0.7], [2.0]]))),
+                  lambda p, k: Product([mvn(p.c0.means[k], p.c0.covariances[k]),
+                                        stats.norm(p.c1.means[k, 0], np.sqrt(p.c1.covariances[k, 0]))],
+                                       widths=[2, 1])),
+    ComponentCase("stacked-gaussians", Stacked([Gaussian("full", reg_covar=0.0),
+                                                Gaussian("diag", reg_covar=0.0)]),
+                  Tree(c0=Tree(means=MEANS[:1], covariances=FULL[:1]),
+                       c1=Tree(means=MEANS[1:], covariances=DIAG[1:])),
+                  lambda p, k: (mvn(p.c0.means[0], p.c0.covariances[0]) if k == 0 else
+                                mvn(p.c1.means[0], np.diag(p.c1.covariances[0])))),
+    ComponentCase("stacked-gaussian-and-uniform", Stacked([Gaussian("full", reg_covar=0.0), Uniform()]),
+                  Tree(c0=Tree(means=MEANS[:1], covariances=FULL[:1]),
+                       c1=Tree(low=LOW[:1], high=HIGH[:1])),
+                  lambda p, k: (mvn(p.c0.means[0], p.c0.covariances[0]) if k == 0 else
+                                uniform_box(p.c1.low[0], p.c1.high[0])),
+                  {"mle": gaussian_and_box_mle}),
+    # -- add further families here: ComponentCase(name, component, params, reference) ------
+]
+
+
+def _blobs(n_per=60, seed=0):
+    rng = np.random.default_rng(seed)
+    return np.vstack([rng.multivariate_normal(m, c, n_per) for m, c in zip(MEANS, FULL)])
+
+
+def _with_background(seed=1):
+    rng = np.random.default_rng(seed)
+    return np.vstack([_blobs(80, seed)[:80], rng.uniform(LOW[0], HIGH[0], size=(30, 2))])
+
+
+def _labelled(seed=2):
+    X = _blobs(60, seed)
+    labels = np.full(X.shape[0], -1)
+    labels[[1, 2, 70]] = [0, 0, 1]
+    return Block(X, weights=np.random.default_rng(seed).uniform(0.5, 2.0, X.shape[0]),
+                 labels=labels)
+
+
+MODELS = [
+    ModelCase("mixture-gaussian-full", Mixture(Gaussian("full"), 2), _blobs()),
+    ModelCase("mixture-gaussian-tied-3", Mixture(Gaussian("tied"), 3), _blobs()),
+    ModelCase("mixture-weight-prior", Mixture(Gaussian("diag"), 2, weight_prior=Dirichlet(3.0)),
+              _blobs()),
+    ModelCase("mixture-weights-and-labels", Mixture(Gaussian("full"), 2), _labelled()),
+    ModelCase("mixture-gaussian-uniform-background", Mixture([Gaussian(), Uniform()], 2),
+              _with_background(), {"fixed": ("low", "high")}),
+    ModelCase("mixture-independent", Mixture(Independent([Gaussian("spherical"), Gaussian()],
+                                                         widths=[1, 1]), 2), _blobs()),
+    # -- add further models here: ModelCase(name, model, data) ------------------------------
+]
+
+
+@pytest.mark.parametrize("case", COMPONENTS, ids=[c.name for c in COMPONENTS])
+def test_component_passes_the_conformance_kit(case):
+    check_component(case.component, case.params, case.reference, **case.options)
+
+
+@pytest.mark.parametrize("case", MODELS, ids=[c.name for c in MODELS])
+def test_model_passes_the_conformance_kit(case):
+    check_model(case.model, case.data, **case.options)
