@@ -50,8 +50,8 @@ class Composite(Component):
     parts: dict
 
     @abstractmethod
-    def describe(self, name: str) -> str:
-        """Where part ``name`` sits, for messages ("part 'counts' (Poisson) on X column 3")."""
+    def explain(self, name: str, message: str) -> str:
+        """A part's error message, said of the whole: which part, which columns, which family."""
 
     def constraints(self):
         return {name: part.constraints() for name, part in self.parts.items()}
@@ -79,4 +79,4 @@ class Composite(Component):
             try:
                 part.validate(data_of(name))
             except ValueError as error:
-                raise ValueError(f"{self.describe(name)}: {error}") from None
+                raise ValueError(self.explain(name, str(error))) from None

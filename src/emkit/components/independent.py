@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numbers
+import re
 
 import numpy as np
 
@@ -9,6 +10,8 @@ from ..engine.tree import Tree
 from ._composite import Composite, named_parts
 
 __all__ = ["Independent"]
+
+_COLUMN = re.compile(r"\bcolumn (\d+)")
 
 
 def _as_index_list(entry, name):
@@ -96,11 +99,17 @@ class Independent(Composite):
                          for name, part in self.parts.items())
         return f"Independent({body})"
 
-    def describe(self, name):
+    def explain(self, name, message):
+        """Prefix the part and renumber the part's "column j" as the X column it is."""
         cols = self.columns[name]
-        where = (f"X column {cols[0]}" if len(cols) == 1 else
-                 f"X columns {cols} (its column j is X column {cols}[j])")
-        return f"Independent part {name!r} ({self.parts[name].family}) on {where}"
+
+        def renumber(match):
+            local = int(match.group(1))
+            return f"column {cols[local]}" if local < len(cols) else match.group(0)
+
+        where = f"X column {cols[0]}" if len(cols) == 1 else f"X columns {cols}"
+        return (f"Independent part {name!r} ({self.parts[name].family}) on {where}: "
+                + _COLUMN.sub(renumber, message))
 
     def select(self, X, name):
         """The columns of part ``name``, shape (n_samples, len(columns[name])), C-ordered."""

@@ -38,9 +38,9 @@ class Stacked(Composite):
     def __repr__(self):
         return "Stacked(" + ", ".join(f"{n}={p!r}" for n, p in self.parts.items()) + ")"
 
-    def describe(self, name):
+    def explain(self, name, message):
         k = list(self.parts).index(name)
-        return f"mixture component {k} ({name!r}, {self.parts[name].family})"
+        return f"mixture component {k} ({name!r}, {self.parts[name].family}): {message}"
 
     def _columns(self, weights):
         """``(name, part, weights of its component, shape (n_samples, 1))`` for every part."""
