@@ -3,12 +3,14 @@
 The public API on one screen::
 
     from emkit import GaussianMixture          # drop-in for sklearn.mixture.GaussianMixture
+    from emkit import MixtureModel, Uniform    # any component(s), scikit-learn compatible
     from emkit import Mixture, Gaussian, fit   # the engine: any component, any model
+    from emkit.testing import check_component  # the conformance kit for your own component
 """
 from . import datasets
-from .components import Gaussian
+from .components import Gaussian, Independent, Stacked, Uniform
 from .engine import Block, Component, FitResult, LatentModel, Tree, fit
-from .estimators import GaussianMixture
+from .estimators import GaussianMixture, MixtureModel
 from .exceptions import (
     AnatomyWarning,
     ComponentCollapseError,
@@ -23,6 +25,6 @@ __version__ = "0.1.0"
 __all__ = [
     "AnatomyWarning", "Block", "Component", "ComponentCollapseError",
     "ComponentCollapseWarning", "ConvergenceWarning", "FitResult", "Gaussian",
-    "GaussianMixture", "LatentModel", "Mixture", "NonMonotoneWarning", "Tree", "datasets",
-    "fit",
+    "GaussianMixture", "Independent", "LatentModel", "Mixture", "MixtureModel",
+    "NonMonotoneWarning", "Stacked", "Tree", "Uniform", "datasets", "fit",
 ]

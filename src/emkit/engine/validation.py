@@ -40,9 +40,10 @@ def check_X(X, *, name="X", allow_nan=False, dtype=np.float64, min_samples=1):
                 f"such as {array.ravel()[:3].tolist()}. Encode text columns as numbers first."
             ) from None
     if array.dtype.kind == "c":
-        raise ValueError(f"{name} must be real-valued; got complex dtype {array.dtype}.")
+        raise ValueError(f"Complex data not supported: {name} has dtype {array.dtype}; "
+                         f"pass real values (for example {name}.real).")
     if array.ndim != 2:
-        hint = (f" Reshape with {name}.reshape(-1, 1) for one feature or "
+        hint = (f" Reshape your data with {name}.reshape(-1, 1) for one feature or "
                 f"{name}.reshape(1, -1) for one sample." if array.ndim == 1 else "")
         raise ValueError(
             f"{name} must be 2-D of shape (n_samples, n_features); got a {array.ndim}-D array "

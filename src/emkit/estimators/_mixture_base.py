@@ -18,6 +18,7 @@ from ..engine import em
 from ..engine.data import Block, InMemory
 from ..engine.validation import check_positive_int, check_tol
 from ._inputs import record_features, validate_fit_input, validate_predict_input
+from ._sample_weight import check_sample_weight, label_array
 
 __all__ = ["MixtureEstimator"]
 
@@ -55,11 +56,12 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         check_positive_int(self.n_init, "n_init")
         check_positive_int(self.verbose_interval, "verbose_interval")
 
-    def _fit(self, X, sample_weight=None):
+    def _fit(self, X, sample_weight=None, labels=None):
         X, names = validate_fit_input(X)
         self._check_common(X)
         model = self._build_model(X)
-        block = Block(X, weights=sample_weight)
+        block = Block(X, weights=check_sample_weight(sample_weight, X.shape[0]),
+                      labels=label_array(labels))
         model.validate(block)
         warm = self.warm_start and hasattr(self, "result_")
         result = em.fit(
@@ -78,33 +80,40 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         self._publish(model, result.params)
         return self
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, sample_weight=None, labels=None):
         """Estimate the parameters by EM.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : ignored
+            Accepted for scikit-learn compatibility; known components go in ``labels``.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative row weights; an integer weight counts as that many copies of the row.
+        labels : array-like of int of shape (n_samples,), optional
+            The known component of some rows (semi-supervised fit), -1 for the others.
 
         Returns
         -------
         self
         """
-        return self._fit(X)
+        return self._fit(X, sample_weight=sample_weight, labels=labels)
 
-    def fit_predict(self, X, y=None):
+    def fit_predict(self, X, y=None, *, sample_weight=None, labels=None):
         """Fit, then return the most probable component of each row, shape (n_samples,)."""
-        return self.fit(X).predict(X)
+        return self.fit(X, sample_weight=sample_weight, labels=labels).predict(X)
 
     # -- using the fit ----------------------------------------------------------------------
-    def _rows(self, method, X):
+    def _rows(self, method_name, X):
+        """Apply the model's row-wise method (by name) to X in chunks."""
         check_is_fitted(self, "result_")
         X = validate_predict_input(self, X)
+        method = getattr(self.model_, method_name)
         return self._backend().map_rows(method, self.result_.params, InMemory(Block(X)))
 
     def predict_proba(self, X):
         """Posterior probability of each component, shape (n_samples, n_components)."""
-        return self._rows(self.model_.posterior, X)
+        return self._rows("posterior", X)
 
     def predict(self, X):
         """Most probable component of each row, shape (n_samples,)."""
@@ -112,7 +121,7 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
 
     def score_samples(self, X):
         """Log density ``log p(x_i)`` of each row, shape (n_samples,)."""
-        return self._rows(self.model_.row_log_likelihood, X)
+        return self._rows("row_log_likelihood", X)
 
     def score(self, X, y=None):
         """Mean log density of the rows of X (a float)."""

@@ -69,6 +69,13 @@ class Mixture(LatentModel):
 
     def validate(self, block):
         check_labels(block.labels, block.n_samples, self.n_components)
+        held = int(np.sum(block.sample_weights() > 0))
+        if held < self.n_components:
+            raise ValueError(
+                f"sample_weight: only {held} rows have a non-zero weight, fewer than "
+                f"n_components={self.n_components}; give more rows weight or use fewer "
+                "components."
+            )
         self.component.validate(block.X)
 
     def log_prior(self, params):
