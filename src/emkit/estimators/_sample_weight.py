@@ -26,7 +26,7 @@ def check_sample_weight(sample_weight, n_samples):
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         row = int(np.flatnonzero(~(np.isfinite(weights) & (weights >= 0)))[0])
         raise ValueError(f"sample_weight must be finite and non-negative; row {row} has "
-                         f"{weights[row]!r}. Use 0 to leave a row out.")
+                         f"{float(weights[row])!r}. Use 0 to leave a row out.")
     if not np.any(weights > 0):
         raise ValueError("sample_weight: every weight is zero; at least one row needs a "
                          "non-zero weight.")
