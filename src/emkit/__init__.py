@@ -8,7 +8,9 @@ The public API on one screen::
     from emkit.testing import check_component  # the conformance kit for your own component
 """
 from . import datasets
-from .components import Gaussian, Independent, Stacked, Uniform
+from .components import (
+    Bernoulli, Binomial, Categorical, Gaussian, Independent, Multinomial, Poisson, Stacked, Uniform,
+)
 from .engine import Block, Component, FitResult, LatentModel, Tree, fit
 from .estimators import GaussianMixture, MixtureModel
 from .exceptions import (
@@ -23,8 +25,9 @@ from .models import Mixture
 __version__ = "0.1.0"
 
 __all__ = [
-    "AnatomyWarning", "Block", "Component", "ComponentCollapseError",
-    "ComponentCollapseWarning", "ConvergenceWarning", "FitResult", "Gaussian",
-    "GaussianMixture", "Independent", "LatentModel", "Mixture", "MixtureModel",
-    "NonMonotoneWarning", "Stacked", "Tree", "Uniform", "datasets", "fit",
+    "AnatomyWarning", "Bernoulli", "Binomial", "Block", "Categorical", "Component",
+    "ComponentCollapseError", "ComponentCollapseWarning", "ConvergenceWarning", "FitResult",
+    "Gaussian", "GaussianMixture", "Independent", "LatentModel", "Mixture", "MixtureModel",
+    "Multinomial", "NonMonotoneWarning", "Poisson", "Stacked", "Tree", "Uniform", "datasets",
+    "fit",
 ]

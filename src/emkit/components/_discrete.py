@@ -1,0 +1,198 @@
+"""What the discrete components share: support checks, the probability floor, safe log sums.
+
+Probability floor
+-----------------
+An M-step keeps every probability in ``[PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR]`` (simplex
+vectors are floored and renormalised; Poisson rates are kept ``>= PROBABILITY_FLOOR``). Without
+it a component that never saw a value would give that value probability 0, so a new row holding
+it would score ``-inf`` under the component, and the unconstrained coordinates that
+acceleration works in (``logit p``, ``log rate``) would be infinite. The floor (1e-12) moves an
+estimate by about 1e-12 (times the number of categories for a simplex), and the M-step still
+maximises the bound over the floored set (to rounding), so EM's guarantees hold: the evidence
+never decreases and the bound after each E-step equals it. For real smoothing pass a conjugate prior (``Beta(2, 2)`` adds one
+pseudo-count to each outcome); the anatomy then tracks the log-posterior.
+
+Densities, on the other hand, are exact at any parameters: ``log_prob`` treats ``0 * log 0``
+as 0, so user-given parameters with exact zeros or ones are scored correctly.
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from scipy import special
+
+from ..engine.numerics import TINY_COUNT
+from . import _discrete_kernels
+
+__all__ = [
+    "PROBABILITY_FLOOR", "add_row_constants", "check_concentration", "check_no_nan",
+    "check_prior", "check_values", "floor_probabilities", "floor_rates", "floor_simplex",
+    "is_count", "log_factorial_terms", "safe_log", "simplex_estimate", "xlogy_product",
+]
+
+#: Smallest probability (and rate) an M-step returns; see the module docstring.
+PROBABILITY_FLOOR = 1e-12
+
+#: Log factorials up to this value are read from a table, larger ones computed.
+_TABLE_SIZE = 1 << 14
+
+
+# -- parameters ---------------------------------------------------------------------------------
+def floor_probabilities(probs):
+    """Probabilities clipped to ``[PROBABILITY_FLOOR, 1 - PROBABILITY_FLOOR]``."""
+    return np.clip(probs, PROBABILITY_FLOOR, 1.0 - PROBABILITY_FLOOR)
+
+
+def floor_simplex(probs):
+    """Probability vectors (last axis) floored at ``PROBABILITY_FLOOR`` and renormalised."""
+    floored = np.maximum(probs, PROBABILITY_FLOOR)
+    return floored / floored.sum(axis=-1, keepdims=True)
+
+
+def floor_rates(rates):
+    """Rates kept at or above ``PROBABILITY_FLOOR``."""
+    return np.maximum(rates, PROBABILITY_FLOOR)
+
+
+def simplex_estimate(counts, prior):
+    """Weighted MLE (or Dirichlet MAP) of probability vectors from counts (..., C), floored.
+
+    An empty vector of counts (a component with no weight) gives the uniform distribution
+    (or the prior's mode).
+    """
+    counts = counts + TINY_COUNT
+    if prior is None:
+        return floor_simplex(counts / counts.sum(axis=-1, keepdims=True))
+    return floor_simplex(prior.mode(counts))
+
+
+def check_prior(prior, prior_type, family):
+    """Return ``prior`` if it is None or a ``prior_type``; raise ValueError otherwise."""
+    if prior is None or isinstance(prior, prior_type):
+        return prior
+    raise ValueError(
+        f"prior of a {family} component must be an emkit.priors.{prior_type.__name__} (its "
+        f"conjugate prior) or None; got {prior!r}. Pass e.g. "
+        f"prior=emkit.priors.{prior_type.__name__}(...)."
+    )
+
+
+def check_concentration(prior, n_categories, family):
+    """Raise ValueError unless a Dirichlet prior has one concentration or ``n_categories``."""
+    size = np.size(prior.concentration) if prior is not None else 1
+    if size not in (1, n_categories):
+        raise ValueError(
+            f"the Dirichlet prior of a {family} component has {size} concentrations but there "
+            f"are {n_categories} categories; pass one concentration per category or a single "
+            "number."
+        )
+
+
+# -- densities ----------------------------------------------------------------------------------
+def safe_log(values):
+    """``log(values)`` with ``log 0 = -inf`` and no warning."""
+    with np.errstate(divide="ignore"):
+        return np.log(values)
+
+
+def xlogy_product(X, log_values):
+    """``sum_d X[i, d] * log_values[k, d]`` with ``0 * log 0 = 0``, through BLAS.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Non-negative multipliers (counts).
+    log_values : ndarray of shape (n_components, n_features)
+        Logs of non-negative values (``-inf`` allowed, ``+inf`` not).
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_components)
+    """
+    finite = np.isfinite(log_values)
+    if finite.all():
+        return X @ log_values.T
+    out = X @ np.where(finite, log_values, 0.0).T
+    impossible = (X != 0).astype(float) @ (~finite).astype(float).T
+    out[impossible > 0] = -np.inf
+    return out
+
+
+def add_row_constants(log_prob, constants):
+    """Add per-row constants (n_samples,) to log_prob (n_samples, K) in place.
+
+    A NaN constant marks a row outside the support, whose log density is ``-inf``.
+    """
+    outside = np.isnan(constants)
+    log_prob += np.where(outside, 0.0, constants)[:, None]
+    log_prob[outside] = -np.inf
+    return log_prob
+
+
+@functools.lru_cache(maxsize=1)
+def _log_factorial_table():
+    return special.gammaln(np.arange(_TABLE_SIZE) + 1.0)
+
+
+def log_factorial_terms(X):
+    """Per row ``sum_d log(x_id!)`` and ``log((sum_d x_id)!)``, NaN for rows off the support.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features), float64
+
+    Returns
+    -------
+    sums, totals : ndarray of shape (n_samples,)
+    """
+    sums, totals = np.empty(X.shape[0]), np.empty(X.shape[0])
+    _discrete_kernels.log_factorial_sums(X, _log_factorial_table(), sums, totals)
+    return sums, totals
+
+
+# -- validation of X ----------------------------------------------------------------------------
+def _first(mask):
+    row, column = np.argwhere(mask)[0]
+    return int(row), int(column)
+
+
+def check_no_nan(X, family):
+    """Return X as a float array; raise ValueError naming the first NaN's column and row."""
+    X = np.asarray(X, dtype=float)
+    missing = np.isnan(X)
+    if missing.any():
+        row, column = _first(missing)
+        raise ValueError(
+            f"X column {column} has NaN at row {row} ({int(missing.sum())} NaN entries in all); "
+            f"a {family} component has no missing-data support. Remove or impute the rows "
+            "with missing values."
+        )
+    return X
+
+
+def check_values(X, bad, family, expected, remedy):
+    """Raise ValueError naming the first entry where ``bad`` is true.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    bad : ndarray of bool, same shape
+    family : str
+    expected : callable
+        ``expected(column) -> str``: what the family needs in that column.
+    remedy : str
+        What the user can do.
+    """
+    if bad.any():
+        row, column = _first(bad)
+        raise ValueError(
+            f"X column {column} has value {float(X[row, column])!r} at row {row}; a {family} "
+            f"component needs {expected(column)}. {remedy}"
+        )
+
+
+def is_count(X):
+    """Elementwise: is X a finite non-negative integer?"""
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(X) & (X >= 0) & (X == np.floor(X))

@@ -1,0 +1,152 @@
+"""The Poisson component against scipy.stats, direct optimisation and simulation."""
+import numpy as np
+import pytest
+from scipy import stats
+
+from discrete_helpers import (
+    assert_expected_log_prob, assert_integer_weights_duplicate_rows, assert_stats_additive,
+    best_permutation, fit_simulated, grid, maximise_scalar, random_weights, sample_p_value,
+)
+import emkit
+from emkit import Block, Mixture, Poisson, Tree
+from emkit.components._discrete import PROBABILITY_FLOOR
+from emkit.priors import Beta, Gamma
+
+K, D = 3, 4
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(5)
+
+
+def random_data(rng, n=60):
+    return rng.poisson(rng.uniform(0.5, 6, D), (n, D)).astype(float)
+
+
+def scipy_log_prob(rates):
+    return lambda X: np.stack([stats.poisson(r).logpmf(X).sum(axis=1) for r in rates], 1)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_log_prob_matches_scipy(seed):
+    rng = np.random.default_rng(seed)
+    rates, X = rng.uniform(0.1, 10, (K, D)), random_data(rng)
+    np.testing.assert_allclose(Poisson().log_prob(Tree(rates=rates), X),
+                               scipy_log_prob(rates)(X), rtol=1e-12)
+
+
+def test_log_prob_matches_scipy_for_large_counts():
+    rates = np.array([[2e4], [5e4]])
+    X = np.array([[0.0], [1.0], [19_000.0], [50_321.0]])
+    # x log(rate), rate and log(x!) are ~5e5 here and cancel: allow 1e-15 of their size
+    np.testing.assert_allclose(Poisson().log_prob(Tree(rates=rates), X),
+                               scipy_log_prob(rates)(X), rtol=1e-12, atol=1e-9)
+
+
+def test_log_prob_is_minus_infinity_outside_the_support():
+    X = np.array([[1.5, 0.0], [-1.0, 2.0], [np.inf, 1.0], [3.0, 0.0]])
+    out = Poisson().log_prob(Tree(rates=np.full((2, 2), 2.0)), X)
+    assert np.all(np.isneginf(out[:3])) and np.all(np.isfinite(out[3]))
+
+
+def test_statistics_add_up_and_integer_weights_equal_duplicated_rows(rng):
+    X = random_data(rng)
+    weights = random_weights(rng, X.shape[0], K)
+    assert_stats_additive(Poisson(), X, weights, split=31)
+    assert_integer_weights_duplicate_rows(Poisson(), X, weights, rng)
+
+
+@pytest.mark.parametrize("prior", [None, Gamma(2.5, 0.4)])
+def test_m_step_maximises_the_weighted_likelihood(rng, prior):
+    X, weights = random_data(rng, 40), random_weights(rng, 40, K)
+    rates = Poisson(prior=prior).m_step(Poisson().expected_stats(None, X, weights), None).rates
+    log_prior = (stats.gamma(prior.shape, scale=1 / prior.rate).logpdf if prior
+                 else (lambda value: 0.0))
+    for k in range(K):
+        for d in range(D):
+            def objective(rate, k=k, d=d):
+                return (np.sum(weights[:, k] * stats.poisson(rate).logpmf(X[:, d]))
+                        + log_prior(rate))
+
+            assert rates[k, d] == pytest.approx(maximise_scalar(objective, 1e-6, 50), rel=1e-7)
+
+
+def test_expected_log_prob_includes_the_log_factorials(rng):
+    X, weights = random_data(rng), random_weights(rng, 60, K)
+    rates = rng.uniform(0.5, 8, (K, D))
+    assert_expected_log_prob(Poisson(), Tree(rates=rates), X, weights, scipy_log_prob(rates))
+
+
+def test_m_step_keeps_rates_positive():
+    X = np.zeros((6, 2))
+    rates = Poisson().m_step(Poisson().expected_stats(None, X, np.ones((6, 1))), None).rates
+    np.testing.assert_allclose(rates, PROBABILITY_FLOOR)
+    assert np.all(np.isfinite(Poisson().log_prob(Tree(rates=rates), np.array([[1.0, 3.0]]))))
+
+
+def test_sample_matches_log_prob():
+    params = Tree(rates=np.array([[0.7, 2.5], [4.0, 1.2]]))
+    outcomes = grid(range(15), range(15))  # the rest of the support is one more bin
+    for k in range(2):
+        assert sample_p_value(Poisson(), params, k, outcomes) > 1e-3
+
+
+def test_n_parameters_counts_every_rate():
+    assert Poisson().n_parameters(Tree(rates=np.ones((K, D)))) == K * D
+
+
+def test_em_recovers_simulated_parameters_with_a_sound_anatomy():
+    truth = np.array([[1.0, 5.0, 10.0], [8.0, 2.0, 0.5]])
+    result, _ = fit_simulated(Poisson(), Tree(rates=truth), [0.35, 0.65], 3000, seed=4,
+                              tol=1e-8, max_iter=500)
+    rates = result.params.components.rates
+    order = list(best_permutation(rates, truth))
+    np.testing.assert_allclose(rates[order], truth, rtol=0.08)
+    np.testing.assert_allclose(result.params.weights[order], [0.35, 0.65], atol=0.03)
+
+
+def test_sample_weights_in_a_fit_equal_duplicated_rows(rng):
+    X = random_data(rng, 80)
+    repeats = rng.integers(0, 4, 80)
+    start = Tree(weights=[0.4, 0.6], components=Tree(rates=[[1.0, 2, 3, 4], [4.0, 3, 2, 1]]))
+    model = Mixture(Poisson(), 2)
+    weighted = emkit.fit(model, Block(X, weights=repeats.astype(float)), init=start, tol=1e-10,
+                         max_iter=300)
+    duplicated = emkit.fit(model, np.repeat(X, repeats, axis=0), init=start, tol=1e-10,
+                           max_iter=300)
+    np.testing.assert_allclose(weighted.params.components.rates,
+                               duplicated.params.components.rates, rtol=1e-9)
+    assert weighted.log_likelihood == pytest.approx(duplicated.log_likelihood, rel=1e-12)
+
+
+def test_em_with_a_prior_climbs_the_log_posterior():
+    truth = np.array([[1.0, 6.0], [7.0, 1.5]])
+    result, _ = fit_simulated(Poisson(prior=Gamma(2.0, 1.0)), Tree(rates=truth), [0.5, 0.5],
+                              400, seed=6, tol=1e-8, max_iter=500)
+    assert result.history.objective_name == "log-posterior"
+    log_prior = np.sum(stats.gamma(2.0).logpdf(result.params.components.rates))
+    assert result.objective == pytest.approx(result.log_likelihood + log_prior, rel=1e-12)
+
+
+@pytest.mark.parametrize("value, row, column", [(3.5, 17, 2), (-2.0, 0, 0), (np.inf, 5, 1)])
+def test_negative_or_fractional_counts_are_rejected(value, row, column):
+    X = np.ones((20, 3))
+    X[row, column] = value
+    with pytest.raises(ValueError, match=rf"X column {column} has value {value!r} at row {row}"
+                                         r"; a Poisson component needs non-negative integer "
+                                         r"counts\. Round or remove the value\."):
+        Poisson().validate(X)
+
+
+def test_nan_is_rejected_through_the_mixture():
+    X = np.ones((4, 2))
+    X[1, 1] = np.nan
+    with pytest.raises(ValueError, match="X column 1 has NaN at row 1.*Poisson"):
+        Mixture(Poisson(), 2).validate(Block(X))
+
+
+def test_a_prior_of_the_wrong_family_is_rejected():
+    with pytest.raises(ValueError, match="prior of a Poisson component must be an "
+                                         "emkit.priors.Gamma"):
+        Poisson(prior=Beta(2.0, 2.0))
