@@ -12,7 +12,10 @@ from .components import (
     Bernoulli, Binomial, Categorical, Gaussian, Independent, Multinomial, Poisson, Stacked, Uniform,
 )
 from .engine import Block, Component, FitResult, LatentModel, Tree, fit
-from .estimators import GaussianMixture, MixtureModel
+from .estimators import (
+    BernoulliMixture, BinomialMixture, CategoricalMixture, GaussianMixture, MixtureModel,
+    PoissonMixture,
+)
 from .exceptions import (
     AnatomyWarning,
     ComponentCollapseError,
@@ -25,9 +28,10 @@ from .models import Mixture
 __version__ = "0.1.0"
 
 __all__ = [
-    "AnatomyWarning", "Bernoulli", "Binomial", "Block", "Categorical", "Component",
+    "AnatomyWarning", "Bernoulli", "BernoulliMixture", "Binomial", "BinomialMixture", "Block",
+    "Categorical", "CategoricalMixture", "Component",
     "ComponentCollapseError", "ComponentCollapseWarning", "ConvergenceWarning", "FitResult",
     "Gaussian", "GaussianMixture", "Independent", "LatentModel", "Mixture", "MixtureModel",
-    "Multinomial", "NonMonotoneWarning", "Poisson", "Stacked", "Tree", "Uniform", "datasets",
+    "Multinomial", "NonMonotoneWarning", "Poisson", "PoissonMixture", "Stacked", "Tree", "Uniform", "datasets",
     "fit",
 ]
