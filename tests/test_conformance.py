@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from emkit.components import Gaussian, Independent, Stacked, Uniform
+from emkit.components import (
+    Bernoulli, Binomial, Categorical, Gaussian, Independent, Multinomial, Poisson, Stacked, Uniform,
+)
 from emkit.engine.data import Block
 from emkit.engine.tree import Tree
 from emkit.models import Mixture
-from emkit.priors import Dirichlet
+from emkit.priors import Beta, Dirichlet, Gamma
 from emkit.testing import Product, check_component, check_model
 
 
@@ -41,6 +43,9 @@ MEANS = np.array([[0.0, 1.0], [3.0, -1.0]])
 FULL = np.array([[[1.0, 0.3], [0.3, 2.0]], [[0.5, -0.1], [-0.1, 0.4]]])
 DIAG = np.array([[1.0, 2.0], [0.5, 0.4]])
 LOW, HIGH = np.array([[-4.0, -3.0], [0.0, 1.0]]), np.array([[4.0, 5.0], [0.5, 3.0]])
+PROBS = np.array([[0.2, 0.7, 0.5], [0.6, 0.1, 0.9]])
+CATEGORY_PROBS = np.array([[[0.1, 0.2, 0.7], [0.5, 0.25, 0.25]],
+                           [[0.6, 0.3, 0.1], [0.2, 0.2, 0.6]]])
 
 
 def mvn(mean, cov):
@@ -49,6 +54,14 @@ def mvn(mean, cov):
 
 def uniform_box(low, high):
     return Product([stats.uniform(lo, hi - lo) for lo, hi in zip(low, high)])
+
+
+def columns(*laws):
+    return Product(list(laws))
+
+
+def categorical(probs):
+    return stats.rv_discrete(values=(np.arange(len(probs)), probs))
 
 
 def weighted_range(X, weights):
@@ -100,6 +113,21 @@ COMPONENTS = [
                   lambda p, k: (mvn(p.c0.means[0], p.c0.covariances[0]) if k == 0 else
                                 uniform_box(p.c1.low[0], p.c1.high[0])),
                   {"mle": gaussian_and_box_mle}),
+    ComponentCase("bernoulli", Bernoulli(), Tree(probs=PROBS),
+                  lambda p, k: columns(*[stats.bernoulli(q) for q in p.probs[k]])),
+    ComponentCase("bernoulli-beta-prior", Bernoulli(prior=Beta(2.0, 3.0)), Tree(probs=PROBS),
+                  lambda p, k: columns(*[stats.bernoulli(q) for q in p.probs[k]])),
+    ComponentCase("binomial", Binomial(8), Tree(probs=PROBS),
+                  lambda p, k: columns(*[stats.binom(8, q) for q in p.probs[k]])),
+    ComponentCase("categorical", Categorical(3), Tree(probs=CATEGORY_PROBS),
+                  lambda p, k: columns(*[categorical(q) for q in p.probs[k]])),
+    ComponentCase("multinomial", Multinomial(n_trials=12), Tree(probs=CATEGORY_PROBS[:, 0]),
+                  lambda p, k: stats.multinomial(12, p.probs[k])),
+    ComponentCase("poisson", Poisson(), Tree(rates=np.array([[0.5, 4.0], [3.0, 12.0]])),
+                  lambda p, k: columns(*[stats.poisson(r) for r in p.rates[k]])),
+    ComponentCase("poisson-gamma-prior", Poisson(prior=Gamma(3.0, 0.5)),
+                  Tree(rates=np.array([[0.5, 4.0], [3.0, 12.0]])),
+                  lambda p, k: columns(*[stats.poisson(r) for r in p.rates[k]])),
     # -- add further families here: ComponentCase(name, component, params, reference) ------
 ]
 
@@ -122,6 +150,12 @@ def _labelled(seed=2):
                  labels=labels)
 
 
+def _counts(seed=3):
+    rng = np.random.default_rng(seed)
+    rates = np.array([[1.0, 6.0], [8.0, 2.0]])
+    return rng.poisson(rates[rng.integers(0, 2, 120)]).astype(float)
+
+
 MODELS = [
     ModelCase("mixture-gaussian-full", Mixture(Gaussian("full"), 2), _blobs()),
     ModelCase("mixture-gaussian-tied-3", Mixture(Gaussian("tied"), 3), _blobs()),
@@ -132,6 +166,10 @@ MODELS = [
               _with_background(), {"fixed": ("low", "high")}),
     ModelCase("mixture-independent", Mixture(Independent([Gaussian("spherical"), Gaussian()],
                                                          widths=[1, 1]), 2), _blobs()),
+    ModelCase("mixture-poisson", Mixture(Poisson(), 2), _counts()),
+    ModelCase("mixture-mixed-table", Mixture(Independent([Gaussian("diag"), Poisson()],
+                                                         widths=[1, 1]), 2),
+              np.column_stack([_blobs()[:, :1], _counts()[:, :1]])),
     # -- add further models here: ModelCase(name, model, data) ------------------------------
 ]
 

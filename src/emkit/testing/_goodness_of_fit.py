@@ -62,7 +62,7 @@ def _column_p_value(sample, column, reference, reference_draws, n_features):
     law = marginal(reference, column, n_features)
     draws = reference_draws[:, column]
     if law is not None:
-        if isinstance(law.dist, stats.rv_discrete):
+        if is_discrete(law):
             return "chi-square", _chi_square_one_sample(sample, law, draws)
         return "Kolmogorov-Smirnov", float(stats.kstest(sample, law.cdf).pvalue)
     if is_discrete(reference):

@@ -14,21 +14,32 @@ from scipy import stats
 __all__ = ["Product", "draw", "is_discrete", "log_density", "marginal"]
 
 
+def _scipy_law(reference):
+    """The scipy.stats univariate distribution behind a reference (frozen or not), or None."""
+    for law in (reference, getattr(reference, "dist", None)):
+        if isinstance(law, (stats.rv_continuous, stats.rv_discrete)):
+            return law
+    return None
+
+
 def _univariate(reference):
-    return isinstance(getattr(reference, "dist", None), (stats.rv_continuous, stats.rv_discrete))
+    return _scipy_law(reference) is not None
 
 
 def is_discrete(reference) -> bool:
     """Whether the reference is a probability mass function (has ``logpmf``)."""
     if isinstance(reference, Product):
         return all(is_discrete(part) for part in reference.parts)
+    if _univariate(reference):
+        return isinstance(_scipy_law(reference), stats.rv_discrete)
     return hasattr(reference, "logpmf")
 
 
 def log_density(reference, X) -> np.ndarray:
     """``log p(x_i)`` of every row of X (n_samples, n_features) -> (n_samples,)."""
     X = np.asarray(X, dtype=float)
-    method = reference.logpmf if hasattr(reference, "logpmf") else reference.logpdf
+    method = getattr(reference, "logpmf", None) if is_discrete(reference) else None
+    method = method or reference.logpdf
     if _univariate(reference):
         if X.shape[1] != 1:
             raise ValueError(f"a univariate scipy.stats reference cannot score rows with "
