@@ -81,9 +81,11 @@ def gaussian_and_box_mle(X, weights):
 
 COMPONENTS = [
     ComponentCase("gaussian-full", Gaussian("full", reg_covar=0.0),
-                  Tree(means=MEANS, covariances=FULL), lambda p, k: mvn(p.means[k], p.covariances[k])),
+                  Tree(means=MEANS, covariances=FULL),
+                  lambda p, k: mvn(p.means[k], p.covariances[k])),
     ComponentCase("gaussian-tied", Gaussian("tied", reg_covar=0.0),
-                  Tree(means=MEANS, covariances=FULL[0]), lambda p, k: mvn(p.means[k], p.covariances)),
+                  Tree(means=MEANS, covariances=FULL[0]),
+                  lambda p, k: mvn(p.means[k], p.covariances)),
     ComponentCase("gaussian-diag", Gaussian("diag", reg_covar=0.0),
                   Tree(means=MEANS, covariances=DIAG),
                   lambda p, k: mvn(p.means[k], np.diag(p.covariances[k]))),
@@ -97,9 +99,11 @@ COMPONENTS = [
                                                         Gaussian("diag", reg_covar=0.0)],
                                                        widths=[2, 1]),
                   Tree(c0=Tree(means=MEANS, covariances=FULL),
-                       c1=Tree(means=np.array([[5.0], [-2.0]]), covariances=np.array([[0.7], [2.0]]))),
+                       c1=Tree(means=np.array([[5.0], [-2.0]]),
+                               covariances=np.array([[0.7], [2.0]]))),
                   lambda p, k: Product([mvn(p.c0.means[k], p.c0.covariances[k]),
-                                        stats.norm(p.c1.means[k, 0], np.sqrt(p.c1.covariances[k, 0]))],
+                                        stats.norm(p.c1.means[k, 0],
+                                                   np.sqrt(p.c1.covariances[k, 0]))],
                                        widths=[2, 1])),
     ComponentCase("stacked-gaussians", Stacked([Gaussian("full", reg_covar=0.0),
                                                 Gaussian("diag", reg_covar=0.0)]),
@@ -107,7 +111,8 @@ COMPONENTS = [
                        c1=Tree(means=MEANS[1:], covariances=DIAG[1:])),
                   lambda p, k: (mvn(p.c0.means[0], p.c0.covariances[0]) if k == 0 else
                                 mvn(p.c1.means[0], np.diag(p.c1.covariances[0])))),
-    ComponentCase("stacked-gaussian-and-uniform", Stacked([Gaussian("full", reg_covar=0.0), Uniform()]),
+    ComponentCase("stacked-gaussian-and-uniform",
+                  Stacked([Gaussian("full", reg_covar=0.0), Uniform()]),
                   Tree(c0=Tree(means=MEANS[:1], covariances=FULL[:1]),
                        c1=Tree(low=LOW[:1], high=HIGH[:1])),
                   lambda p, k: (mvn(p.c0.means[0], p.c0.covariances[0]) if k == 0 else

@@ -32,6 +32,6 @@ __all__ = [
     "Categorical", "CategoricalMixture", "Component",
     "ComponentCollapseError", "ComponentCollapseWarning", "ConvergenceWarning", "FitResult",
     "Gaussian", "GaussianMixture", "Independent", "LatentModel", "Mixture", "MixtureModel",
-    "Multinomial", "NonMonotoneWarning", "Poisson", "PoissonMixture", "Stacked", "Tree", "Uniform", "datasets",
-    "fit",
+    "Multinomial", "NonMonotoneWarning", "Poisson", "PoissonMixture", "Stacked", "Tree",
+    "Uniform", "datasets", "fit",
 ]

@@ -28,7 +28,8 @@ def test_a_component_whose_rows_share_a_value_collapses_with_a_remedy():
 def test_ranges_combine_by_minimum_and_maximum_not_by_sums():
     X = np.array([[0.0], [3.0], [-1.0], [7.0]])
     w = np.array([[1.0], [1.0], [0.0], [2.0]])
-    part = Uniform().expected_stats(None, X[:2], w[:2]) + Uniform().expected_stats(None, X[2:], w[2:])
+    part = (Uniform().expected_stats(None, X[:2], w[:2])
+            + Uniform().expected_stats(None, X[2:], w[2:]))
     assert part.lower.value[0, 0] == 0.0 and part.upper.value[0, 0] == 7.0  # row 2 has no weight
     assert part.n[0] == 4.0
     with pytest.raises(ValueError, match="cannot combine"):

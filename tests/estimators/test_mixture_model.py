@@ -103,3 +103,20 @@ def test_published_attributes_follow_the_component():
     model.set_params(component=Uniform(), n_components=1).fit(X)
     assert not hasattr(model, "means_")
     np.testing.assert_array_equal(model.low_, X.min(axis=0)[None])
+
+
+def test_a_weight_prior_makes_the_fit_a_map_fit():
+    from scipy import stats
+
+    from emkit.priors import Dirichlet
+
+    start = {**START, "weights": [0.9, 0.1]}
+    plain = MixtureModel(Gaussian(), 2, params_init=start, fixed={"means", "covariances"},
+                         tol=1e-12, max_iter=1000).fit(X)
+    prior = MixtureModel(Gaussian(), 2, params_init=start, fixed={"means", "covariances"},
+                         weight_prior=Dirichlet(50.0), tol=1e-12, max_iter=1000).fit(X)
+    assert prior.history_.objective_name == "log-posterior"
+    assert abs(prior.weights_[0] - 0.5) < abs(plain.weights_[0] - 0.5)
+    log_lik = prior.score(X) * X.shape[0]
+    expected = log_lik + stats.dirichlet([50.0, 50.0]).logpdf(prior.weights_)
+    assert prior.lower_bound_ * X.shape[0] == pytest.approx(expected, rel=1e-10)

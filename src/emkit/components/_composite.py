@@ -34,7 +34,8 @@ def named_parts(parts, owner: str) -> dict:
         raise TypeError(f"{owner} takes a list of components or a dict of names to components; "
                         f"got {type(parts).__name__}.")
     if not items:
-        raise ValueError(f"{owner} needs at least one component; got an empty {type(parts).__name__}.")
+        raise ValueError(f"{owner} needs at least one component; got an empty "
+                         f"{type(parts).__name__}.")
     for name, part in items:
         if not isinstance(name, str) or not name or "." in name:
             raise ValueError(f"{owner}: part names must be non-empty strings without dots (they "

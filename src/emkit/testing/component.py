@@ -89,7 +89,8 @@ def _close(a, b, rtol):
 def check_log_prob(case):
     table = case.component.log_prob(case.params, case.X)
     if table.shape != (case.X.shape[0], case.n_components):
-        case.fail("log_prob", f"shape {table.shape}, expected {(case.X.shape[0], case.n_components)}")
+        expected = (case.X.shape[0], case.n_components)
+        case.fail("log_prob", f"shape {table.shape}, expected {expected}")
     for k in range(case.n_components):
         expected = log_density(case.reference(case.params, k), case.X)
         try:

@@ -1,4 +1,4 @@
-"""``check_model``: the EM guarantees of a latent variable model, and its posterior by brute force."""
+"""``check_model``: a latent variable model's EM guarantees, and its posterior by brute force."""
 from __future__ import annotations
 
 import itertools
