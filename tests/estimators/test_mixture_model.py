@@ -25,7 +25,7 @@ def test_integer_sample_weights_fit_like_repeated_rows():
     (np.r_[np.ones(99), -1.0], "row 99 has -1.0"),
     (np.r_[np.ones(99), np.nan], "must be finite and non-negative"),
     (np.zeros(100), "every weight is zero"),
-    (np.r_[1.0, np.zeros(99)], "only 1 rows .* fewer than n_components=2"),
+    (np.r_[1.0, np.zeros(99)], "only 1 rows of X have a non-zero sample_weight, fewer than n_components=2"),
 ])
 def test_bad_sample_weights_are_explained(sample_weight, message):
     with pytest.raises(ValueError, match=message):

@@ -71,11 +71,10 @@ class Mixture(LatentModel):
         check_labels(block.labels, block.n_samples, self.n_components)
         held = int(np.sum(block.sample_weights() > 0))
         if held < self.n_components:
-            raise ValueError(
-                f"sample_weight: only {held} rows have a non-zero weight, fewer than "
-                f"n_components={self.n_components}; give more rows weight or use fewer "
-                "components."
-            )
+            what = (f"X has {held} rows" if block.weights is None else
+                    f"only {held} rows of X have a non-zero sample_weight")
+            raise ValueError(f"{what}, fewer than n_components={self.n_components}; pass more "
+                             "rows (or give more of them weight) or use fewer components.")
         self.component.validate(block.X)
 
     def log_prior(self, params):
