@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from emkit import priors
 from emkit.components import (
     Bernoulli, Binomial, Categorical, Gaussian, Independent, Multinomial, Poisson, Stacked, Uniform,
 )
 from emkit.engine.data import Block
 from emkit.engine.tree import Tree
 from emkit.models import Mixture
-from emkit.priors import Beta, Dirichlet, Gamma
 from emkit.testing import Product, check_component, check_model
 
 
@@ -120,7 +120,8 @@ COMPONENTS = [
                   {"mle": gaussian_and_box_mle}),
     ComponentCase("bernoulli", Bernoulli(), Tree(probs=PROBS),
                   lambda p, k: columns(*[stats.bernoulli(q) for q in p.probs[k]])),
-    ComponentCase("bernoulli-beta-prior", Bernoulli(prior=Beta(2.0, 3.0)), Tree(probs=PROBS),
+    ComponentCase("bernoulli-beta-prior", Bernoulli(prior=priors.Beta(2.0, 3.0)),
+                  Tree(probs=PROBS),
                   lambda p, k: columns(*[stats.bernoulli(q) for q in p.probs[k]])),
     ComponentCase("binomial", Binomial(8), Tree(probs=PROBS),
                   lambda p, k: columns(*[stats.binom(8, q) for q in p.probs[k]])),
@@ -130,7 +131,7 @@ COMPONENTS = [
                   lambda p, k: stats.multinomial(12, p.probs[k])),
     ComponentCase("poisson", Poisson(), Tree(rates=np.array([[0.5, 4.0], [3.0, 12.0]])),
                   lambda p, k: columns(*[stats.poisson(r) for r in p.rates[k]])),
-    ComponentCase("poisson-gamma-prior", Poisson(prior=Gamma(3.0, 0.5)),
+    ComponentCase("poisson-gamma-prior", Poisson(prior=priors.Gamma(3.0, 0.5)),
                   Tree(rates=np.array([[0.5, 4.0], [3.0, 12.0]])),
                   lambda p, k: columns(*[stats.poisson(r) for r in p.rates[k]])),
     # -- add further families here: ComponentCase(name, component, params, reference) ------
@@ -164,8 +165,8 @@ def _counts(seed=3):
 MODELS = [
     ModelCase("mixture-gaussian-full", Mixture(Gaussian("full"), 2), _blobs()),
     ModelCase("mixture-gaussian-tied-3", Mixture(Gaussian("tied"), 3), _blobs()),
-    ModelCase("mixture-weight-prior", Mixture(Gaussian("diag"), 2, weight_prior=Dirichlet(3.0)),
-              _blobs()),
+    ModelCase("mixture-weight-prior",
+              Mixture(Gaussian("diag"), 2, weight_prior=priors.Dirichlet(3.0)), _blobs()),
     ModelCase("mixture-weights-and-labels", Mixture(Gaussian("full"), 2), _labelled()),
     ModelCase("mixture-gaussian-uniform-background", Mixture([Gaussian(), Uniform()], 2),
               _with_background(), {"fixed": ("low", "high")}),
