@@ -3,6 +3,7 @@
 The public API on one screen::
 
     from emkit import GaussianMixture, GaussianHMM    # drop-ins for scikit-learn and hmmlearn
+    from emkit import MixtureModel, Poisson           # a mixture of any family
     from emkit import Mixture, HMM, Gaussian, fit     # the engine: any component, any model
 """
 from . import datasets, priors
@@ -14,15 +15,30 @@ from .components import (
     Exponential,
     Gamma,
     Gaussian,
+    Independent,
     LogNormal,
     MixtureEmission,
     Multinomial,
     Poisson,
+    Stacked,
     StudentT,
+    Uniform,
     VonMisesFisher,
 )
 from .engine import Block, Component, FitResult, LatentModel, Tree, fit
-from .estimators import GMMHMM, CategoricalHMM, GaussianHMM, GaussianMixture, PoissonHMM
+from .estimators import (
+    GMMHMM,
+    BernoulliMixture,
+    BinomialMixture,
+    CategoricalHMM,
+    CategoricalMixture,
+    GaussianHMM,
+    GaussianMixture,
+    MixtureModel,
+    PoissonHMM,
+    PoissonMixture,
+    StudentTMixture,
+)
 from .exceptions import (
     AnatomyWarning,
     ComponentCollapseError,
@@ -41,9 +57,12 @@ __all__ = [
     "HMM", "Mixture",
     # components
     "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "Gamma", "Gaussian",
-    "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "StudentT", "VonMisesFisher",
+    "Independent", "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "Stacked",
+    "StudentT", "Uniform", "VonMisesFisher",
     # estimators
-    "CategoricalHMM", "GMMHMM", "GaussianHMM", "GaussianMixture", "PoissonHMM",
+    "BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture", "GMMHMM",
+    "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
+    "StudentTMixture",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "NonMonotoneWarning",

@@ -6,13 +6,16 @@ from .categorical import Categorical
 from .exponential import Exponential
 from .gamma import Gamma
 from .gaussian import Gaussian
+from .independent import Independent
 from .lognormal import LogNormal
 from .mixture_emission import MixtureEmission
 from .multinomial import Multinomial
 from .poisson import Poisson
+from .stacked import Stacked
 from .student_t import StudentT
+from .uniform import Uniform
 from .von_mises_fisher import VonMisesFisher
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "Gamma", "Gaussian",
-           "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "StudentT",
-           "VonMisesFisher"]
+           "Independent", "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "Stacked",
+           "StudentT", "Uniform", "VonMisesFisher"]

@@ -19,6 +19,7 @@ from ..engine.data import Block, InMemory
 from ..engine.validation import check_positive_int, check_tol
 from ..persist import result_from_state, result_to_state
 from ._inputs import record_features, validate_fit_input, validate_predict_input
+from ._sample_weight import check_sample_weight, label_array
 
 __all__ = ["MixtureEstimator"]
 
@@ -59,11 +60,12 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         check_positive_int(self.n_init, "n_init")
         check_positive_int(self.verbose_interval, "verbose_interval")
 
-    def _fit(self, X, sample_weight=None):
+    def _fit(self, X, sample_weight=None, labels=None):
         X, names = validate_fit_input(X)
         self._check_common(X)
         model = self._build_model(X)
-        block = Block(X, weights=sample_weight)
+        block = Block(X, weights=check_sample_weight(sample_weight, X.shape[0]),
+                      labels=label_array(labels))
         warm = self.warm_start and hasattr(self, "result_")
         result = em.fit(
             model, block,
@@ -99,23 +101,28 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
             self.feature_names_in_ = np.asarray(spec["feature_names_in"], dtype=object)
         self._set_fit(self._build_model(None), result_from_state(spec, arrays))
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, sample_weight=None, labels=None):
         """Estimate the parameters by EM.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : ignored
+            Accepted for scikit-learn compatibility; known components go in ``labels``.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative row weights; an integer weight counts as that many copies of the row.
+        labels : array-like of int of shape (n_samples,), optional
+            The known component of some rows (semi-supervised fit), -1 for the others.
 
         Returns
         -------
         self
         """
-        return self._fit(X)
+        return self._fit(X, sample_weight=sample_weight, labels=labels)
 
-    def fit_predict(self, X, y=None):
+    def fit_predict(self, X, y=None, *, sample_weight=None, labels=None):
         """Fit, then return the most probable component of each row, shape (n_samples,)."""
-        return self.fit(X).predict(X)
+        return self.fit(X, sample_weight=sample_weight, labels=labels).predict(X)
 
     # -- using the fit ----------------------------------------------------------------------
     def _rows(self, method_name, X):
