@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .arguments import RecordsArguments
 from .tree import Tree
 
 __all__ = ["Backend", "Component", "EStep", "LatentModel"]
@@ -39,7 +40,7 @@ class EStep:
                      self.entropy + other.entropy)
 
 
-class Component(ABC):
+class Component(RecordsArguments, ABC):
     """A family of densities p(x | theta_k), batched over K components.
 
     Components are stateless: they hold hyper-parameters only. Parameters are a :class:`Tree`

@@ -172,6 +172,11 @@ class HMMEstimator(BaseEstimator):
             verbose=int(self.verbose),
         )
         record_features(self, X, names)
+        self._set_fit(model, result)
+        return self
+
+    def _set_fit(self, model, result):
+        """Set every fitted attribute from a FitResult (after fit, or when loading)."""
         self.model_, self.result_, self.history_ = model, result, result.history
         self.converged_, self.n_iter_ = result.converged, result.n_iter
         self.monitor_ = ConvergenceMonitor(tuple(result.history.column("evidence")),
@@ -180,7 +185,10 @@ class HMMEstimator(BaseEstimator):
         self.startprob_ = np.array(result.params.startprob)
         self.transmat_ = np.array(result.params.transmat)
         self._publish_emission(model.emission, result.params.emission)
-        return self
+
+    def _rebuild_model(self):
+        """The model of these hyper-parameters, for a saved fit (see :mod:`emkit.persist`)."""
+        return self._model()
 
     # -- the fitted (or hand-set) model ----------------------------------------------------
     def _current(self, n_features=None):

@@ -17,7 +17,6 @@ from ..backends.numpy_backend import NumpyBackend
 from ..engine import em
 from ..engine.data import Block, InMemory
 from ..engine.validation import check_positive_int, check_tol
-from ..persist import result_from_state, result_to_state
 from ._inputs import record_features, validate_fit_input, validate_predict_input
 from ._sample_weight import check_sample_weight, label_array
 
@@ -87,19 +86,9 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         self.lower_bounds_ = list(result.history.column("evidence") / result.n_samples)
         self._publish(model, result.params)
 
-    # -- model files (emkit.persist) ------------------------------------------------------------
-    def _fitted_state(self):
-        spec, arrays = result_to_state(self.result_)
-        spec["n_features_in"] = int(self.n_features_in_)
-        names = getattr(self, "feature_names_in_", None)
-        spec["feature_names_in"] = None if names is None else [str(n) for n in names]
-        return spec, arrays
-
-    def _restore_state(self, spec, arrays):
-        self.n_features_in_ = spec["n_features_in"]
-        if spec["feature_names_in"] is not None:
-            self.feature_names_in_ = np.asarray(spec["feature_names_in"], dtype=object)
-        self._set_fit(self._build_model(None), result_from_state(spec, arrays))
+    def _rebuild_model(self):
+        """The model of these hyper-parameters, for a saved fit (see :mod:`emkit.persist`)."""
+        return self._build_model(None)
 
     def fit(self, X, y=None, *, sample_weight=None, labels=None):
         """Estimate the parameters by EM.
