@@ -1,6 +1,10 @@
 """Shared fixtures: small synthetic data sets with known structure."""
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
+
+# The suite runs on two xdist workers over two cores: BLAS threads would only oversubscribe.
+threadpool_limits(1)
 
 COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
 

@@ -193,3 +193,16 @@ def test_categorical_emission_rows_must_sum_to_one():
 def test_poisson_counts_must_be_non_negative_integers():
     with pytest.raises(ValueError, match="non-negative integer counts"):
         PoissonHMM(2).fit(np.array([[1.0], [2.0], [-3.0]]))
+
+
+def test_categorical_hmm_from_its_default_start_recovers_the_emissions():
+    truth = hmm.CategoricalHMM(3, init_params="")
+    truth.startprob_ = np.array([0.5, 0.3, 0.2])
+    truth.transmat_ = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]])
+    truth.emissionprob_ = np.array([[0.7, 0.2, 0.05, 0.05], [0.1, 0.6, 0.2, 0.1],
+                                    [0.05, 0.05, 0.3, 0.6]])
+    X, _ = truth.sample(3000, random_state=0)
+    model = _quiet_fit(CategoricalHMM(3, n_iter=200, random_state=0), X)
+    order = np.argmax(model.emissionprob_, axis=1).argsort()
+    np.testing.assert_allclose(model.emissionprob_[order], truth.emissionprob_, atol=0.1)
+    assert model.score(X) >= truth.score(X)  # the MLE beats the generating parameters

@@ -179,3 +179,15 @@ def test_default_initialisation_recovers_the_states():
     np.testing.assert_allclose(result.params.transmat[np.ix_(order, order)],
                                TRANSMAT[np.ix_(np.argsort(MEANS[:, 0]),
                                                np.argsort(MEANS[:, 0]))], atol=0.1)
+
+
+def test_data_without_lengths_is_refused_with_the_remedy():
+    block, _ = _data()
+    with pytest.raises(ValueError, match=r"Block\(X, lengths=\[n_samples\]\)"):
+        run_em(HMM(Gaussian("diag"), 3), block.X, _start(), max_iter=1)
+
+
+def test_start_vector_of_the_wrong_size_is_refused():
+    block, _ = _data()
+    with pytest.raises(ValueError, match=r"params.startprob must have shape \(3,\)"):
+        HMM(Gaussian("diag"), 3).e_step(_start().replace(startprob=np.ones(2) / 2), block)

@@ -2,13 +2,43 @@
 
 The public API on one screen::
 
-    from emkit import GaussianMixture          # drop-in for sklearn.mixture.GaussianMixture
-    from emkit import Mixture, Gaussian, fit   # the engine: any component, any model
+    from emkit import GaussianMixture, GaussianHMM    # drop-ins for scikit-learn and hmmlearn
+    from emkit import MixtureModel, Poisson           # a mixture of any family
+    from emkit import Mixture, HMM, Gaussian, fit     # the engine: any component, any model
 """
-from . import datasets
-from .components import Gaussian
+from . import datasets, priors
+from .components import (
+    Bernoulli,
+    Beta,
+    Binomial,
+    Categorical,
+    Exponential,
+    Gamma,
+    Gaussian,
+    Independent,
+    LogNormal,
+    MixtureEmission,
+    Multinomial,
+    Poisson,
+    Stacked,
+    StudentT,
+    Uniform,
+    VonMisesFisher,
+)
 from .engine import Block, Component, FitResult, LatentModel, Tree, fit
-from .estimators import GaussianMixture
+from .estimators import (
+    GMMHMM,
+    BernoulliMixture,
+    BinomialMixture,
+    CategoricalHMM,
+    CategoricalMixture,
+    GaussianHMM,
+    GaussianMixture,
+    MixtureModel,
+    PoissonHMM,
+    PoissonMixture,
+    StudentTMixture,
+)
 from .exceptions import (
     AnatomyWarning,
     ComponentCollapseError,
@@ -16,21 +46,27 @@ from .exceptions import (
     ConvergenceWarning,
     NonMonotoneWarning,
 )
-from .models import Mixture
+from .models import HMM, Mixture
 from . import sources  # noqa: E402  (after the engine, which it builds on)
-from .components import Bernoulli, Binomial, Categorical, Multinomial, Poisson
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "AnatomyWarning", "Block", "Component", "ComponentCollapseError",
-    "ComponentCollapseWarning", "ConvergenceWarning", "FitResult", "Gaussian",
-    "GaussianMixture", "LatentModel", "Mixture", "NonMonotoneWarning", "Tree", "datasets",
-    "fit", "sources",
+    # engine
+    "Block", "Component", "FitResult", "LatentModel", "Tree", "fit",
+    # models
+    "HMM", "Mixture",
+    # components
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "Gamma", "Gaussian",
+    "Independent", "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "Stacked",
+    "StudentT", "Uniform", "VonMisesFisher",
+    # estimators
+    "BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture", "GMMHMM",
+    "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
+    "StudentTMixture",
+    # warnings and errors
+    "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
+    "ConvergenceWarning", "NonMonotoneWarning",
+    # data, files and priors
+    "datasets", "priors", "sources",
 ]
-__all__ += ["Bernoulli", "Binomial", "Categorical", "Multinomial", "Poisson"]
-from .components import MixtureEmission  # noqa: E402
-from .estimators import GMMHMM, CategoricalHMM, GaussianHMM, PoissonHMM  # noqa: E402
-from .models import HMM  # noqa: E402
-
-__all__ += ["CategoricalHMM", "GMMHMM", "GaussianHMM", "HMM", "MixtureEmission", "PoissonHMM"]

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["load", "save"]
+__all__ = ["decode", "encode", "load", "save"]
 
 FORMAT_VERSION = 1
 
@@ -30,16 +30,66 @@ def _estimator_classes():
     return {name: getattr(estimators, name) for name in estimators.__all__}
 
 
-def _jsonable(value):
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
+def _buildable_classes():
+    """The emkit classes a model file may name in its hyper-parameters (nothing else)."""
+    from . import components, priors
+
+    return {f"{module.__name__.rsplit('.', 1)[-1]}.{name}": getattr(module, name)
+            for module in (components, priors) for name in module.__all__}
+
+
+def encode(value):
+    """A JSON-able description of a hyper-parameter value.
+
+    Plain values pass through; arrays become ``{"__array__": list, "dtype": str}``; emkit
+    components and priors become ``{"__emkit__": "components.Poisson", "args": [...],
+    "kwargs": {...}}`` from the arguments they were built with. A ``RandomState`` becomes
+    None.
+
+    Raises
+    ------
+    ValueError
+        For an object emkit cannot rebuild safely (a user-defined component, say).
+    """
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
     if isinstance(value, (np.integer, np.floating, np.bool_)):
         return value.item()
-    if value is None or isinstance(value, (bool, int, float, str, list, tuple, dict)):
+    if isinstance(value, np.ndarray):
+        return {"__array__": value.tolist(), "dtype": str(value.dtype)}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value) if isinstance(value, (set, frozenset)) else value
+        return [encode(item) for item in items]
+    if isinstance(value, dict):
+        return {"__dict__": {str(k): encode(v) for k, v in value.items()}}
+    if isinstance(value, np.random.RandomState):
+        return None
+    name = next((n for n, cls in _buildable_classes().items() if type(value) is cls), None)
+    if name is None:
+        raise ValueError(f"cannot save {value!r}: model files hold emkit's own components and "
+                         "priors only (a file must not be able to run code). Save the fitted "
+                         "parameters (estimator.result_.params) yourself instead.")
+    args, kwargs = value.arguments
+    return {"__emkit__": name, "args": [encode(a) for a in args],
+            "kwargs": {k: encode(v) for k, v in kwargs.items()}}
+
+
+def decode(value):
+    """Rebuild a value described by :func:`encode`."""
+    if isinstance(value, list):
+        return [decode(item) for item in value]
+    if not isinstance(value, dict):
         return value
-    return None  # e.g. a RandomState instance: not persisted (documented in save)
+    if "__array__" in value:
+        return np.asarray(value["__array__"], dtype=value["dtype"])
+    if "__dict__" in value:
+        return {k: decode(v) for k, v in value["__dict__"].items()}
+    classes = _buildable_classes()
+    if value.get("__emkit__") not in classes:
+        raise ValueError(f"a model file names {value.get('__emkit__')!r}, which is not one of "
+                         f"emkit's components or priors.")
+    return classes[value["__emkit__"]](*decode(value["args"]),
+                                       **{k: decode(v) for k, v in value["kwargs"].items()})
 
 
 def save(estimator, prefix):
@@ -58,16 +108,21 @@ def save(estimator, prefix):
 
     Notes
     -----
-    Hyper-parameters that are not plain values (a ``RandomState`` instance) are saved as None.
+    Hyper-parameters are written by :func:`encode` (a ``RandomState`` instance is saved as
+    None). The estimator provides ``result_``, ``n_features_in_``, ``_rebuild_model()`` and
+    ``_set_fit(model, result)``.
     """
     check_is_fitted(estimator, "result_")
-    spec, arrays = estimator._fitted_state()
+    spec, arrays = result_to_state(estimator.result_)
+    names = getattr(estimator, "feature_names_in_", None)
+    spec.update(n_features_in=int(estimator.n_features_in_),
+                feature_names_in=None if names is None else [str(n) for n in names])
     import emkit
     import sklearn
 
     spec.update(
         format=FORMAT_VERSION, estimator=type(estimator).__name__,
-        hyper_parameters={k: _jsonable(v) for k, v in estimator.get_params().items()},
+        hyper_parameters={k: encode(v) for k, v in estimator.get_params().items()},
         versions={"emkit": emkit.__version__, "numpy": np.__version__,
                   "scikit-learn": sklearn.__version__, "python": platform.python_version()},
     )
@@ -100,9 +155,12 @@ def load(prefix):
                          f"one of emkit's: {sorted(classes)}.")
     with np.load(npz_path, allow_pickle=False) as stored:
         arrays = {key: stored[key] for key in stored.files}
-    cls = classes[spec["estimator"]]
-    estimator = cls(**spec["hyper_parameters"])
-    estimator._restore_state(spec, arrays)
+    hyper_parameters = {k: decode(v) for k, v in spec["hyper_parameters"].items()}
+    estimator = classes[spec["estimator"]](**hyper_parameters)
+    estimator.n_features_in_ = spec["n_features_in"]
+    if spec["feature_names_in"] is not None:
+        estimator.feature_names_in_ = np.asarray(spec["feature_names_in"], dtype=object)
+    estimator._set_fit(estimator._rebuild_model(), result_from_state(spec, arrays))
     return estimator
 
 

@@ -13,6 +13,8 @@ import numbers
 import numpy as np
 from scipy import special
 
+from .engine.arguments import RecordsArguments
+
 __all__ = ["Beta", "Dirichlet", "Gamma"]
 
 
@@ -33,7 +35,7 @@ def _positive(value, name):
     return array
 
 
-class Dirichlet:
+class Dirichlet(RecordsArguments):
     """Dirichlet(concentration) on probability vectors (the last axis).
 
     Parameters
@@ -69,7 +71,7 @@ class Dirichlet:
         return float(n_vectors * log_norm + np.sum(special.xlogy(alpha - 1.0, probs)))
 
 
-class Beta:
+class Beta(RecordsArguments):
     """Beta(a, b) on probabilities, elementwise.
 
     Notes
@@ -97,7 +99,7 @@ class Beta:
                      + np.sum(special.xlog1py(self.b - 1.0, -probs)))
 
 
-class Gamma:
+class Gamma(RecordsArguments):
     """Gamma(shape, rate) on positive values (rates, precisions), elementwise.
 
     Notes

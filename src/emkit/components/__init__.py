@@ -1,13 +1,21 @@
 """Components: families of densities p(x | theta_k), batched over K, one file (or folder) each."""
-from .gaussian import Gaussian
 from .bernoulli import Bernoulli
+from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
+from .exponential import Exponential
+from .gamma import Gamma
+from .gaussian import Gaussian
+from .independent import Independent
+from .lognormal import LogNormal
+from .mixture_emission import MixtureEmission
 from .multinomial import Multinomial
 from .poisson import Poisson
+from .stacked import Stacked
+from .student_t import StudentT
+from .uniform import Uniform
+from .von_mises_fisher import VonMisesFisher
 
-__all__ = ["Gaussian"]
-__all__ += ["Bernoulli", "Binomial", "Categorical", "Multinomial", "Poisson"]
-from .mixture_emission import MixtureEmission  # noqa: E402
-
-__all__ += ["MixtureEmission"]
+__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "Gamma", "Gaussian",
+           "Independent", "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "Stacked",
+           "StudentT", "Uniform", "VonMisesFisher"]

@@ -101,7 +101,7 @@ class MixtureEmission(Component):
         return (float(np.sum(xlogy(stats.counts, params.weights))) + float(stats.entropy)
                 + float(self.component.expected_log_prob(stats.components, params.components)))
 
-    # -- initialisation and sampling ----------------------------------------------------------------
+    # -- initialisation and sampling --------------------------------------------------------
     def init_params(self, X, resp, rng):
         """Per state, k-means on its rows gives M centres; every row joins its nearest one."""
         n_states = resp.shape[1]

@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .arguments import RecordsArguments
 from .tree import Tree
 
 __all__ = ["Backend", "Component", "EStep", "LatentModel"]
@@ -39,7 +40,7 @@ class EStep:
                      self.entropy + other.entropy)
 
 
-class Component(ABC):
+class Component(RecordsArguments, ABC):
     """A family of densities p(x | theta_k), batched over K components.
 
     Components are stateless: they hold hyper-parameters only. Parameters are a :class:`Tree`
@@ -77,7 +78,14 @@ class Component(ABC):
 
     @abstractmethod
     def expected_log_prob(self, stats: Tree, params: Tree) -> float:
-        """``sum_i sum_k w_ik log p(x_i | theta_k)`` computed from the statistics alone."""
+        """The component's part of the bound, computed from the statistics alone.
+
+        For a plain family this is ``sum_i sum_k w_ik log p(x_i | theta_k)``. A component with
+        its own latent variable u (Student-t scales, inner mixtures) returns
+        ``sum_ik w_ik (E_q[log p(x_i, u | theta_k)] + H(q(u_ik)))`` with q fixed at E-step
+        time; it equals the plain sum at the E-step's parameters and is a lower bound
+        elsewhere.
+        """
 
     def init_params(self, X: np.ndarray, resp: np.ndarray, rng) -> Tree:
         """Parameters from data and initial responsibilities of shape (n_samples, K)."""

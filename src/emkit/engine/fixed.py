@@ -6,7 +6,7 @@ from .tree import Tree
 __all__ = ["overlay_fixed", "resolve_fixed", "sub_paths"]
 
 
-def resolve_fixed(names, params: Tree) -> frozenset:
+def resolve_fixed(names, params: Tree, argument: str = "fixed") -> frozenset:
     """Resolve parameter names to the dotted paths of ``params`` they denote.
 
     A name matches a path equal to it or ending in ``"." + name``, so ``"weights"`` and
@@ -16,6 +16,8 @@ def resolve_fixed(names, params: Tree) -> frozenset:
     ----------
     names : str or iterable of str
     params : Tree
+    argument : str, default="fixed"
+        The argument the names came from, for messages.
 
     Returns
     -------
@@ -36,7 +38,7 @@ def resolve_fixed(names, params: Tree) -> frozenset:
                 or f".{name}." in f".{p}"]
         if not hits:
             raise ValueError(
-                f"fixed: unknown parameter name {name!r}; valid names are {paths}. "
+                f"{argument}: unknown parameter name {name!r}; valid names are {paths}. "
                 "Pass names from that list (or their last part, such as 'means')."
             )
         resolved.update(hits)

@@ -6,7 +6,9 @@ A :class:`Tree` holds them immutably (its arrays are read-only copies), supports
 statistics from separate blocks of data combine exactly (``stats(X1) + stats(X2)``).
 
 An :class:`Anchor` is a leaf that is *not* summed: the reference point a block's statistics were
-centred on. Two anchors add only if they are equal, and scaling leaves them alone.
+centred on. Two anchors add only if they are equal, and scaling leaves them alone. An
+:class:`Extreme` is a leaf combined by elementwise minimum or maximum (the range of the rows a
+component saw, the sufficient statistic of a uniform density); it too ignores scaling.
 """
 from __future__ import annotations
 
@@ -14,11 +16,11 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-__all__ = ["Anchor", "Params", "Stats", "Tree", "tree_sum"]
+__all__ = ["Anchor", "Extreme", "Params", "Stats", "Tree", "tree_sum"]
 
 
 def _freeze(value):
-    if isinstance(value, (Tree, Anchor)):
+    if isinstance(value, (Tree, Anchor, Extreme)):
         return value
     if isinstance(value, Mapping):
         return Tree(value)
@@ -56,6 +58,42 @@ class Anchor:
 
     def __repr__(self):
         return f"Anchor(shape={np.shape(self.value)})"
+
+
+class Extreme:
+    """A statistics leaf combined by an elementwise extreme (minimum or maximum), not summed.
+
+    Parameters
+    ----------
+    value : array-like
+        The extreme over the rows seen so far (``+inf`` for a minimum over no rows).
+    combine : {numpy.minimum, numpy.maximum}
+        How two blocks' extremes combine.
+    """
+
+    __slots__ = ("value", "combine")
+
+    def __init__(self, value, combine):
+        if combine is not np.minimum and combine is not np.maximum:
+            raise ValueError(f"combine must be numpy.minimum or numpy.maximum; got {combine!r}")
+        self.value = _freeze(value)
+        self.combine = combine
+
+    def __add__(self, other):
+        if not isinstance(other, Extreme) or other.combine is not self.combine:
+            raise ValueError(
+                f"cannot combine an Extreme({self.combine.__name__}) statistic with {other!r}; "
+                "compute every block's statistics with the same component"
+            )
+        return Extreme(self.combine(self.value, other.value), self.combine)
+
+    def __mul__(self, scalar):
+        return self
+
+    __rmul__ = __mul__
+
+    def __repr__(self):
+        return f"Extreme({self.combine.__name__}, shape={np.shape(self.value)})"
 
 
 class Tree(Mapping):
@@ -117,7 +155,7 @@ class Tree(Mapping):
 
     def __repr__(self):
         def describe(v):
-            return repr(v) if isinstance(v, (Tree, Anchor)) else f"array{np.shape(v)}"
+            return repr(v) if isinstance(v, (Tree, Anchor, Extreme)) else f"array{np.shape(v)}"
 
         body = ", ".join(f"{k}={describe(v)}" for k, v in self._items.items())
         return f"Tree({body})"
@@ -165,7 +203,7 @@ class Tree(Mapping):
         return self.replace(**{head: self[head].replace_path(rest, value)})
 
     def map(self, fn):
-        """Apply ``fn`` to every array leaf (Anchors are kept) and return the new Tree."""
+        """Apply ``fn`` to every array leaf (Anchors and Extremes are kept); return the new Tree."""
         return Tree({k: _map_leaf(v, fn) for k, v in self._items.items()})
 
     def cached(self, key, compute):
@@ -192,7 +230,7 @@ class Tree(Mapping):
 def _map_leaf(value, fn):
     if isinstance(value, Tree):
         return value.map(fn)
-    if isinstance(value, Anchor):
+    if isinstance(value, (Anchor, Extreme)):
         return value
     return fn(value)
 

@@ -1,15 +1,14 @@
 """scikit-learn compatible estimators built on the engine."""
+from .categorical_hmm import CategoricalHMM
+from .discrete_mixtures import BernoulliMixture, BinomialMixture, CategoricalMixture, PoissonMixture
+from .gaussian_hmm import GaussianHMM
 from .gaussian_mixture import GaussianMixture
+from .gmm_hmm import GMMHMM
+from .hmm import HMM
+from .mixture_model import MixtureModel
+from .poisson_hmm import PoissonHMM
+from .student_t_mixture import StudentTMixture
 
-__all__ = ["GaussianMixture"]
-from .gaussian_hmm import GaussianHMM  # noqa: E402
-from .hmm import HMM  # noqa: E402
-
-__all__ += ["GaussianHMM", "HMM"]
-from .categorical_hmm import CategoricalHMM  # noqa: E402
-from .poisson_hmm import PoissonHMM  # noqa: E402
-
-__all__ += ["CategoricalHMM", "PoissonHMM"]
-from .gmm_hmm import GMMHMM  # noqa: E402
-
-__all__ += ["GMMHMM"]
+__all__ = ["BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture",
+           "GMMHMM", "GaussianHMM", "GaussianMixture", "HMM", "MixtureModel", "PoissonHMM",
+           "PoissonMixture", "StudentTMixture"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..engine.data import Block, InMemory, _is_dask_collection
 from ._inputs import check_names, validate_fit_input, validate_predict_input
+from ._sample_weight import check_sample_weight, label_array
 
 __all__ = ["EstimatorData", "fit_data", "predict_data"]
 
@@ -51,16 +52,19 @@ def _outside_memory(X, sample_weight, lengths, backend):
     from ..sources import DaskSource
 
     if _is_dask_collection(X):
+        if sample_weight is not None and not _is_dask_collection(sample_weight):
+            sample_weight = check_sample_weight(sample_weight, X.shape[0])
         X = DaskSource.from_collection(X, sample_weight=sample_weight, lengths=lengths)
     elif sample_weight is not None or lengths is not None:
-        raise ValueError("sample_weight and lengths belong to the source for data read from "
-                         "files; pass lengths= to emkit.sources.open_source instead.")
+        raise ValueError("sample_weight and lengths cannot be given with a data source; pass "
+                         "lengths= to emkit.sources.open_source, or fit a Dask collection "
+                         "with its sample_weight.")
     names = getattr(X, "feature_names", None)
     names = None if names is None else np.asarray(names, dtype=object)
     return EstimatorData(X, DaskBackend() if isinstance(X, DaskSource) else backend, names)
 
 
-def fit_data(X, backend, *, sample_weight=None, lengths=None) -> EstimatorData:
+def fit_data(X, backend, *, sample_weight=None, labels=None, lengths=None) -> EstimatorData:
     """Route ``fit``'s input to a source and a backend.
 
     Parameters
@@ -69,6 +73,8 @@ def fit_data(X, backend, *, sample_weight=None, lengths=None) -> EstimatorData:
     backend : NumpyBackend
         The estimator's in-memory backend (its ``n_jobs`` and ``chunk_size``).
     sample_weight : array-like of shape (n_samples,), optional
+    labels : array-like of int of shape (n_samples,), optional
+        Known components (semi-supervised fits); in-memory data only.
     lengths : array-like of shape (n_sequences,), optional
 
     Returns
@@ -76,10 +82,14 @@ def fit_data(X, backend, *, sample_weight=None, lengths=None) -> EstimatorData:
     EstimatorData
     """
     if _is_source(X) or _is_dask_collection(X):
+        if labels is not None:
+            raise ValueError("labels (a semi-supervised fit) need X in memory; got "
+                             f"{type(X).__name__}. Pass a numpy array, or fit without labels.")
         return _outside_memory(X, sample_weight, lengths, backend)
     X, names = validate_fit_input(X)
-    return EstimatorData(InMemory(Block(X, weights=sample_weight, lengths=lengths)), backend,
-                         names)
+    block = Block(X, weights=check_sample_weight(sample_weight, X.shape[0]),
+                  labels=label_array(labels), lengths=lengths)
+    return EstimatorData(InMemory(block), backend, names)
 
 
 def predict_data(estimator, X, backend, *, lengths=None) -> EstimatorData:

@@ -29,7 +29,9 @@ from ..engine.tree import Tree
 from ..engine.validation import check_positive_int, check_tol, check_X
 from ..models.hmm import HMM
 from ..models.hmm.checks import check_chain, check_lengths, check_probabilities
-from ._hmm_inputs import as_sequences, fixed_from_codes, letters, prior_from_hmmlearn
+from ._hmm_inputs import (
+    as_sequences, fixed_from_codes, leaf_paths, letters, prior_from_hmmlearn, tree_from_paths,
+)
 from ._inputs import record_features, validate_fit_input, validate_predict_input
 
 __all__ = ["ConvergenceMonitor", "HMMEstimator"]
@@ -52,29 +54,6 @@ class ConvergenceMonitor:
     converged: bool
     tol: float
     n_iter: int
-
-
-def _leaf_paths(constraints, prefix=""):
-    """The dotted parameter paths a nested constraints dict declares."""
-    paths = set()
-    for name, constraint in constraints.items():
-        if isinstance(constraint, dict):
-            paths |= _leaf_paths(constraint, f"{prefix}{name}.")
-        else:
-            paths.add(prefix + name)
-    return paths
-
-
-def _tree_from_paths(values):
-    """A Tree from ``{dotted path: array}``."""
-    nested = {}
-    for path, value in values.items():
-        *parents, leaf = path.split(".")
-        node = nested
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return Tree(nested)
 
 
 class HMMEstimator(BaseEstimator):
@@ -112,9 +91,12 @@ class HMMEstimator(BaseEstimator):
     def _backend(self):
         return NumpyBackend(chunk_size=self.chunk_size, n_jobs=self.n_jobs)
 
+    #: How the model draws starting state responsibilities from the data (``HMM(init=...)``).
+    _init_method = "kmeans"
+
     def _model(self, X=None):
         k = check_positive_int(self.n_components, "n_components")
-        return HMM(self._emission(X), k,
+        return HMM(self._emission(X), k, init=self._init_method,
                    startprob_prior=prior_from_hmmlearn(self.startprob_prior, "startprob_prior",
                                                        1, k),
                    transmat_prior=prior_from_hmmlearn(self.transmat_prior, "transmat_prior",
@@ -136,8 +118,8 @@ class HMMEstimator(BaseEstimator):
         chain = self._chain_from_attributes(codes)
         emission = self._emission_from_attributes(codes, n_features)
         if set(chain) == {"startprob", "transmat"} and \
-                set(emission) == _leaf_paths(model.emission.constraints()):
-            return Tree(**chain, emission=_tree_from_paths(emission))
+                set(emission) == leaf_paths(model.emission.constraints()):
+            return Tree(**chain, emission=tree_from_paths(emission))
         if not chain and not emission:
             return None
 
@@ -190,6 +172,11 @@ class HMMEstimator(BaseEstimator):
             verbose=int(self.verbose),
         )
         record_features(self, X, names)
+        self._set_fit(model, result)
+        return self
+
+    def _set_fit(self, model, result):
+        """Set every fitted attribute from a FitResult (after fit, or when loading)."""
         self.model_, self.result_, self.history_ = model, result, result.history
         self.converged_, self.n_iter_ = result.converged, result.n_iter
         self.monitor_ = ConvergenceMonitor(tuple(result.history.column("evidence")),
@@ -198,9 +185,12 @@ class HMMEstimator(BaseEstimator):
         self.startprob_ = np.array(result.params.startprob)
         self.transmat_ = np.array(result.params.transmat)
         self._publish_emission(model.emission, result.params.emission)
-        return self
 
-    # -- the fitted (or hand-set) model -------------------------------------------------------------
+    def _rebuild_model(self):
+        """The model of these hyper-parameters, for a saved fit (see :mod:`emkit.persist`)."""
+        return self._model()
+
+    # -- the fitted (or hand-set) model ----------------------------------------------------
     def _current(self, n_features=None):
         """The model and parameters of the estimator's attributes (X has ``n_features``)."""
         if not hasattr(self, "startprob_") or not hasattr(self, "transmat_"):
@@ -211,13 +201,13 @@ class HMMEstimator(BaseEstimator):
                                           names=("startprob_", "transmat_"))
         model = self._model()
         emission = self._emission_from_attributes(set(self._codes), n_features)
-        missing = _leaf_paths(model.emission.constraints()) - set(emission)
+        missing = leaf_paths(model.emission.constraints()) - set(emission)
         if missing:
             raise NotFittedError(f"This {type(self).__name__} instance has no emission "
                                  f"parameters {sorted(missing)}; call 'fit' first or set "
                                  "them by hand.")
         return model, Tree(startprob=startprob, transmat=transmat,
-                           emission=_tree_from_paths(emission))
+                           emission=tree_from_paths(emission))
 
     def _inputs(self, X, lengths):
         X, lengths = as_sequences(X, lengths)
@@ -304,7 +294,7 @@ class HMMEstimator(BaseEstimator):
         rng = check_random_state(self.random_state if random_state is None else random_state)
         return model.sample(params, [n_samples], rng)
 
-    # -- information criteria -----------------------------------------------------------------------
+    # -- information criteria -----------------------------------------------------------
     def _n_parameters(self, X):
         model, params = self._current(X.shape[1])
         return model.n_parameters(params)

@@ -16,7 +16,6 @@ from sklearn.utils.validation import check_is_fitted
 from ..backends.numpy_backend import NumpyBackend
 from ..engine import em
 from ..engine.validation import check_positive_int, check_tol
-from ..persist import result_from_state, result_to_state
 from ._data import fit_data, predict_data
 from ._inputs import record_features
 
@@ -59,8 +58,8 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         check_positive_int(self.n_init, "n_init")
         check_positive_int(self.verbose_interval, "verbose_interval")
 
-    def _fit(self, X, sample_weight=None):
-        data = fit_data(X, self._backend(), sample_weight=sample_weight)
+    def _fit(self, X, sample_weight=None, labels=None):
+        data = fit_data(X, self._backend(), sample_weight=sample_weight, labels=labels)
         self._check_common(data.n_samples)
         source = em.prepare(data.backend, data.source)
         head = source.head()  # all of X in memory; a sample of a file or Dask collection
@@ -86,21 +85,11 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         self.lower_bounds_ = list(result.history.column("evidence") / result.n_samples)
         self._publish(model, result.params)
 
-    # -- model files (emkit.persist) ------------------------------------------------------------
-    def _fitted_state(self):
-        spec, arrays = result_to_state(self.result_)
-        spec["n_features_in"] = int(self.n_features_in_)
-        names = getattr(self, "feature_names_in_", None)
-        spec["feature_names_in"] = None if names is None else [str(n) for n in names]
-        return spec, arrays
+    def _rebuild_model(self):
+        """The model of these hyper-parameters, for a saved fit (see :mod:`emkit.persist`)."""
+        return self._build_model(None)
 
-    def _restore_state(self, spec, arrays):
-        self.n_features_in_ = spec["n_features_in"]
-        if spec["feature_names_in"] is not None:
-            self.feature_names_in_ = np.asarray(spec["feature_names_in"], dtype=object)
-        self._set_fit(self._build_model(None), result_from_state(spec, arrays))
-
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, sample_weight=None, labels=None):
         """Estimate the parameters by EM.
 
         Parameters
@@ -110,16 +99,21 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
             ``distributed`` client, or Dask's local scheduler), or a file opened with
             :func:`emkit.sources.open_source` (streamed block by block).
         y : ignored
+            Accepted for scikit-learn compatibility; known components go in ``labels``.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative row weights; an integer weight counts as that many copies of the row.
+        labels : array-like of int of shape (n_samples,), optional
+            The known component of some rows (semi-supervised fit), -1 for the others.
 
         Returns
         -------
         self
         """
-        return self._fit(X)
+        return self._fit(X, sample_weight=sample_weight, labels=labels)
 
-    def fit_predict(self, X, y=None):
+    def fit_predict(self, X, y=None, *, sample_weight=None, labels=None):
         """Fit, then return the most probable component of each row, shape (n_samples,)."""
-        return self.fit(X).predict(X)
+        return self.fit(X, sample_weight=sample_weight, labels=labels).predict(X)
 
     # -- using the fit ----------------------------------------------------------------------
     def _rows(self, method_name, X):

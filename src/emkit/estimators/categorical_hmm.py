@@ -45,10 +45,15 @@ class CategoricalHMM(HMMEstimator):
     Notes
     -----
     emkit's Categorical keeps every fitted probability at or above 1e-12 (see
-    :mod:`emkit.components._discrete`); hmmlearn lets a probability reach 0.
+    :mod:`emkit.components._discrete`); hmmlearn lets a probability reach 0. Emission
+    probabilities initialised from the data ("e" in ``init_params``) are random rows, as in
+    hmmlearn (drawn from ``random_state``).
     """
 
     _codes = {"s": "startprob", "t": "transmat", "e": "probs"}
+    #: k-means on symbol codes would start from one-hot emissions, a fixed point of EM: the
+    #: chain starts from random soft responsibilities and the emissions from random rows.
+    _init_method = "random"
 
     def __init__(self, n_components=1, startprob_prior=1.0, transmat_prior=1.0, *,
                  emissionprob_prior=1.0, n_features=None, algorithm="viterbi",
@@ -93,6 +98,19 @@ class CategoricalHMM(HMMEstimator):
                              f"(n_samples, 1)); got shape {X.shape}. Use emkit.estimators.HMM "
                              "with emkit.Categorical for several columns.")
         emission.validate(X)
+
+    def _initializer(self, model, n_features):
+        given = super()._initializer(model, n_features)
+        if "e" not in self.init_params:
+            return given
+
+        def start(block, rng):
+            params = given(block, rng) if callable(given) else model.init_params(block, rng)
+            probs = rng.uniform(size=params.emission.probs.shape)
+            return params.replace_path("emission.probs", probs / probs.sum(axis=-1,
+                                                                           keepdims=True))
+
+        return start
 
     def _emission_from_attributes(self, codes, n_features=None):
         if "e" not in codes or not hasattr(self, "emissionprob_"):

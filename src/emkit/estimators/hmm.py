@@ -32,6 +32,10 @@ class HMM(HMMEstimator):
     init_params : str, default="ste"
         Letters initialised from the data; the others start from ``startprob_``,
         ``transmat_`` and ``emission_params_`` when set before ``fit``.
+    init : {"kmeans", "k-means++", "random_from_data", "random"}, default="kmeans"
+        How the starting state responsibilities are drawn for the codes in ``init_params``
+        (emkit only). For discrete emissions, hard k-means responsibilities can start EM at a
+        fixed point; pass starting values (``emission_params_``) instead.
     n_init, fixed, n_jobs, chunk_size
         As for :class:`~emkit.GaussianHMM`; ``fixed`` may name emission parameters
         ("means", "covariances", ...).
@@ -50,8 +54,8 @@ class HMM(HMMEstimator):
 
     def __init__(self, emission=None, n_components=1, *, startprob_prior=1.0,
                  transmat_prior=1.0, algorithm="viterbi", random_state=None, n_iter=10,
-                 tol=1e-2, verbose=False, params="ste", init_params="ste", n_init=1,
-                 fixed=None, n_jobs=None, chunk_size=8192):
+                 tol=1e-2, verbose=False, params="ste", init_params="ste", init="kmeans",
+                 n_init=1, fixed=None, n_jobs=None, chunk_size=8192):
         self.emission = emission
         self.n_components = n_components
         self.startprob_prior = startprob_prior
@@ -63,10 +67,15 @@ class HMM(HMMEstimator):
         self.verbose = verbose
         self.params = params
         self.init_params = init_params
+        self.init = init
         self.n_init = n_init
         self.fixed = fixed
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
+
+    @property
+    def _init_method(self):
+        return self.init
 
     def _emission(self, X=None):
         if not isinstance(self.emission, Component):

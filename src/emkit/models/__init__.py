@@ -1,7 +1,5 @@
 """Latent structures: mixtures, hidden Markov models, ..."""
+from .hmm import HMM
 from .mixture import Mixture
 
-__all__ = ["Mixture"]
-from .hmm import HMM  # noqa: E402
-
-__all__ += ["HMM"]
+__all__ = ["HMM", "Mixture"]

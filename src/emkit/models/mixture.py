@@ -4,13 +4,15 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import xlogy
 
+from ..components.stacked import as_component
 from ..engine import constraints
-from ..engine.contracts import Component, EStep, LatentModel
+from ..engine.contracts import EStep, LatentModel
 from ..engine.fixed import sub_paths
 from ..engine.init import initial_responsibilities
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int
+from ._labels import align_to_labels, check_labels
 from ._mixture_kernel import responsibilities
 
 __all__ = ["Mixture"]
@@ -21,12 +23,18 @@ class Mixture(LatentModel):
 
     Parameters
     ----------
-    component : Component
-        The family; its parameters carry K as their leading axis.
+    component : Component, or list or dict of Component
+        The family; its parameters carry K as their leading axis. A list (or dict) of K
+        components gives a mixture of different families (see
+        :class:`~emkit.components.Stacked`).
     n_components : int
         K.
     init : {"kmeans", "k-means++", "random_from_data", "random"}, default="kmeans"
-        How :meth:`init_params` draws the starting responsibilities.
+        How :meth:`init_params` draws the starting responsibilities (from the rows of positive
+        weight; rows with a known label start in their component).
+    weight_prior : emkit.priors.Dirichlet, optional
+        A prior on the weights; the M-step then returns their posterior mode (MAP), and the
+        objective the engine tracks is the log-posterior.
 
     Notes
     -----
@@ -35,18 +43,23 @@ class Mixture(LatentModel):
 
     ``E_q[log p(X, Z)] = sum_k N_k log w_k + sum_ik r_ik log p(x_i | theta_k)``
 
-    with ``N_k = sum_i r_ik``, so the bound needs only the statistics.
+    with ``N_k = sum_i r_ik``, so the bound needs only the statistics. With a Dirichlet(alpha)
+    prior the weights' update is ``(N_k + alpha_k - 1) / sum_j (N_j + alpha_j - 1)``, and the
+    objective gains ``log Dir(w | alpha)`` plus the component's own ``log_prior``.
     """
 
-    def __init__(self, component: Component, n_components: int, init: str = "kmeans"):
-        if not isinstance(component, Component):
-            raise TypeError(f"component must be an emkit Component; got {component!r}")
-        self.component = component
+    def __init__(self, component, n_components: int, init: str = "kmeans", weight_prior=None):
         self.n_components = check_positive_int(n_components, "n_components")
+        self.component = as_component(component, self.n_components)
         self.init = init
+        if weight_prior is not None and not hasattr(weight_prior, "mode"):
+            raise TypeError(f"weight_prior must be an emkit.priors.Dirichlet; got "
+                            f"{weight_prior!r}.")
+        self.weight_prior = weight_prior
 
     def __repr__(self):
-        return f"Mixture({self.component!r}, n_components={self.n_components})"
+        prior = "" if self.weight_prior is None else f", weight_prior={self.weight_prior!r}"
+        return f"Mixture({self.component!r}, n_components={self.n_components}{prior})"
 
     def constraints(self):
         return {"weights": constraints.simplex, "components": self.component.constraints()}
@@ -54,16 +67,35 @@ class Mixture(LatentModel):
     def n_parameters(self, params):
         return self.n_components - 1 + self.component.n_parameters(params.components)
 
-    def log_prior(self, params):
-        """The component prior's log density (0 when the component has none)."""
-        return float(self.component.log_prior(params.components))
-
     def validate(self, block):
+        check_labels(block.labels, block.n_samples, self.n_components)
+        held = int(np.sum(block.sample_weights() > 0))
+        if held < self.n_components:
+            what = (f"X has {held} rows" if block.weights is None else
+                    f"only {held} rows of X have a non-zero sample_weight")
+            raise ValueError(f"{what}, fewer than n_components={self.n_components}; pass more "
+                             "rows (or give more of them weight) or use fewer components.")
         self.component.validate(block.X)
+
+    def log_prior(self, params):
+        prior = self.component.log_prior(params.components)
+        if self.weight_prior is not None:
+            prior += self.weight_prior.log_pdf(params.weights)
+        return float(prior)
 
     # -- initialisation ---------------------------------------------------------------------
     def init_params(self, data, rng):
-        resp = initial_responsibilities(self.init, data.X, self.n_components, rng)
+        """Parameters from the init method's responsibilities on the rows of positive weight.
+
+        Rows of zero weight take no part (as if removed); rows with a known label start in
+        their component, and the method's clusters are matched to the labels they overlap.
+        """
+        weighted = data.sample_weights() > 0
+        resp = np.full((data.n_samples, self.n_components), 1.0 / self.n_components)
+        resp[weighted] = initial_responsibilities(self.init, data.X[weighted],
+                                                  self.n_components, rng)
+        if data.labels is not None:
+            resp = align_to_labels(resp, data.labels)
         return self.params_from_posterior(data, resp, rng)
 
     def params_from_posterior(self, data, resp, rng=None):
@@ -102,6 +134,8 @@ class Mixture(LatentModel):
     def m_step(self, stats, params, fixed=frozenset()):
         if "weights" in fixed:
             weights = params.weights
+        elif self.weight_prior is not None:
+            weights = self.weight_prior.mode(stats.counts + TINY_COUNT)
         else:
             counts = stats.counts + TINY_COUNT
             weights = counts / counts.sum()

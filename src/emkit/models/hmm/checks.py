@@ -46,8 +46,9 @@ def check_probabilities(value, name, shape, *, rows=False):
     negative = np.argwhere(array < 0)
     if negative.size:
         where = tuple(int(i) for i in negative[0])
-        raise ValueError(f"{name} must hold probabilities (>= 0); {name}[{', '.join(map(str, where))}]"
-                         f" = {array[where]!r}. Use 0 for a forbidden state or transition.")
+        index = ", ".join(map(str, where))
+        raise ValueError(f"{name} must hold probabilities (>= 0); {name}[{index}] = "
+                         f"{array[where]!r}. Use 0 for a forbidden state or transition.")
     sums = array.sum(axis=-1)
     off = np.flatnonzero(np.abs(np.atleast_1d(sums) - 1.0) > SUM_TOLERANCE)
     if off.size:

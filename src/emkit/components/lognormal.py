@@ -1,0 +1,91 @@
+"""The LogNormal component: independent log-normal features, batched over K."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import constraints
+from ..engine.contracts import Component
+from ..engine.tree import Tree
+from ._support import check_support
+from .gaussian import Gaussian
+
+__all__ = ["LogNormal"]
+
+#: LogNormal parameter names and the names of the diagonal Gaussian on log x they are.
+_GAUSSIAN_NAMES = {"means": "means", "variances": "covariances"}
+
+
+class LogNormal(Component):
+    """Products of log-normal densities: log x_d ~ N(mean_kd, variance_kd), for x_d > 0.
+
+    ``log p(x | k) = sum_d log N(log x_d | mean_kd, variance_kd) - log x_d``.
+
+    Parameters
+    ----------
+    reg_covar : float, default=1e-6
+        Added to every variance (of log x) in every M-step, as for the Gaussian.
+    on_collapse : {"raise", "keep"}, default="raise"
+        Policy for a component whose variance is zero: raise a ComponentCollapseError naming
+        it, or keep its previous parameters and warn.
+
+    Notes
+    -----
+    Parameters: ``means`` and ``variances`` of log x, each of shape (K, n_features).
+
+    The family is a diagonal :class:`~emkit.Gaussian` on ``log x`` plus the Jacobian
+    ``-sum_d log x_d``, and it is computed by one: statistics are the Gaussian's (weighted
+    sums of log x and of its squares, centred on the E-step's means with an Anchor, so that no
+    variance is computed as ``E[y^2] - mean^2``) plus ``log_x`` (K,),
+    ``sum_i w_ik sum_d log x_id`` for the Jacobian. The M-step is the Gaussian's.
+    """
+
+    family = "LogNormal"
+
+    def __init__(self, reg_covar=1e-6, on_collapse="raise"):
+        self.normal = Gaussian("diag", reg_covar=reg_covar, on_collapse=on_collapse)
+
+    def __repr__(self):
+        return f"LogNormal(reg_covar={self.normal.reg_covar})"
+
+    def constraints(self):
+        return {"means": constraints.real, "variances": constraints.positive}
+
+    @staticmethod
+    def _as_gaussian(params):
+        if params is None:
+            return None
+        return Tree({_GAUSSIAN_NAMES[name]: value for name, value in params.items()})
+
+    @staticmethod
+    def _from_gaussian(params):
+        return Tree(means=params.means, variances=params.covariances)
+
+    def log_prob(self, params, X):
+        log_x = np.log(X)
+        return (self.normal.log_prob(self._as_gaussian(params), log_x)
+                - log_x.sum(axis=1)[:, None])
+
+    def expected_stats(self, params, X, weights):
+        log_x = np.log(X)
+        normal = self.normal.expected_stats(self._as_gaussian(params), log_x, weights)
+        return normal.replace(log_x=weights.T @ log_x.sum(axis=1))
+
+    def m_step(self, stats, params, fixed=frozenset()):
+        fixed = frozenset(_GAUSSIAN_NAMES[name] for name in fixed)
+        normal = self.normal.m_step(stats, self._as_gaussian(params), fixed=fixed)
+        return self._from_gaussian(normal)
+
+    def expected_log_prob(self, stats, params):
+        return (self.normal.expected_log_prob(stats, self._as_gaussian(params))
+                - float(np.sum(stats.log_x)))
+
+    def init_params(self, X, resp, rng):
+        return self._from_gaussian(self.normal.init_params(np.log(X), resp, rng))
+
+    def validate(self, X):
+        check_support(X, self.family, lambda v: v > 0, "values > 0",
+                      "LogNormal data are strictly positive; remove or shift values <= 0, "
+                      "or choose another family.")
+
+    def sample(self, params, labels, rng):
+        return np.exp(self.normal.sample(self._as_gaussian(params), labels, rng))

@@ -1,0 +1,145 @@
+"""The Beta component against scipy.stats.beta and direct maximisation."""
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.special import digamma
+
+import emkit
+from emkit import Tree
+from emkit.exceptions import ComponentCollapseError
+
+from continuous_reference import (assert_additive, assert_em_anatomy,
+                                  assert_weights_are_duplicates, maximise)
+
+PARAMS = Tree(a=np.array([[0.5, 2.0], [5.0, 1.2]]), b=np.array([[0.8, 6.0], [2.0, 30.0]]))
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.beta(2.0, 3.0, size=(80, 2))
+    weights = rng.uniform(0.1, 1.0, size=(80, 2))
+    return X, weights
+
+
+def scipy_log_prob(X, params):
+    return np.stack([stats.beta(a, b).logpdf(X).sum(axis=1)
+                     for a, b in zip(params.a, params.b)], axis=1)
+
+
+def test_log_prob_matches_scipy(data):
+    X, _ = data
+    np.testing.assert_allclose(emkit.Beta().log_prob(PARAMS, X), scipy_log_prob(X, PARAMS),
+                               rtol=1e-12)
+
+
+def test_statistics_add_up_and_weights_are_duplicates(data):
+    X, weights = data
+    assert_additive(emkit.Beta(), PARAMS, X, weights)
+    assert_weights_are_duplicates(emkit.Beta(), PARAMS, X, weights, np.random.default_rng(1))
+
+
+def weighted_loglik(x, w, a=None, b=None):
+    """Weighted Beta log-likelihood over the log of the free parameters."""
+    def objective(theta):
+        free = iter(np.exp(theta))
+        a_ = a if a is not None else next(free)
+        b_ = b if b is not None else next(free)
+        return np.sum(w * stats.beta(a_, b_).logpdf(x))
+    return objective
+
+
+def test_m_step_is_the_weighted_mle(data):
+    X, weights = data
+    component = emkit.Beta()
+    new = component.m_step(component.expected_stats(PARAMS, X, weights), PARAMS)
+    for k in range(2):
+        for d in range(2):
+            theta = maximise(weighted_loglik(X[:, d], weights[:, k]), [0.0, 0.0])
+            np.testing.assert_allclose([new.a[k, d], new.b[k, d]], np.exp(theta), rtol=1e-6)
+
+
+@pytest.mark.parametrize("fixed", ["a", "b"])
+def test_conditional_m_step_maximises_over_the_free_parameter(data, fixed):
+    X, weights = data
+    component = emkit.Beta()
+    new = component.m_step(component.expected_stats(PARAMS, X, weights), PARAMS,
+                           fixed={fixed})
+    free = "b" if fixed == "a" else "a"
+    np.testing.assert_array_equal(new[fixed], PARAMS[fixed])
+    for k in range(2):
+        for d in range(2):
+            held = {fixed: PARAMS[fixed][k, d]}
+            theta = maximise(weighted_loglik(X[:, d], weights[:, k], **held), [0.0])
+            assert new[free][k, d] == pytest.approx(np.exp(theta[0]), rel=1e-6)
+
+
+@pytest.mark.parametrize("a, b", [(0.05, 0.08), (1.0, 1.0), (300.0, 40.0), (2e3, 5e3)])
+def test_newton_solves_the_likelihood_equations_tightly(a, b):
+    rng = np.random.default_rng(6)
+    X = np.clip(rng.beta(a, b, size=(2000, 1)), 1e-300, 1 - 1e-16)
+    component = emkit.Beta()
+    stats_ = component.expected_stats(None, X, np.ones((2000, 1)))
+    new = component.m_step(stats_, None)
+    fa, fb = new.a[0, 0], new.b[0, 0]
+    # the score equations: digamma(a) - digamma(a + b) = mean log x, and likewise for b
+    assert digamma(fa) - digamma(fa + fb) == pytest.approx(np.log(X).mean(), rel=1e-11)
+    assert digamma(fb) - digamma(fa + fb) == pytest.approx(np.log1p(-X).mean(), rel=1e-11)
+
+
+def test_expected_log_prob_is_the_weighted_log_density(data):
+    X, weights = data
+    component = emkit.Beta()
+    stats_ = component.expected_stats(PARAMS, X, weights)
+    other = Tree(a=PARAMS.a * 1.3, b=PARAMS.b * 0.7)
+    for params in (PARAMS, other):
+        expected = np.sum(weights * scipy_log_prob(X, params))
+        assert component.expected_log_prob(stats_, params) == pytest.approx(expected, rel=1e-12)
+
+
+def test_samples_follow_the_density():
+    rng = np.random.default_rng(2)
+    labels = np.repeat([0, 1], 2000)
+    X = emkit.Beta().sample(PARAMS, labels, rng)
+    for k in range(2):
+        for d in range(2):
+            cdf = stats.beta(PARAMS.a[k, d], PARAMS.b[k, d]).cdf
+            assert stats.kstest(X[labels == k, d], cdf).pvalue > 1e-3
+
+
+def test_em_recovers_the_parameters_with_exact_anatomy():
+    truth = Tree(a=np.array([[2.0, 20.0], [15.0, 3.0]]), b=np.array([[10.0, 4.0], [5.0, 9.0]]))
+    rng = np.random.default_rng(3)
+    labels = rng.choice(2, size=3000, p=[0.4, 0.6])
+    X = emkit.Beta().sample(truth, labels, rng)
+    result = emkit.fit(emkit.Mixture(emkit.Beta(), 2), X, random_state=0, tol=1e-10,
+                       max_iter=300)
+    assert_em_anatomy(result)
+    fitted = result.params.components
+    order = np.argsort(fitted.a[:, 0])
+    np.testing.assert_allclose(fitted.a[order], truth.a, rtol=0.15)
+    np.testing.assert_allclose(fitted.b[order], truth.b, rtol=0.15)
+    np.testing.assert_allclose(result.params.weights[order], [0.4, 0.6], atol=0.03)
+
+
+def test_identical_values_collapse():
+    X = np.array([[0.3], [0.3], [0.3], [0.6], [0.7]])
+    weights = np.array([[1.0, 0.0]] * 3 + [[0.0, 1.0]] * 2)
+    component = emkit.Beta()
+    with pytest.raises(ComponentCollapseError, match="component 0 collapsed: its values are "
+                                                     "all equal"):
+        component.m_step(component.expected_stats(PARAMS, X, weights), PARAMS)
+
+
+@pytest.mark.parametrize("value, pattern", [
+    (1.0, "X column 1 has a value outside the support of the Beta family: "
+          r"expected values in \(0, 1\), got 1.0"),
+    (0.0, r"X column 1 .* Beta family: expected values in \(0, 1\), got 0.0"),
+    (-0.2, r"X column 1 .* Beta family: expected values in \(0, 1\), got -0.2"),
+    (np.nan, "X column 1 contains NaN.*Beta family"),
+])
+def test_bad_values_are_named_by_column_and_family(value, pattern):
+    X = np.full((3, 2), 0.5)
+    X[2, 1] = value
+    with pytest.raises(ValueError, match=pattern):
+        emkit.Beta().validate(X)

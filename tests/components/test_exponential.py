@@ -1,0 +1,153 @@
+"""The Exponential component against scipy.stats.expon and direct maximisation."""
+import numpy as np
+import pytest
+from scipy import stats
+
+import emkit
+from emkit import Tree
+from emkit.exceptions import ComponentCollapseError
+from emkit.priors import Gamma as GammaPrior
+
+from continuous_reference import (assert_additive, assert_em_anatomy,
+                                  assert_weights_are_duplicates, maximise)
+
+RATES = np.array([[0.5, 2.0, 1.0], [3.0, 0.2, 1.5]])
+PARAMS = Tree(rates=RATES)
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.exponential(1.0, size=(60, 3))
+    weights = rng.uniform(0.1, 1.0, size=(60, 2))
+    return X, weights
+
+
+def scipy_log_prob(X, rates):
+    return np.stack([stats.expon(scale=1 / r).logpdf(X).sum(axis=1) for r in rates], axis=1)
+
+
+def test_log_prob_matches_scipy(data):
+    X, _ = data
+    np.testing.assert_allclose(emkit.Exponential().log_prob(PARAMS, X),
+                               scipy_log_prob(X, RATES), rtol=1e-13)
+
+
+def test_statistics_add_up_and_weights_are_duplicates(data):
+    X, weights = data
+    assert_additive(emkit.Exponential(), PARAMS, X, weights)
+    assert_weights_are_duplicates(emkit.Exponential(), PARAMS, X, weights,
+                                  np.random.default_rng(1))
+
+
+def weighted_objective(x, w, prior=None):
+    def objective(theta):
+        rate = np.exp(theta[0])
+        value = np.sum(w * stats.expon(scale=1 / rate).logpdf(x))
+        if prior is not None:
+            value += stats.gamma(prior[0], scale=1 / prior[1]).logpdf(rate)
+        return value
+    return objective
+
+
+@pytest.mark.parametrize("prior", [None, (3.0, 2.0)])
+def test_m_step_is_the_weighted_mle_or_map(data, prior):
+    X, weights = data
+    component = emkit.Exponential(prior=None if prior is None else GammaPrior(*prior))
+    rates = component.m_step(component.expected_stats(PARAMS, X, weights), PARAMS).rates
+    for k in range(2):
+        for d in range(3):
+            theta = maximise(weighted_objective(X[:, d], weights[:, k], prior), [0.0])
+            assert rates[k, d] == pytest.approx(np.exp(theta[0]), rel=1e-6)
+
+
+def test_log_prior_is_the_gamma_density():
+    component = emkit.Exponential(prior=GammaPrior(3.0, 2.0))
+    expected = stats.gamma(3.0, scale=0.5).logpdf(RATES).sum()
+    assert component.log_prior(PARAMS) == pytest.approx(expected, rel=1e-12)
+    assert emkit.Exponential().log_prior(PARAMS) == 0.0
+
+
+def test_expected_log_prob_is_the_weighted_log_density(data):
+    X, weights = data
+    component = emkit.Exponential()
+    stats_ = component.expected_stats(PARAMS, X, weights)
+    other = Tree(rates=RATES * 1.7)
+    for params in (PARAMS, other):
+        expected = np.sum(weights * scipy_log_prob(X, params.rates))
+        assert component.expected_log_prob(stats_, params) == pytest.approx(expected, rel=1e-12)
+
+
+def test_fixed_rates_are_kept(data):
+    X, weights = data
+    component = emkit.Exponential()
+    new = component.m_step(component.expected_stats(PARAMS, X, weights), PARAMS,
+                           fixed={"rates"})
+    np.testing.assert_array_equal(new.rates, RATES)
+
+
+def test_samples_follow_the_density():
+    rng = np.random.default_rng(2)
+    labels = np.repeat([0, 1], 2000)
+    X = emkit.Exponential().sample(PARAMS, labels, rng)
+    for k in range(2):
+        for d in range(3):
+            cdf = stats.expon(scale=1 / RATES[k, d]).cdf
+            assert stats.kstest(X[labels == k, d], cdf).pvalue > 1e-3
+
+
+def test_em_recovers_the_rates_with_exact_anatomy():
+    truth = Tree(rates=np.array([[0.2, 5.0], [4.0, 0.3]]))
+    rng = np.random.default_rng(3)
+    labels = rng.choice(2, size=3000, p=[0.4, 0.6])
+    X = emkit.Exponential().sample(truth, labels, rng)
+    result = emkit.fit(emkit.Mixture(emkit.Exponential(), 2), X, random_state=0, tol=1e-9,
+                       max_iter=500)
+    assert_em_anatomy(result)
+    order = np.argsort(result.params.components.rates[:, 0])
+    np.testing.assert_allclose(result.params.components.rates[order], truth.rates, rtol=0.1)
+    np.testing.assert_allclose(result.params.weights[order], [0.4, 0.6], atol=0.03)
+
+
+def test_empty_component_collapses_with_its_index(data):
+    X, weights = data
+    weights = weights.copy()
+    weights[:, 1] = 0.0
+    component = emkit.Exponential()
+    with pytest.raises(ComponentCollapseError, match="component 1 collapsed.*no responsib"):
+        component.m_step(component.expected_stats(PARAMS, X, weights), PARAMS)
+
+
+@pytest.mark.parametrize("value, pattern", [
+    (-0.5, "X column 1 has a value outside the support of the Exponential family: "
+           "expected values >= 0, got -0.5"),
+    (np.nan, "X column 1 contains NaN.*Exponential family.*no missing-data support"),
+])
+def test_bad_values_are_named_by_column_and_family(value, pattern):
+    X = np.ones((4, 3))
+    X[2, 1] = value
+    with pytest.raises(ValueError, match=pattern):
+        emkit.Exponential().validate(X)
+
+
+def test_zero_is_in_the_support():
+    emkit.Exponential().validate(np.zeros((3, 2)))
+
+
+def test_prior_must_be_a_gamma():
+    with pytest.raises(ValueError, match="prior must be an emkit.priors.Gamma"):
+        emkit.Exponential(prior=3.0)
+
+
+@pytest.mark.skipif(emkit.Mixture.log_prior is emkit.LatentModel.log_prior,
+                    reason="needs Mixture.log_prior to add the component's prior (branch kit)")
+def test_em_with_a_prior_climbs_the_log_posterior():
+    rng = np.random.default_rng(4)
+    X = rng.exponential([[1.0, 0.2]], size=(200, 2))
+    component = emkit.Exponential(prior=GammaPrior(2.0, 1.0))
+    result = emkit.fit(emkit.Mixture(component, 2), X, random_state=0, tol=1e-9,
+                       max_iter=300)
+    assert result.history.objective_name == "log-posterior"
+    assert_em_anatomy(result)
+    assert result.objective == pytest.approx(
+        result.log_likelihood + component.log_prior(result.params.components), rel=1e-12)

@@ -1,0 +1,141 @@
+"""The LogNormal component against scipy.stats.lognorm and direct maximisation."""
+import numpy as np
+import pytest
+from scipy import stats
+
+import emkit
+from emkit import Tree
+from emkit.engine.init import initial_responsibilities
+from emkit.exceptions import ComponentCollapseError
+
+from continuous_reference import (assert_additive, assert_em_anatomy,
+                                  assert_weights_are_duplicates, maximise)
+
+PARAMS = Tree(means=np.array([[0.0, 2.0], [1.0, -1.0]]),
+              variances=np.array([[0.5, 1.0], [0.2, 2.0]]))
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.lognormal(0.5, 1.0, size=(70, 2))
+    weights = rng.uniform(0.1, 1.0, size=(70, 2))
+    return X, weights
+
+
+def scipy_log_prob(X, params):
+    return np.stack([stats.lognorm(np.sqrt(v), scale=np.exp(m)).logpdf(X).sum(axis=1)
+                     for m, v in zip(params.means, params.variances)], axis=1)
+
+
+def test_log_prob_matches_scipy(data):
+    X, _ = data
+    np.testing.assert_allclose(emkit.LogNormal().log_prob(PARAMS, X),
+                               scipy_log_prob(X, PARAMS), rtol=1e-13)
+
+
+def test_statistics_add_up_and_weights_are_duplicates(data):
+    X, weights = data
+    assert_additive(emkit.LogNormal(), PARAMS, X, weights)
+    assert_weights_are_duplicates(emkit.LogNormal(), PARAMS, X, weights,
+                                  np.random.default_rng(1))
+
+
+def weighted_loglik(x, w, mean=None):
+    def objective(theta):
+        m = mean if mean is not None else theta[0]
+        sigma = np.exp(theta[-1])
+        return np.sum(w * stats.lognorm(sigma, scale=np.exp(m)).logpdf(x))
+    return objective
+
+
+@pytest.mark.parametrize("fixed", [frozenset(), frozenset({"means"})])
+def test_m_step_is_the_weighted_mle(data, fixed):
+    X, weights = data
+    component = emkit.LogNormal(reg_covar=0.0)
+    new = component.m_step(component.expected_stats(PARAMS, X, weights), PARAMS, fixed=fixed)
+    for k in range(2):
+        for d in range(2):
+            held = PARAMS.means[k, d] if fixed else None
+            start = [0.0] if fixed else [0.0, 0.0]
+            theta = maximise(weighted_loglik(X[:, d], weights[:, k], held), start)
+            if not fixed:
+                assert new.means[k, d] == pytest.approx(theta[0], rel=1e-6, abs=1e-8)
+            assert new.variances[k, d] == pytest.approx(np.exp(2 * theta[-1]), rel=1e-6)
+    if fixed:
+        np.testing.assert_array_equal(new.means, PARAMS.means)
+
+
+def test_statistics_are_centred_for_precision():
+    """Tightly concentrated values far from 1: variance of log x is still exact."""
+    rng = np.random.default_rng(5)
+    log_x = 30.0 + 1e-6 * rng.standard_normal((1000, 1))
+    X = np.exp(log_x)
+    component = emkit.LogNormal(reg_covar=0.0)
+    start = Tree(means=np.array([[30.0]]), variances=np.array([[1.0]]))
+    new = component.m_step(component.expected_stats(start, X, np.ones((1000, 1))), start)
+    assert new.variances[0, 0] == pytest.approx(np.log(X).var(), rel=1e-6)
+
+
+def test_expected_log_prob_is_the_weighted_log_density(data):
+    X, weights = data
+    component = emkit.LogNormal()
+    stats_ = component.expected_stats(PARAMS, X, weights)
+    other = Tree(means=PARAMS.means + 0.3, variances=PARAMS.variances * 1.5)
+    for params in (PARAMS, other):
+        expected = np.sum(weights * scipy_log_prob(X, params))
+        assert component.expected_log_prob(stats_, params) == pytest.approx(expected, rel=1e-12)
+
+
+def test_samples_follow_the_density():
+    rng = np.random.default_rng(2)
+    labels = np.repeat([0, 1], 2000)
+    X = emkit.LogNormal().sample(PARAMS, labels, rng)
+    for k in range(2):
+        for d in range(2):
+            dist = stats.lognorm(np.sqrt(PARAMS.variances[k, d]),
+                                 scale=np.exp(PARAMS.means[k, d]))
+            assert stats.kstest(X[labels == k, d], dist.cdf).pvalue > 1e-3
+
+
+def test_em_recovers_the_parameters_with_exact_anatomy():
+    truth = Tree(means=np.array([[0.0, 3.0], [3.0, 0.0]]),
+                 variances=np.array([[0.3, 0.5], [0.4, 0.2]]))
+    rng = np.random.default_rng(3)
+    labels = rng.choice(2, size=3000, p=[0.5, 0.5])
+    X = emkit.LogNormal().sample(truth, labels, rng)
+    result = emkit.fit(emkit.Mixture(emkit.LogNormal(), 2), X, random_state=0, tol=1e-10,
+                       max_iter=300, init=_log_kmeans)
+    assert_em_anatomy(result)
+    fitted = result.params.components
+    order = np.argsort(fitted.means[:, 0])
+    np.testing.assert_allclose(fitted.means[order], truth.means, atol=0.05)
+    np.testing.assert_allclose(fitted.variances[order], truth.variances, rtol=0.1)
+
+
+def _log_kmeans(block, rng):
+    """Start from k-means on log x (raw log-normal values are too skewed for k-means)."""
+    model = emkit.Mixture(emkit.LogNormal(), 2)
+    resp = initial_responsibilities("kmeans", np.log(block.X), 2, rng)
+    return model.params_from_posterior(block, resp)
+
+
+def test_single_point_component_collapses():
+    X = np.array([[2.0], [3.0], [4.0]])
+    weights = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    component = emkit.LogNormal(reg_covar=0.0)
+    start = Tree(means=np.zeros((2, 1)), variances=np.ones((2, 1)))
+    with pytest.raises(ComponentCollapseError, match="component 0 collapsed"):
+        component.m_step(component.expected_stats(start, X, weights), start)
+
+
+@pytest.mark.parametrize("value, pattern", [
+    (0.0, "X column 2 has a value outside the support of the LogNormal family: "
+          "expected values > 0, got 0.0"),
+    (np.nan, "X column 2 contains NaN.*LogNormal family"),
+])
+def test_bad_values_are_named_by_column_and_family(value, pattern):
+    X = np.ones((3, 3))
+    X[0, 2] = value
+    with pytest.raises(ValueError, match=pattern):
+        emkit.LogNormal().validate(X)
