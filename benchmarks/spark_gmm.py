@@ -98,7 +98,7 @@ def dask_seconds(path, start, repeats):
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         backend = DaskBackend(client, chunk_size=65_536)
-        source = backend.prepare(open_source(path).to_dask(65_536))
+        source = backend.prepare(open_source(path))
         return emkit_seconds(source, start, repeats, backend=backend)
 
 

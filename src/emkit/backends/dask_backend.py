@@ -88,10 +88,10 @@ class DaskBackend:
     def __repr__(self):
         return f"DaskBackend(client={self.client!r}, persist={self.persist})"
 
-    def _client(self, source):
-        """This backend's client, else the source's, else the default client, else None."""
-        if self.client is not None or source.client is not None:
-            return self.client or source.client
+    def _client(self, data):
+        """This backend's client, else the data's, else the default client, else None."""
+        if self.client is not None or getattr(data, "client", None) is not None:
+            return self.client or data.client
         try:
             from distributed import default_client
 
@@ -106,15 +106,15 @@ class DaskBackend:
         ----------
         data : DaskSource, InMemory, StreamingSource or Dask collection
         """
+        client = self._client(data)
         if isinstance(data, DaskSource):
             source = data
         elif isinstance(data, InMemory):
             source = DaskSource.from_block(data.block, self.chunk_size)
         elif hasattr(data, "to_dask"):
-            source = data.to_dask(self.chunk_size)
+            source = data.to_dask(self.chunk_size, client=client)
         else:
-            source = DaskSource.from_collection(data)
-        client = self._client(source)
+            source = DaskSource.from_collection(data, client=client)
         if source.client is not client:
             source = source.on(client)
         if self.persist and not source.persisted:

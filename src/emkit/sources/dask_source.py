@@ -67,8 +67,12 @@ def _checked_weights(chunk, block_info=None):
     return values
 
 
-def _frame_values(frame, columns, where):
-    """The selected columns of a dask DataFrame as a float64 dask array (known chunks)."""
+def _frame_values(frame, columns, where, client):
+    """The selected columns of a dask DataFrame as a float64 dask array (known chunks).
+
+    The partitions' lengths are counted by one pass, on ``client`` (the cluster whose workers
+    read the data) or on the local scheduler.
+    """
     import pandas as pd
 
     labels = {str(label): label for label in frame.columns}
@@ -78,7 +82,8 @@ def _frame_values(frame, columns, where):
     check_numeric(expected, where)
     meta = pd.DataFrame({label: np.empty(0) for label in frame.columns})
     checked = frame.map_partitions(_checked_partition, expected, meta=meta)
-    return _checked_array(checked.to_dask_array(lengths=True), None, where)
+    lengths = tuple(int(n) for n in compute(client, checked.map_partitions(len))[0])
+    return _checked_array(checked.to_dask_array(lengths=lengths), None, where)
 
 
 def _checked_array(X, columns, where):
@@ -172,7 +177,7 @@ class DaskSource:
 
     @classmethod
     def from_collection(cls, data, *, sample_weight=None, lengths=None, columns=None,
-                        chunk_rows=None, name="X"):
+                        chunk_rows=None, name="X", client=None):
         """Wrap a dask array or DataFrame.
 
         Parameters
@@ -187,9 +192,12 @@ class DaskSource:
             Rows per block; the collection's own row chunks by default.
         name : str
             The data's name in messages.
+        client : distributed.Client, optional
+            The cluster that computes the blocks (and counts a DataFrame's rows); the
+            local scheduler without one.
         """
         if _is_frame(data):
-            X, names = _frame_values(data, columns, "the dask DataFrame")
+            X, names = _frame_values(data, columns, "the dask DataFrame", client)
             feature_names = names
         elif hasattr(data, "chunks") and hasattr(data, "map_blocks"):
             X, names = _checked_array(data, columns, name)
@@ -201,7 +209,7 @@ class DaskSource:
         X = _sequence_chunks(X, lengths, chunk_rows)
         return cls(X, weights=_aligned_weights(sample_weight, X),
                    chunk_lengths=_lengths_per_chunk(lengths, X.chunks[0]), columns=names,
-                   feature_names=feature_names)
+                   feature_names=feature_names, client=client)
 
     @classmethod
     def from_block(cls, block: Block, chunk_rows: int):

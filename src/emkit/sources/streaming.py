@@ -138,16 +138,20 @@ class StreamingSource:
             self._head = (n_rows, block)
         return self._head[1]
 
-    def to_dask(self, chunk_rows: int | None = None):
+    def to_dask(self, chunk_rows: int | None = None, client=None):
         """The same rows as a :class:`~emkit.sources.DaskSource` (for the Dask backend).
+
+        The workers read the file (its path must be visible to them).
 
         Parameters
         ----------
         chunk_rows : int, optional
             Rows per Dask block; the file's own pieces (row groups, Zarr chunks) by default.
+        client : distributed.Client, optional
+            The cluster that will read the file; Dask's local scheduler without one.
         """
         from .dask_source import DaskSource
 
         return DaskSource.from_collection(self.reader.to_dask(), lengths=self.lengths,
-                                          columns=None, chunk_rows=chunk_rows,
-                                          name=self.reader.where)
+                                          chunk_rows=chunk_rows, name=self.reader.where,
+                                          client=client)
