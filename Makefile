@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-fast venv clean bench
+.PHONY: demo test test-fast clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,6 @@ test: $(BIN)/python
 # The default run without the slow tests, for quick iterations.
 test-fast: $(BIN)/python
 	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
-
-bench: $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	$(BIN)/python benchmarks/run_all.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info emkit-demo.png
