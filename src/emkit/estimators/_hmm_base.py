@@ -11,11 +11,16 @@ from the data and the other parameters are taken from attributes set before ``fi
 set); parameters whose letters are missing from ``params`` stay fixed; attributes set by hand
 (``startprob_``, ``transmat_``, ...) are used by ``predict``, ``score`` and ``sample`` even
 without a fit.
+
+Every method takes X in memory, as a Dask array or DataFrame (with ``lengths``), or as a file
+opened with :func:`emkit.sources.open_source` (with its ``lengths``), routed by
+:func:`~emkit.estimators._data.fit_data`; blocks always hold whole sequences.
 """
 from __future__ import annotations
 
+import functools
 from abc import abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -24,15 +29,16 @@ from sklearn.utils import check_random_state
 
 from ..backends.numpy_backend import NumpyBackend
 from ..engine import em
-from ..engine.data import Block, InMemory
 from ..engine.tree import Tree
-from ..engine.validation import check_positive_int, check_tol, check_X
+from ..engine.validation import check_positive_int, check_tol
 from ..models.hmm import HMM
-from ..models.hmm.checks import check_chain, check_lengths, check_probabilities
+from ..models.hmm.checks import check_chain, check_probabilities
+from ._data import check_data, fit_data, predict_data
+from ._hmm_passes import best_paths, check_rows, log_likelihood, over_blocks, posteriors
 from ._hmm_inputs import (
     as_sequences, fixed_from_codes, leaf_paths, letters, prior_from_hmmlearn, tree_from_paths,
 )
-from ._inputs import record_features, validate_fit_input, validate_predict_input
+from ._inputs import record_features
 
 __all__ = ["ConvergenceMonitor", "HMMEstimator"]
 
@@ -64,11 +70,13 @@ class HMMEstimator(BaseEstimator):
 
     # -- what a concrete estimator provides ---------------------------------------------------
     @abstractmethod
-    def _emission(self, X=None):
+    def _emission(self, data=None):
         """Return the emission Component (hyper-parameters validated).
 
-        ``X`` is the training data in ``fit`` and None afterwards (sizes then come from the
-        fitted attributes).
+        ``data`` is the training data in ``fit`` (an ``EstimatorData``: a hyper-parameter
+        inferred from X is computed by a pass over its blocks, see
+        :func:`~emkit.estimators._data.column_maxima`) and None afterwards (sizes then come
+        from the fitted attributes).
         """
 
     @abstractmethod
@@ -85,7 +93,10 @@ class HMMEstimator(BaseEstimator):
         """Set the family's fitted attributes from the emission parameters."""
 
     def _check_support(self, X, emission):
-        """Raise ValueError if X does not suit the estimator's emission (beyond ``validate``)."""
+        """Raise ValueError if rows X do not suit the estimator's emission (beyond ``validate``).
+
+        Called on all of X in memory, else on each block of whole sequences as it is read.
+        """
 
     # -- building and fitting ---------------------------------------------------------------------
     def _backend(self):
@@ -94,9 +105,9 @@ class HMMEstimator(BaseEstimator):
     #: How the model draws starting state responsibilities from the data (``HMM(init=...)``).
     _init_method = "kmeans"
 
-    def _model(self, X=None):
+    def _model(self, data=None):
         k = check_positive_int(self.n_components, "n_components")
-        return HMM(self._emission(X), k, init=self._init_method,
+        return HMM(self._emission(data), k, init=self._init_method,
                    startprob_prior=prior_from_hmmlearn(self.startprob_prior, "startprob_prior",
                                                        1, k),
                    transmat_prior=prior_from_hmmlearn(self.transmat_prior, "transmat_prior",
@@ -131,11 +142,11 @@ class HMMEstimator(BaseEstimator):
 
         return start
 
-    def _check_hyper_parameters(self, X):
+    def _check_hyper_parameters(self, n_samples):
         check_positive_int(self.n_components, "n_components")
-        if self.n_components > X.shape[0]:
+        if self.n_components > n_samples:
             raise ValueError(f"n_components={self.n_components} must be <= n_samples "
-                             f"({X.shape[0]}). Reduce n_components or pass more samples.")
+                             f"({n_samples}). Reduce n_components or pass more samples.")
         check_tol(self.tol)
         check_positive_int(self.n_iter, "n_iter")
         check_positive_int(self.n_init, "n_init")
@@ -147,31 +158,36 @@ class HMMEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), or list of such arrays
-            The sequences, stacked in rows (or one array per sequence).
+        X : array-like of shape (n_samples, n_features), list of such arrays, Dask array or
+            DataFrame, or source
+            The sequences, stacked in rows (or one array per sequence) in memory; or outside
+            it: a Dask collection (fitted by the Dask backend, on the default ``distributed``
+            client if there is one) or a file opened with
+            ``emkit.sources.open_source(path, columns, lengths=...)`` (streamed block by
+            block). Blocks hold whole sequences; the starting values come from ``head()``, a
+            sample of whole sequences (all of X in memory).
         lengths : array-like of shape (n_sequences,), optional
-            Rows per sequence, summing to n_samples; None means one sequence.
+            Rows per sequence, summing to n_samples; None means one sequence (in memory
+            only: a Dask collection needs them here, a file in ``open_source``).
 
         Returns
         -------
         self
         """
         X, lengths = as_sequences(X, lengths)
-        X, names = validate_fit_input(X)
-        lengths = check_lengths(lengths, X.shape[0])
-        self._check_hyper_parameters(X)
-        model = self._model(X)
-        self._check_support(X, model.emission)
-        block = Block(X, lengths=lengths)
-        model.validate(block)
+        data = fit_data(X, self._backend(), lengths=lengths, sequences=True)
+        self._check_hyper_parameters(data.n_samples)
+        data = replace(data, source=em.prepare(data.backend, data.source))  # Dask: persisted
+        model = self._model(data)
+        check_data(data, functools.partial(check_rows, self._check_support, model))
         result = em.fit(
-            model, block, init=self._initializer(model, X.shape[1]), n_init=self.n_init,
-            random_state=self.random_state, backend=self._backend(),
-            tol=self.tol / X.shape[0], max_iter=self.n_iter,
+            model, data.source, init=self._initializer(model, data.n_features),
+            n_init=self.n_init, random_state=self.random_state, backend=data.backend,
+            tol=self.tol / data.n_samples, max_iter=self.n_iter,
             fixed=fixed_from_codes(self.params, self._codes, self.fixed),
             verbose=int(self.verbose),
         )
-        record_features(self, X, names)
+        record_features(self, data.source.head().X, data.feature_names)
         self._set_fit(model, result)
         return self
 
@@ -209,22 +225,21 @@ class HMMEstimator(BaseEstimator):
         return model, Tree(startprob=startprob, transmat=transmat,
                            emission=tree_from_paths(emission))
 
-    def _inputs(self, X, lengths):
+    def _routed(self, X, lengths):
+        """X's data source and backend, with the model and parameters to apply to it."""
         X, lengths = as_sequences(X, lengths)
-        X = (validate_predict_input(self, X) if hasattr(self, "n_features_in_")
-             else check_X(X))
-        return X, check_lengths(lengths, X.shape[0])
+        data = predict_data(self, X, self._backend(), lengths=lengths, sequences=True)
+        return (data, *self._current(data.n_features))
 
-    def _over_blocks(self, X, lengths, method):
-        """``method(model, params, block)`` for every block of whole sequences."""
-        X, lengths = self._inputs(X, lengths)
-        model, params = self._current(X.shape[1])
-        self._check_support(X, model.emission)
-        source = InMemory(Block(X, lengths=lengths))
-        return [method(model, params, block) for block in source.blocks(self.chunk_size)]
+    def _prediction(self, X, lengths, fn, reduce=False):
+        """One checked pass of ``fn`` over X (see :func:`._hmm_passes.over_blocks`)."""
+        data, model, params = self._routed(X, lengths)
+        return over_blocks(data, model, params, fn, self._check_support, reduce=reduce)
 
     def score_samples(self, X, lengths=None):
         """Log-likelihood of X and the state posteriors of its rows (as hmmlearn).
+
+        X and lengths are those of :meth:`fit` (in memory, Dask or a file); one pass over X.
 
         Returns
         -------
@@ -232,13 +247,14 @@ class HMMEstimator(BaseEstimator):
             ``sum_s log p(x_s)`` over the sequences.
         posteriors : ndarray of shape (n_samples, n_components)
         """
-        parts = self._over_blocks(X, lengths, lambda m, p, b: m.forward_backward(p, b))
-        return (float(sum(part.log_likelihood for part in parts)),
-                np.concatenate([part.state_posteriors for part in parts]))
+        return self._prediction(X, lengths, posteriors)
 
     def score(self, X, lengths=None):
-        """Total log-likelihood ``sum_s log p(x_s)`` (hmmlearn's convention, not a mean)."""
-        return self.score_samples(X, lengths)[0]
+        """Total log-likelihood ``sum_s log p(x_s)`` (hmmlearn's convention, not a mean).
+
+        A sum over blocks (one compute of a Dask input); memory does not depend on n_samples.
+        """
+        return float(self._prediction(X, lengths, log_likelihood, reduce=True))
 
     def predict_proba(self, X, lengths=None):
         """State posteriors ``p(z_t = k | x)``, shape (n_samples, n_components)."""
@@ -261,9 +277,8 @@ class HMMEstimator(BaseEstimator):
             posteriors = self.predict_proba(X, lengths)
             return (float(np.sum(np.log(posteriors.max(axis=1)))),
                     posteriors.argmax(axis=1))
-        parts = self._over_blocks(X, lengths, lambda m, p, b: m.decode(p, b))
-        return (float(sum(part.log_probability for part in parts)),
-                np.concatenate([part.states for part in parts]))
+        log_prob, states = self._prediction(X, lengths, best_paths)
+        return log_prob, states[:, 0].astype(np.int64)
 
     def predict(self, X, lengths=None):
         """The most likely state of each row by ``algorithm``, shape (n_samples,)."""
@@ -295,16 +310,17 @@ class HMMEstimator(BaseEstimator):
         return model.sample(params, [n_samples], rng)
 
     # -- information criteria -----------------------------------------------------------
-    def _n_parameters(self, X):
-        model, params = self._current(X.shape[1])
-        return model.n_parameters(params)
+    def _criterion(self, X, lengths, penalty):
+        """``-2 log L + penalty(n_parameters, n_samples)`` with one pass over X."""
+        data, model, params = self._routed(X, lengths)
+        total = over_blocks(data, model, params, log_likelihood, self._check_support,
+                            reduce=True)
+        return -2.0 * float(total) + penalty(model.n_parameters(params), data.n_samples)
 
     def aic(self, X, lengths=None):
         """Akaike information criterion ``-2 log L + 2 n_parameters`` (lower is better)."""
-        X, lengths = self._inputs(X, lengths)
-        return -2.0 * self.score(X, lengths) + 2.0 * self._n_parameters(X)
+        return self._criterion(X, lengths, lambda n_parameters, n: 2.0 * n_parameters)
 
     def bic(self, X, lengths=None):
         """Bayesian information criterion ``-2 log L + n_parameters log n_samples``."""
-        X, lengths = self._inputs(X, lengths)
-        return -2.0 * self.score(X, lengths) + self._n_parameters(X) * np.log(X.shape[0])
+        return self._criterion(X, lengths, lambda n_parameters, n: n_parameters * np.log(n))

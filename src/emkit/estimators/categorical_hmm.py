@@ -6,6 +6,7 @@ import numpy as np
 from ..components.categorical import Categorical
 from ..engine.validation import check_positive_int
 from ..models.hmm.checks import check_probabilities
+from ._data import column_maxima
 from ._hmm_base import HMMEstimator
 from ._hmm_inputs import prior_from_hmmlearn
 
@@ -26,7 +27,9 @@ class CategoricalHMM(HMMEstimator):
     emissionprob_prior : float or array-like of shape (n_features,), default=1.0
         Dirichlet concentration (>= 1) of every state's emission probabilities.
     n_features : int, optional
-        Number of symbols; the largest symbol in the training data plus one if None.
+        Number of symbols; if None, the largest symbol in the training data plus one,
+        computed exactly by a pass over all the blocks of X (not from ``head()``, a sample
+        that could miss the largest symbol) when X is a Dask collection or a file.
     algorithm, random_state, n_iter, tol, verbose
         As for :class:`~emkit.GaussianHMM`.
     params, init_params : str, default="ste"
@@ -76,18 +79,18 @@ class CategoricalHMM(HMMEstimator):
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
 
-    def _n_symbols(self, X):
+    def _n_symbols(self, data):
         if self.n_features is not None:
             return check_positive_int(self.n_features, "n_features")
-        if X is not None:
-            return max(int(np.max(X)), 0) + 1
+        if data is not None:
+            return max(int(np.max(column_maxima(data))), 0) + 1
         if hasattr(self, "emissionprob_"):
             return int(np.shape(self.emissionprob_)[-1])
         raise ValueError("n_features (the number of symbols) is unknown: set n_features, "
                          "emissionprob_, or fit the model first.")
 
-    def _emission(self, X=None):
-        n_symbols = self._n_symbols(X)
+    def _emission(self, data=None):
+        n_symbols = self._n_symbols(data)
         prior = prior_from_hmmlearn(self.emissionprob_prior, "emissionprob_prior", 1,
                                     n_symbols)
         return Categorical(n_symbols, prior=prior)

@@ -97,7 +97,8 @@ class GaussianHMM(HMMEstimator):
     n_jobs : int, optional
         Threads for the E-step (None: all cores).
     chunk_size : int, default=8192
-        Rows per E-step task (whole sequences are never split).
+        Rows per E-step task, in memory and from files (whole sequences are never split);
+        a Dask collection keeps its own chunks, moved to sequence ends.
 
     Attributes
     ----------
@@ -137,7 +138,7 @@ class GaussianHMM(HMMEstimator):
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
 
-    def _emission(self, X=None):
+    def _emission(self, data=None):
         return Gaussian(self.covariance_type, self.reg_covar, self.on_collapse)
 
     def _emission_from_attributes(self, codes, n_features=None):

@@ -82,7 +82,7 @@ class GMMHMM(HMMEstimator):
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
 
-    def _emission(self, X=None):
+    def _emission(self, data=None):
         if self.covariance_type not in _COVARIANCE_TYPES:
             raise ValueError(f"covariance_type must be one of {_COVARIANCE_TYPES} for GMMHMM; "
                              f"got {self.covariance_type!r}.")

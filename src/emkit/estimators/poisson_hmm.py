@@ -78,7 +78,7 @@ class PoissonHMM(HMMEstimator):
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
 
-    def _emission(self, X=None):
+    def _emission(self, data=None):
         return Poisson(prior=_gamma_prior(self.lambdas_prior, self.lambdas_weight))
 
     def _check_support(self, X, emission):

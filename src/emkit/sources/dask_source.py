@@ -83,7 +83,8 @@ def _frame_values(frame, columns, where, client):
     meta = pd.DataFrame({label: np.empty(0) for label in frame.columns})
     checked = frame.map_partitions(_checked_partition, expected, meta=meta)
     lengths = tuple(int(n) for n in compute(client, checked.map_partitions(len))[0])
-    return _checked_array(checked.to_dask_array(lengths=lengths), None, where)
+    values, _ = _checked_array(checked.to_dask_array(lengths=lengths), None, where)
+    return values, names  # the frame's column names, not the array's positions
 
 
 def _checked_array(X, columns, where):
