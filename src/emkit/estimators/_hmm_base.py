@@ -36,7 +36,7 @@ from ..models.hmm.checks import check_chain, check_probabilities
 from ._data import check_data, fit_data, predict_data
 from ._hmm_passes import best_paths, check_rows, log_likelihood, over_blocks, posteriors
 from ._hmm_inputs import (
-    as_sequences, fixed_from_codes, leaf_paths, letters, prior_from_hmmlearn, tree_from_paths,
+    as_sequences, fixed_from_codes, leaf_paths, letters, prior_from_hmmlearn,
 )
 from ._inputs import record_features
 
@@ -130,7 +130,7 @@ class HMMEstimator(BaseEstimator):
         emission = self._emission_from_attributes(codes, n_features)
         if set(chain) == {"startprob", "transmat"} and \
                 set(emission) == leaf_paths(model.emission.constraints()):
-            return Tree(**chain, emission=tree_from_paths(emission))
+            return Tree(**chain, emission=Tree.from_paths(emission))
         if not chain and not emission:
             return None
 
@@ -223,7 +223,7 @@ class HMMEstimator(BaseEstimator):
                                  f"parameters {sorted(missing)}; call 'fit' first or set "
                                  "them by hand.")
         return model, Tree(startprob=startprob, transmat=transmat,
-                           emission=tree_from_paths(emission))
+                           emission=Tree.from_paths(emission))
 
     def _routed(self, X, lengths):
         """X's data source and backend, with the model and parameters to apply to it."""

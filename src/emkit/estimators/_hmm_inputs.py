@@ -9,11 +9,9 @@ import numbers
 
 import numpy as np
 
-from ..engine.tree import Tree
 from ..priors import Dirichlet
 
-__all__ = ["as_sequences", "fixed_from_codes", "leaf_paths", "letters", "prior_from_hmmlearn",
-           "tree_from_paths"]
+__all__ = ["as_sequences", "fixed_from_codes", "leaf_paths", "letters", "prior_from_hmmlearn"]
 
 
 def as_sequences(X, lengths):
@@ -108,15 +106,3 @@ def leaf_paths(constraints, prefix=""):
         else:
             paths.add(prefix + name)
     return paths
-
-
-def tree_from_paths(values):
-    """A Tree from ``{dotted path: array}``."""
-    nested = {}
-    for path, value in values.items():
-        *parents, leaf = path.split(".")
-        node = nested
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return Tree(nested)
