@@ -9,9 +9,10 @@ is taken against the faster of scikit-learn's two runs.
 
 Time per iteration is ``(T(1 + n_iter) - T(1)) / n_iter``, where ``T(m)`` is the wall time of
 ``fit`` with ``max_iter=m``: the difference cancels input validation, initialisation and the
-final E-step, which each library does once per fit. It is printed from the median fit times and,
-as "best", from the fastest ones (on a shared machine other work only ever slows a run down).
-The script also prints emkit's own per-iteration seconds (``history_``) as a cross-check, and how
+final E-step, which each library does once per fit. It is printed from the median wall times
+and, as "best", from the fastest ones (on a shared machine other work only ever slows a run
+down); for the one-thread runs also from the CPU time of the thread that does all the work,
+which other load on the machine hardly changes. The script also prints emkit's own per-iteration seconds (``history_``) as a cross-check, and how
 far apart the two libraries' fits end: mean log-likelihood and means.
 
 Usage::
@@ -69,15 +70,23 @@ def common_start(X, n_components, covariance_type, seed):
 
 
 def timed_fit(contender, X, n_components, covariance_type, max_iter, start):
-    """Fit once with ``max_iter`` iterations; return (seconds, fitted estimator)."""
+    """Fit once with ``max_iter`` iterations.
+
+    Returns
+    -------
+    wall, cpu : float
+        Wall seconds, and CPU seconds of the calling thread (all of the work for the
+        one-thread contenders).
+    model : fitted estimator
+    """
     cls, extra, context = CONTENDERS[contender]
     model = cls(n_components, covariance_type=covariance_type, max_iter=max_iter, tol=0,
                 init_params="random_from_data", random_state=0, **start, **extra)
     with warnings.catch_warnings(), context():
         warnings.simplefilter("ignore")  # ConvergenceWarning: tol=0 never converges
-        began = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.thread_time()
         model.fit(X)
-        return time.perf_counter() - began, model
+        return time.perf_counter() - wall, time.thread_time() - cpu, model
 
 
 def per_iteration(X, n_components, covariance_type, start, n_iter, repeats):
@@ -85,40 +94,48 @@ def per_iteration(X, n_components, covariance_type, start, n_iter, repeats):
 
     Returns
     -------
-    median, best : dict of str to float
-        Seconds per iteration from the median and from the fastest fit times.
+    median, best, cpu : dict of str to float
+        Seconds per iteration from the median and from the fastest wall times, and from the
+        median CPU times of the calling thread.
     models : dict of str to estimator
         The last (1 + n_iter)-iteration fit of each contender.
     emkit_history : float
         Median of emkit's own per-iteration seconds (``history_``) over its long fits.
     """
-    short = {name: [] for name in CONTENDERS}
+    short = {name: [] for name in CONTENDERS}  # (wall, cpu) per fit
     long = {name: [] for name in CONTENDERS}
     models, history = {}, []
     args = (n_components, covariance_type)
     for _ in range(repeats):
         for name in CONTENDERS:
-            short[name].append(timed_fit(name, X, *args, 1, start)[0])
-            seconds, models[name] = timed_fit(name, X, *args, 1 + n_iter, start)
+            short[name].append(timed_fit(name, X, *args, 1, start)[:2])
+            *seconds, models[name] = timed_fit(name, X, *args, 1 + n_iter, start)
             long[name].append(seconds)
         history.extend(models["emkit"].history_.column("seconds"))
-    median = {name: (np.median(long[name]) - np.median(short[name])) / n_iter
-              for name in CONTENDERS}
-    best = {name: (np.min(long[name]) - np.min(short[name])) / n_iter for name in CONTENDERS}
-    return median, best, models, float(np.median(history))
+
+    def per_iter(reduce, column):
+        return {name: (reduce(np.array(long[name])[:, column])
+                       - reduce(np.array(short[name])[:, column])) / n_iter
+                for name in CONTENDERS}
+
+    return (per_iter(np.median, 0), per_iter(np.min, 0), per_iter(np.median, 1), models,
+            float(np.median(history)))
 
 
-def report(label, X, median, best, models, emkit_history):
+def report(label, X, median, best, cpu, models, emkit_history):
     """Print one workload's timings, ratios and agreement."""
     print(label)
+    print(f"  {'wall s/iter:':24}{'median':>8}{'best':>8}   (one-thread runs: CPU s/iter)")
     for name in CONTENDERS:
-        print(f"  {name:24}{median[name]:8.4f} s/iter median {best[name]:8.4f} best")
+        note = f"   ({cpu[name]:.4f})" if "1 thread" in name else ""
+        print(f"  {name:24}{median[name]:8.4f}{best[name]:8.4f}{note}")
     print(f"  (emkit's history_: median {emkit_history:.4f} s/iter)")
     for stat, table in (("median", median), ("best", best)):
         reference = min(table["scikit-learn"], table["scikit-learn, 1 thread"])
-        print(f"  ratio scikit-learn / emkit ({stat}): {reference / table['emkit']:.2f}x "
-              f"(faster scikit-learn run); one thread each: "
-              f"{table['scikit-learn, 1 thread'] / table['emkit, 1 thread']:.2f}x")
+        print(f"  ratio scikit-learn / emkit, wall {stat}: {reference / table['emkit']:.2f}x "
+              f"(against the faster scikit-learn run)")
+    print(f"  ratio one thread each, CPU: "
+          f"{cpu['scikit-learn, 1 thread'] / cpu['emkit, 1 thread']:.2f}x")
     sk, em = models["scikit-learn"], models["emkit"]
     ll_sk, ll_em = sk.score(X), em.score(X)
     means_gap = np.max(np.abs(sk.means_ - em.means_) / np.maximum(np.abs(sk.means_), 1e-300))

@@ -134,8 +134,11 @@ def _centre_block(block, w, centre, n_rows, diff, weighted_diff, s1):
 
 
 @njit(cache=True, nogil=True, fastmath=_REASSOC)
-def dense_scatter(X, W, shift):
-    """Weighted counts, centred sums and centred scatter matrices of the rows of ``X``.
+def dense_scatter(X, W, shift, s0, s1, s2):
+    """Accumulate weighted counts, centred sums and centred scatter matrices.
+
+    ``s0[k] += sum_i w_ik``, ``s1[k] += sum_i w_ik (x_i - c_k)`` and
+    ``s2[k] += sum_i w_ik (x_i - c_k)(x_i - c_k)^T`` with ``c_k = shift[k]``.
 
     Parameters
     ----------
@@ -143,21 +146,13 @@ def dense_scatter(X, W, shift):
     W : ndarray of shape (n_samples, n_components)
         Non-negative weights ``w_ik``.
     shift : ndarray of shape (n_components, n_features)
-        The centres ``c_k``.
-
-    Returns
-    -------
     s0 : ndarray of shape (n_components,)
-        ``sum_i w_ik``.
     s1 : ndarray of shape (n_components, n_features)
-        ``sum_i w_ik (x_i - c_k)``.
     s2 : ndarray of shape (n_components, n_features, n_features)
-        ``sum_i w_ik (x_i - c_k)(x_i - c_k)^T`` (symmetric; the lower triangle is summed and
-        mirrored).
+        Symmetric on entry (zeros, say): the lower triangle is summed, then mirrored.
     """
     n, d = X.shape
     k_count = shift.shape[0]
-    s0, s1, s2 = np.zeros(k_count), np.zeros((k_count, d)), np.zeros((k_count, d, d))
     block, diff, weighted = (np.empty((d, ROW_BLOCK)), np.empty((d, ROW_BLOCK)),
                              np.empty((d, ROW_BLOCK)))
     w = np.empty(ROW_BLOCK)
@@ -179,15 +174,13 @@ def dense_scatter(X, W, shift):
     for a in range(d):
         for b in range(a):
             s2[:, b, a] = s2[:, a, b]
-    return s0, s1, s2
 
 
 @njit(cache=True, nogil=True, fastmath=_REASSOC)
-def diag_scatter(X, W, shift):
+def diag_scatter(X, W, shift, s0, s1, s2):
     """Like :func:`dense_scatter` with only the diagonal of the scatter, ``s2`` (K, D)."""
     n, d = X.shape
     k_count = shift.shape[0]
-    s0, s1, s2 = np.zeros(k_count), np.zeros((k_count, d)), np.zeros((k_count, d))
     block, w = np.empty((d, ROW_BLOCK)), np.empty(ROW_BLOCK)
     for start in range(0, n, ROW_BLOCK):
         m = min(ROW_BLOCK, n - start)
@@ -205,4 +198,36 @@ def diag_scatter(X, W, shift):
                     second += w[r] * t * t
                 s1[k, a] += first
                 s2[k, a] += second
-    return s0, s1, s2
+
+
+@njit(cache=True, nogil=True)
+def lower_triangular_inverse(chol):
+    """Inverses of lower-triangular matrices, by forward substitution.
+
+    Parameters
+    ----------
+    chol : ndarray of shape (n_components, n_features, n_features)
+        Lower-triangular with a non-zero diagonal (entries above the diagonal are ignored).
+
+    Returns
+    -------
+    ndarray of shape (n_components, n_features, n_features)
+        Lower-triangular (exact zeros above the diagonal).
+
+    Notes
+    -----
+    Column j of ``inv(L)`` solves ``L x = e_j``: ``x_j = 1 / L_jj`` and, for i > j,
+    ``x_i = -(sum_{j <= m < i} L_im x_m) / L_ii``. Written out here because LAPACK's threaded
+    triangular solve stalls for milliseconds on such small matrices when cores are busy.
+    """
+    out = np.zeros_like(chol)
+    for k in range(chol.shape[0]):
+        L, inverse = chol[k], out[k]
+        for j in range(chol.shape[1]):
+            inverse[j, j] = 1.0 / L[j, j]
+            for i in range(j + 1, chol.shape[1]):
+                acc = 0.0
+                for m in range(j, i):
+                    acc += L[i, m] * inverse[m, j]
+                inverse[i, j] = -acc / L[i, i]
+    return out

@@ -109,8 +109,15 @@ class Gaussian(Component):
     # -- statistics and M-step --------------------------------------------------------------
     def expected_stats(self, params, X, weights):
         shift = np.ascontiguousarray(params.means, dtype=float)
-        kernel = _kernels.dense_scatter if self.structure.dense else _kernels.diag_scatter
-        s0, s1, s2 = kernel(X, weights, shift)
+        n_components, n_features = shift.shape
+        s0 = np.zeros(n_components)
+        s1 = np.zeros((n_components, n_features))
+        if self.structure.dense:
+            s2 = np.zeros((n_components, n_features, n_features))
+            _kernels.dense_scatter(X, weights, shift, s0, s1, s2)
+        else:
+            s2 = np.zeros((n_components, n_features))
+            _kernels.diag_scatter(X, weights, shift, s0, s1, s2)
         return Tree(n=s0, s1=s1, s2=s2, shift=Anchor(shift))
 
     def m_step(self, stats, params, fixed=frozenset()):
