@@ -12,8 +12,9 @@ Time per iteration is ``(T(1 + n_iter) - T(1)) / n_iter``, where ``T(m)`` is the
 final E-step, which each library does once per fit. It is printed from the median wall times
 and, as "best", from the fastest ones (on a shared machine other work only ever slows a run
 down); for the one-thread runs also from the CPU time of the thread that does all the work,
-which other load on the machine hardly changes. The script also prints emkit's own per-iteration seconds (``history_``) as a cross-check, and how
-far apart the two libraries' fits end: mean log-likelihood and means.
+which other load on the machine hardly changes. The script also prints emkit's own
+per-iteration seconds (``history_``) as a cross-check, and how far apart the two libraries'
+fits end: mean log-likelihood and means.
 
 Usage::
 

@@ -5,7 +5,7 @@ from the same starting parameters, for the same number of iterations (``tol=0``)
 Python process of its own, so that neither sees the other's memory. Each child reports
 
 * its peak resident set size (``ru_maxrss``; includes the interpreter, the imported libraries
-  and the data),
+  and the data; ``/usr/bin/time -v`` reports the same figure, printed too when it exists),
 * its resident set size just before ``fit`` (the same, without the fit; measured after a
   warm-up fit on 2000 rows, so that lazily imported modules and compiled code are already in),
   and
@@ -35,6 +35,7 @@ import warnings
 import numpy as np
 
 MIB = 2 ** 20
+TIME = "/usr/bin/time"
 LIBRARIES = ("scikit-learn", "emkit")
 
 
@@ -100,10 +101,24 @@ def write_problem(path, n_samples, n_features, n_components, covariance_type, se
 
 
 def run_child(library, path, measure, n_iter):
+    """Run :func:`child` in a fresh process (under ``/usr/bin/time -v`` when there is one).
+
+    Returns
+    -------
+    dict
+        The child's measurements, with ``time_v_max_rss`` (bytes) from ``/usr/bin/time -v``
+        when it ran under it.
+    """
     command = [sys.executable, __file__, "--child", library, "--path", path,
                "--measure", measure, "--n-iter", str(n_iter)]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    if os.access(TIME, os.X_OK):
+        command = [TIME, "-v", *command]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    for line in done.stderr.splitlines():
+        if "Maximum resident set size (kbytes)" in line:
+            result["time_v_max_rss"] = int(line.rsplit(":", 1)[1]) * 1024
+    return result
 
 
 def main(argv=None):
@@ -138,6 +153,10 @@ def main(argv=None):
         print(f"{lib:14}{row['peak_rss'] / MIB:>6.0f} MiB{row['rss_before_fit'] / MIB:>12.0f} MiB"
               f"{added / MIB:>6.0f} MiB{row['tracemalloc_peak'] / MIB:>14.1f} MiB"
               f"{row['seconds']:>8.1f}")
+    for lib, row in rows.items():
+        if "time_v_max_rss" in row:
+            print(f"{lib}: /usr/bin/time -v maximum resident set size "
+                  f"{row['time_v_max_rss'] / MIB:.0f} MiB")
     sk, em = rows["scikit-learn"], rows["emkit"]
     print(f"ratio scikit-learn / emkit: peak RSS {sk['peak_rss'] / em['peak_rss']:.2f}x, "
           f"tracemalloc peak {sk['tracemalloc_peak'] / em['tracemalloc_peak']:.1f}x")
