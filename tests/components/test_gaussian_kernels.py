@@ -1,7 +1,7 @@
 """The compiled Gaussian and mixture kernels against direct scipy/numpy references.
 
-The kernels work on blocks of rows (``ROW_BLOCK``), so the sizes here straddle a block
-boundary, and they must give the same numbers for any memory layout of X.
+The kernels work on blocks of rows (``block_rows(n_features)`` of them), so the sizes here
+straddle a block boundary, and they must give the same numbers for any memory layout of X.
 """
 import numpy as np
 import pytest
@@ -10,8 +10,8 @@ from scipy import linalg, special, stats
 from emkit.components.gaussian import _kernels
 from emkit.models._mixture_kernel import responsibilities
 
-BLOCK = _kernels.ROW_BLOCK
-SIZES = [(1, 1, 1), (BLOCK - 1, 3, 4), (BLOCK + 1, 10, 2), (3 * BLOCK + 5, 5, 3)]
+SIZES = [(1, 1, 1), (_kernels.block_rows(3) - 1, 3, 4), (_kernels.block_rows(10) + 1, 10, 2),
+         (3 * _kernels.block_rows(40) + 5, 40, 3)]
 
 
 def _problem(n, d, k, seed=0):
@@ -55,7 +55,7 @@ def test_scatters_match_centred_sums(n, d, k):
     rng, X, shift, _ = _problem(n, d, k)
     W = rng.uniform(0.0, 1.0, (n, k))
     W[:, 0] = 0.0  # a component with no weight at all
-    W[: min(n, BLOCK), -1] = 0.0  # and one with none in the first block
+    W[: min(n, _kernels.block_rows(d)), -1] = 0.0  # and one with none in the first block
     diff = X[:, None, :] - shift[None]  # (n, K, D)
     expected = (W.sum(0), np.einsum("nk,nka->ka", W, diff),
                 np.einsum("nk,nka,nkb->kab", W, diff, diff))

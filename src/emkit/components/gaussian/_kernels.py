@@ -7,17 +7,24 @@ threads run chunks in parallel, and they never allocate an (n_samples, K, n_feat
 
 Speed comes from the loop order, not from a change of formula: every quantity is still formed
 from differences ``x_i - c_k`` (centred), in float64. The dense kernels and the scatters work on
-blocks of ``ROW_BLOCK`` rows transposed to (n_features, ROW_BLOCK), so that their innermost
-loops run over rows, contiguous in memory, and compile to SIMD instructions. Sums over rows or
-features may be reassociated by the compiler (``fastmath`` with ``reassoc`` and ``contract``
-only: infinities and NaNs keep their meaning), which changes results by rounding alone.
+blocks of rows transposed to (n_features, rows), a block about the size of an L1 cache, so that
+their innermost loops run over rows, contiguous in memory, and compile to SIMD instructions.
+Sums over rows or features may be reassociated by the compiler (``fastmath`` with ``reassoc``
+and ``contract`` only: infinities and NaNs keep their meaning), which changes results by
+rounding alone.
 """
 import numpy as np
 from numba import njit
 
 LOG_2PI = np.log(2.0 * np.pi)
-ROW_BLOCK = 64
+BLOCK_FLOATS = 4096  # one (n_features, rows) block: 32 KiB, about an L1 data cache
 _REASSOC = {"reassoc", "contract", "nsz"}
+
+
+@njit(cache=True, nogil=True, inline="always")
+def block_rows(n_features):
+    """Rows per block: ``BLOCK_FLOATS // n_features``, a multiple of 8 between 32 and 256."""
+    return max(32, min(256, BLOCK_FLOATS // n_features // 8 * 8))
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -28,7 +35,7 @@ def _transpose_rows(X, start, n_rows, out):
     ----------
     X : ndarray of shape (n_samples, n_features)
     start, n_rows : int
-    out : ndarray of shape (n_features, ROW_BLOCK)
+    out : ndarray of shape (n_features, >= n_rows)
     """
     for r in range(n_rows):
         for a in range(X.shape[1]):
@@ -56,12 +63,10 @@ def dense_log_prob(X, means, chol_t, log_det, out):
     column of ``L_k`` (an update of all the block's rows at once), then squared and summed.
     """
     n, d = X.shape
-    block = np.empty((d, ROW_BLOCK))
-    diff = np.empty((d, ROW_BLOCK))
-    y = np.empty(ROW_BLOCK)
-    q = np.empty(ROW_BLOCK)
-    for start in range(0, n, ROW_BLOCK):
-        m = min(ROW_BLOCK, n - start)
+    rows = block_rows(d)
+    block, diff, y, q = np.empty((d, rows)), np.empty((d, rows)), np.empty(rows), np.empty(rows)
+    for start in range(0, n, rows):
+        m = min(rows, n - start)
         _transpose_rows(X, start, m, block)
         for k in range(means.shape[0]):
             for a in range(d):
@@ -120,7 +125,7 @@ def _centre_block(block, w, centre, n_rows, diff, weighted_diff, s1):
     """Centre a transposed block, weight it, and add its first moment to ``s1``.
 
     Writes ``diff[a, r] = x_ra - centre[a]`` and ``weighted_diff[a, r] = w[r] * diff[a, r]``
-    for ``r < n_rows`` (shapes (n_features, ROW_BLOCK)); adds ``sum_r w[r] diff[:, r]`` to
+    for ``r < n_rows`` (shapes (n_features, rows)); adds ``sum_r w[r] diff[:, r]`` to
     ``s1`` (shape (n_features,)).
     """
     for a in range(block.shape[0]):
@@ -153,11 +158,11 @@ def dense_scatter(X, W, shift, s0, s1, s2):
     """
     n, d = X.shape
     k_count = shift.shape[0]
-    block, diff, weighted = (np.empty((d, ROW_BLOCK)), np.empty((d, ROW_BLOCK)),
-                             np.empty((d, ROW_BLOCK)))
-    w = np.empty(ROW_BLOCK)
-    for start in range(0, n, ROW_BLOCK):
-        m = min(ROW_BLOCK, n - start)
+    rows = block_rows(d)
+    block, diff, weighted = np.empty((d, rows)), np.empty((d, rows)), np.empty((d, rows))
+    w = np.empty(rows)
+    for start in range(0, n, rows):
+        m = min(rows, n - start)
         _transpose_rows(X, start, m, block)
         for k in range(k_count):
             total = _weight_column(W, start, k, m, w)
@@ -181,9 +186,10 @@ def diag_scatter(X, W, shift, s0, s1, s2):
     """Like :func:`dense_scatter` with only the diagonal of the scatter, ``s2`` (K, D)."""
     n, d = X.shape
     k_count = shift.shape[0]
-    block, w = np.empty((d, ROW_BLOCK)), np.empty(ROW_BLOCK)
-    for start in range(0, n, ROW_BLOCK):
-        m = min(ROW_BLOCK, n - start)
+    rows = block_rows(d)
+    block, w = np.empty((d, rows)), np.empty(rows)
+    for start in range(0, n, rows):
+        m = min(rows, n - start)
         _transpose_rows(X, start, m, block)
         for k in range(k_count):
             total = _weight_column(W, start, k, m, w)
