@@ -9,8 +9,8 @@ Speed comes from the loop order, not from a change of formula: every quantity is
 from differences ``x_i - c_k`` (centred), in float64. The dense kernels and the scatters work on
 blocks of rows transposed to (n_features, rows), a block about the size of an L1 cache, so that
 their innermost loops run over rows, contiguous in memory, and compile to SIMD instructions.
-Sums over rows or features may be reassociated by the compiler (``fastmath`` with ``reassoc``
-and ``contract`` only: infinities and NaNs keep their meaning), which changes results by
+Sums over rows or features may be reassociated by the compiler (``fastmath`` with ``reassoc``,
+``contract`` and ``nsz`` only: infinities and NaNs keep their meaning), which changes results by
 rounding alone.
 """
 import numpy as np
