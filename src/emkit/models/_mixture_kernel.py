@@ -130,5 +130,6 @@ def responsibilities(log_prob, log_weights, sample_weights, labels, row_loglik, 
     """
     top = np.empty(log_prob.shape[0])
     _shift_by_row_max(log_prob, log_weights, labels, top)
-    ratios = np.exp(log_prob)
+    with np.errstate(under="ignore"):  # exp of very negative entries is 0, as it should be
+        ratios = np.exp(log_prob)
     return _normalise(log_prob, ratios, top, sample_weights, row_loglik, counts)
