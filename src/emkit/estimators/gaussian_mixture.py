@@ -6,6 +6,7 @@ import numpy as np
 from ..components.gaussian import Gaussian
 from ..components.gaussian.structures import STRUCTURES
 from ..engine.constraints import positive, real, simplex, spd
+from ..engine.tree import Tree
 from ..models.mixture import Mixture
 from ._mixture_base import MixtureEstimator
 
@@ -154,6 +155,10 @@ class GaussianMixture(MixtureEstimator):
         given = self._given_starts(X.shape[1])
         if not given:
             return None
+        if given.keys() == {"weights", "means", "covariances"}:  # nothing left to draw
+            return Tree(weights=given["weights"],
+                        components=Tree(means=given["means"],
+                                        covariances=given["covariances"]))
 
         def start(block, rng):
             params = model.init_params(block, rng)

@@ -1,10 +1,102 @@
-"""Compiled E-step of a finite mixture: responsibilities, evidence and entropy in one pass."""
+"""E-step of a finite mixture: responsibilities, evidence and entropy, in three passes.
+
+The exponentials, the costly part, go to numpy's ``exp`` ufunc, which is vectorised (SIMD) and
+releases the GIL; the two compiled passes around it are cheap loops over the (n, K) table.
+Each entry is exponentiated once.
+"""
 import numpy as np
 from numba import njit
 
+# Sums may be reassociated (vectorised); infinities and NaNs keep their meaning.
+_REASSOC = {"reassoc", "contract", "nsz"}
 
-@njit(cache=True, nogil=True)
-def responsibilities(log_prob, log_weights, sample_weights, labels, row_loglik):
+
+@njit(cache=True, nogil=True, fastmath=_REASSOC)
+def _shift_by_row_max(log_prob, log_weights, labels, top):
+    """Form ``a_ik = log_prob[i, k] + log_weights[k]`` and subtract each row's maximum.
+
+    On return ``log_prob[i, k] = a_ik - top[i]`` (<= 0) with ``top[i] = max_k a_ik``. A row
+    with ``labels[i] = j >= 0`` keeps only component j: ``top[i] = a_ij``, entry j is 0 and the
+    others are -inf.
+
+    Parameters
+    ----------
+    log_prob : ndarray of shape (n_samples, n_components)
+    log_weights : ndarray of shape (n_components,)
+    labels : ndarray of shape (n_samples,), int
+    top : ndarray of shape (n_samples,)
+    """
+    n, n_components = log_prob.shape
+    for i in range(n):
+        row = log_prob[i]
+        label = labels[i]
+        if label >= 0:
+            top[i] = row[label] + log_weights[label]
+            row[:] = -np.inf
+            row[label] = 0.0
+            continue
+        for k in range(n_components):
+            row[k] += log_weights[k]
+        even, odd = -np.inf, -np.inf  # two running maxima: independent chains
+        for k in range(0, n_components - 1, 2):
+            even, odd = max(even, row[k]), max(odd, row[k + 1])
+        if n_components % 2:
+            even = max(even, row[n_components - 1])
+        top[i] = max(even, odd)
+        for k in range(n_components):
+            row[k] -= top[i]
+
+
+@njit(cache=True, nogil=True, fastmath=_REASSOC)
+def _normalise(shifted, ratios, top, sample_weights, row_loglik, counts):
+    """Normalise ``ratios = exp(shifted)`` per row into weighted responsibilities.
+
+    With ``s_i = sum_k ratios[i, k]``: ``l_i = top[i] + log s_i``, ``r_ik = ratios[i, k] / s_i``
+    and ``H(r_i) = log s_i - sum_k r_ik shifted[i, k]``. On return
+    ``shifted[i, k] = sample_weights[i] * r_ik``, ``row_loglik[i] = l_i`` and
+    ``counts[k] = sum_i sample_weights[i] * r_ik``.
+
+    Parameters
+    ----------
+    shifted : ndarray of shape (n_samples, n_components)
+        ``a_ik - top[i]``, as left by :func:`_shift_by_row_max`; overwritten.
+    ratios : ndarray of shape (n_samples, n_components)
+        ``exp(shifted)``.
+    top : ndarray of shape (n_samples,)
+    sample_weights : ndarray of shape (n_samples,)
+    row_loglik : ndarray of shape (n_samples,)
+    counts : ndarray of shape (n_components,)
+
+    Returns
+    -------
+    loglik, entropy : float
+        ``sum_i w_i l_i`` and ``sum_i w_i H(r_i)``.
+    """
+    n, n_components = shifted.shape
+    loglik = 0.0
+    entropy = 0.0
+    counts[:] = 0.0
+    for i in range(n):
+        total = 0.0
+        spread = 0.0  # sum_k ratio_k * (top - a_k) >= 0; a zero ratio adds nothing
+        for k in range(n_components):
+            ratio = ratios[i, k]
+            total += ratio
+            spread -= ratio * shifted[i, k] if ratio > 0.0 else 0.0
+        log_total = np.log(total)
+        row_loglik[i] = top[i] + log_total
+        w = sample_weights[i]
+        scale = w / total
+        for k in range(n_components):
+            shifted[i, k] = ratios[i, k] * scale
+            counts[k] += shifted[i, k]
+        if w != 0.0:
+            loglik += w * row_loglik[i]
+            entropy += w * (spread / total + log_total)
+    return loglik, entropy
+
+
+def responsibilities(log_prob, log_weights, sample_weights, labels, row_loglik, counts):
     """Turn component log densities into weighted responsibilities, in place.
 
     For each row i: ``a_ik = log_prob[i, k] + log_weights[k]``, ``l_i = logsumexp_k a_ik``,
@@ -21,6 +113,8 @@ def responsibilities(log_prob, log_weights, sample_weights, labels, row_loglik):
     labels : ndarray of shape (n_samples,), int
     row_loglik : ndarray of shape (n_samples,)
         Receives ``l_i``.
+    counts : ndarray of shape (n_components,)
+        Receives ``sum_i sample_weights[i] * r_ik``, the expected counts.
 
     Returns
     -------
@@ -28,39 +122,14 @@ def responsibilities(log_prob, log_weights, sample_weights, labels, row_loglik):
         ``sum_i w_i l_i``.
     entropy : float
         ``sum_i w_i H(r_i)``, the entropy of q.
+
+    Notes
+    -----
+    ``H(r_i) = sum_k r_ik (l_i - a_ik)``, written as ``log s_i + sum_k r_ik (top_i - a_ik)``
+    with ``s_i = sum_k exp(a_ik - top_i)``: every term is non-negative, so nothing cancels.
     """
-    n, n_components = log_prob.shape
-    loglik = 0.0
-    entropy = 0.0
-    for i in range(n):
-        w = sample_weights[i]
-        label = labels[i]
-        if label >= 0:
-            lse = log_prob[i, label] + log_weights[label]
-            for k in range(n_components):
-                log_prob[i, k] = 0.0
-            log_prob[i, label] = w
-        else:
-            top = -np.inf
-            for k in range(n_components):
-                a = log_prob[i, k] + log_weights[k]
-                log_prob[i, k] = a
-                if a > top:
-                    top = a
-            total = 0.0
-            for k in range(n_components):
-                total += np.exp(log_prob[i, k] - top)
-            lse = top + np.log(total)
-            h = 0.0
-            for k in range(n_components):
-                a = log_prob[i, k]
-                r = np.exp(a - lse)
-                if r > 0.0:
-                    h += r * (lse - a)
-                log_prob[i, k] = w * r
-            if w != 0.0:
-                entropy += w * h
-        row_loglik[i] = lse
-        if w != 0.0:
-            loglik += w * lse
-    return loglik, entropy
+    top = np.empty(log_prob.shape[0])
+    _shift_by_row_max(log_prob, log_weights, labels, top)
+    with np.errstate(under="ignore"):  # exp of very negative entries is 0, as it should be
+        ratios = np.exp(log_prob)
+    return _normalise(log_prob, ratios, top, sample_weights, row_loglik, counts)

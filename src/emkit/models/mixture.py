@@ -117,16 +117,17 @@ class Mixture(LatentModel):
     def _responsibilities(self, params, block, sample_weights):
         table = self.component.log_prob(params.components, block.X)
         labels = block.labels if block.labels is not None else np.full(block.n_samples, -1)
-        row_loglik = np.empty(block.n_samples)
+        row_loglik, counts = np.empty(block.n_samples), np.empty(self.n_components)
         with np.errstate(divide="ignore"):
             log_weights = np.log(params.weights)
-        loglik, entropy = responsibilities(table, log_weights, sample_weights, labels, row_loglik)
-        return table, row_loglik, loglik, entropy
+        loglik, entropy = responsibilities(table, log_weights, sample_weights, labels, row_loglik,
+                                           counts)
+        return table, row_loglik, counts, loglik, entropy
 
     def e_step(self, params, block):
-        weighted, _, loglik, entropy = self._responsibilities(
+        weighted, _, counts, loglik, entropy = self._responsibilities(
             params, block, block.sample_weights())
-        stats = Tree(counts=weighted.sum(axis=0),
+        stats = Tree(counts=counts,
                      components=self.component.expected_stats(params.components, block.X,
                                                                weighted))
         return EStep(stats, loglik, entropy)
@@ -148,12 +149,12 @@ class Mixture(LatentModel):
                      + self.component.expected_log_prob(stats.components, params.components))
 
     def posterior(self, params, block):
-        resp, _, _, _ = self._responsibilities(params, block, np.ones(block.n_samples))
+        resp, _, _, _, _ = self._responsibilities(params, block, np.ones(block.n_samples))
         return resp
 
     def row_log_likelihood(self, params, block):
         """``log p(x_i | params)`` per row, shape (n_samples,)."""
-        _, row_loglik, _, _ = self._responsibilities(params, block, np.ones(block.n_samples))
+        _, row_loglik, _, _, _ = self._responsibilities(params, block, np.ones(block.n_samples))
         return row_loglik
 
     def sample(self, params, n_samples, rng):

@@ -14,6 +14,7 @@ import numpy as np
 from scipy import linalg
 
 from ...engine import constraints
+from ._kernels import lower_triangular_inverse
 
 __all__ = ["STRUCTURES", "Factor"]
 
@@ -39,14 +40,13 @@ class Factor:
 
 def _dense_factor(cov):
     """Triangular precision factors of SPD matrices (K, D, D); raises _Singular(k)."""
-    factors = np.empty_like(cov)
-    eye = np.eye(cov.shape[-1])
+    chol = np.empty_like(cov)
     for k, matrix in enumerate(cov):
         try:
-            chol = linalg.cholesky(matrix, lower=True)
+            chol[k] = linalg.cholesky(matrix, lower=True)
         except linalg.LinAlgError:
             raise _Singular(k) from None
-        factors[k] = linalg.solve_triangular(chol, eye, lower=True)
+    factors = lower_triangular_inverse(chol)
     log_det = np.log(np.einsum("kjj->kj", factors)).sum(axis=1)
     return Factor(True, factors, log_det)
 
