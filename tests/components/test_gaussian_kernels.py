@@ -112,3 +112,14 @@ def test_responsibilities_match_logsumexp(k):
     np.testing.assert_allclose(counts, weighted.sum(0), rtol=1e-12)
     np.testing.assert_allclose(loglik, sample_weights @ row_loglik, rtol=1e-13)
     np.testing.assert_allclose(got_entropy, sample_weights @ entropy, rtol=1e-11, atol=1e-12)
+
+
+def test_a_zero_weight_row_that_no_component_explains_contributes_nothing():
+    table = np.array([[-np.inf, -np.inf], [-1.0, -2.0]])
+    out, rows, counts = table.copy(), np.empty(2), np.empty(2)
+    loglik, entropy = responsibilities(out, np.log([0.5, 0.5]), np.array([0.0, 1.0]),
+                                       np.array([-1, -1]), rows, counts)
+    expected = special.logsumexp(np.log(0.5) + table[1])
+    assert np.all(np.isfinite(out)) and np.all(out[0] == 0.0)
+    assert loglik == pytest.approx(expected) and np.isfinite(entropy)
+    np.testing.assert_allclose(counts, out[1])

@@ -86,13 +86,15 @@ def _normalise(shifted, ratios, top, sample_weights, row_loglik, counts):
         log_total = np.log(total)
         row_loglik[i] = top[i] + log_total
         w = sample_weights[i]
+        if w == 0.0:  # a row that does not count, even one no component can explain
+            shifted[i, :] = 0.0
+            continue
         scale = w / total
         for k in range(n_components):
             shifted[i, k] = ratios[i, k] * scale
             counts[k] += shifted[i, k]
-        if w != 0.0:
-            loglik += w * row_loglik[i]
-            entropy += w * (spread / total + log_total)
+        loglik += w * row_loglik[i]
+        entropy += w * (spread / total + log_total)
     return loglik, entropy
 
 
