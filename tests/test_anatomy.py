@@ -32,12 +32,23 @@ def _assert_anatomy(history):
 
 @settings(max_examples=25, deadline=None, derandomize=True)
 @given(seed=st.integers(0, 10_000), covariance_type=st.sampled_from(COVARIANCE_TYPES),
-       n_components=st.integers(1, 4), n_features=st.integers(1, 4))
+       n_components=st.integers(1, 4), n_features=st.integers(1, 4),
+       reg_covar=st.sampled_from([0.0, 1e-6]))
 def test_bound_equals_evidence_and_evidence_never_decreases(seed, covariance_type,
-                                                            n_components, n_features):
+                                                            n_components, n_features, reg_covar):
+    """With reg_covar=0 the M-step is exact; scikit-learn's default 1e-6 moves it off the
+    maximum by O(reg_covar^2), far below rounding on data of unit scale."""
     X = make_blobs(n_per=40, n_features=n_features, n_components=3, seed=seed)
-    _, result = _fit(X, covariance_type, n_components, seed)
+    _, result = _fit(X, covariance_type, n_components, seed, reg_covar=reg_covar)
     _assert_anatomy(result.history)
+
+
+def test_a_regularisation_large_for_the_data_is_named_when_the_bound_falls():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (200, 2)), rng.normal(3, 2, (200, 2))]) * 2e-3
+    with pytest.warns(emkit.NonMonotoneWarning, match=r"the M-step is regularised "
+                      r"\(reg_covar=1e-06\).*scale the data or lower it"):
+        emkit.GaussianMixture(3, random_state=0, max_iter=200).fit(X)
 
 
 def _scipy_evidence(X, params, covariances):

@@ -104,3 +104,50 @@ def test_predict_with_wrong_number_of_features():
     model = _fit(n_components=2, random_state=0)
     with pytest.raises(ValueError, match="X has 3 features, but GaussianMixture is expecting 2"):
         model.predict(np.zeros((4, 3)))
+
+
+def test_warm_start_on_data_of_another_width_is_refused():
+    model = _fit(n_components=2, random_state=0, warm_start=True)
+    with pytest.raises(ValueError, match=r"warm_start=True continues the previous fit "
+                                         r"\(n_features=2, n_components=2\), but X has 3"):
+        model.fit(np.random.RandomState(1).randn(50, 3))
+    assert model.means_.shape == (2, 2)
+
+
+def test_starting_parameters_of_the_wrong_shape_are_an_error_not_a_crash():
+    mixture = emkit.Mixture(emkit.Gaussian("full"), 2)
+    start = emkit.Tree(weights=np.ones(2) / 2, components={
+        "means": np.zeros((2, 2)), "covariances": np.stack([np.eye(2)] * 2)})
+    with pytest.raises(ValueError, match=r"means must have shape \(n_components, 4\)"):
+        emkit.fit(mixture, np.random.RandomState(0).randn(30, 4), init=start)
+    three_means = start.replace(components=start.components.replace(
+        means=np.zeros((3, 2)), covariances=np.stack([np.eye(2)] * 3)))
+    with pytest.raises(ValueError, match="log_prob returned shape"):
+        emkit.fit(mixture, X_GOOD, init=three_means)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(max_iter=0), "max_iter must be an integer >= 1; got 0"),
+    (dict(n_init=0), "n_init must be an integer >= 1; got 0"),
+    (dict(tol="a"), "tol must be a non-negative number; got 'a'"),
+])
+def test_engine_fit_checks_its_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        emkit.fit(emkit.Mixture(emkit.Gaussian(), 2), X_GOOD, **kwargs)
+
+
+def test_engine_fit_checks_raw_arrays_and_accepts_lists():
+    mixture = emkit.Mixture(emkit.Gaussian(), 2)
+    with pytest.raises(ValueError, match="data must be 2-D"):
+        emkit.fit(mixture, np.arange(10.0))
+    assert emkit.fit(mixture, X_GOOD.tolist(), random_state=0).n_iter >= 1
+
+
+def test_predict_checks_the_support_but_not_fit_time_conditions():
+    counts = np.random.RandomState(0).poisson(3.0, (40, 2)).astype(float)
+    model = emkit.PoissonMixture(2, random_state=0).fit(counts)
+    with pytest.raises(ValueError, match="Poisson"):
+        model.predict(np.array([[-1.0, 2.0]]))
+    gaussian = _fit(n_components=2, random_state=0)
+    constant = np.column_stack([np.arange(5.0), np.full(5, 2.0)])
+    assert gaussian.predict(constant).shape == (5,)  # a constant column is fine to score

@@ -80,7 +80,8 @@ class FiniteMixture:
     def rvs(self, size, random_state=None):
         rng = np.random.default_rng(random_state)
         which = rng.choice(len(self.weights), size=size, p=self.weights)
-        draws = np.stack([law.rvs(size=size, random_state=rng) for law in self.laws])
+        draws = np.stack([np.reshape(law.rvs(size=size, random_state=rng), (size, -1))
+                          for law in self.laws])
         return draws[which, np.arange(size)]
 
 

@@ -193,3 +193,39 @@ def test_fit_validates_the_data_through_the_model():
     X[:, 1] = 4.0
     with pytest.raises(ValueError, match="X column 1 is constant"):
         emkit.fit(_mixture(), X)
+
+
+def test_run_em_resolves_parameter_names():
+    X = make_blobs(seed=1)
+    model = _mixture()
+    start = model.init_params(emkit.Block(X), np.random.RandomState(0))
+    result = run_em(model, X, start, fixed={"means"}, max_iter=2)
+    np.testing.assert_array_equal(result.params.components.means, start.components.means)
+
+
+class _ViewComponent(emkit.Component):
+    """log p(x | k) stored in the columns of X itself: log_prob returns a view of X."""
+
+    def constraints(self):
+        return {}
+
+    def log_prob(self, params, X):
+        return X
+
+    def expected_stats(self, params, X, weights):
+        return Tree(n=weights.sum(0), table=np.sum(weights * X))
+
+    def m_step(self, stats, params, fixed=frozenset()):
+        return Tree()
+
+    def expected_log_prob(self, stats, params):
+        return float(stats.table)
+
+
+def test_a_component_returning_a_view_of_x_does_not_see_x_overwritten():
+    X = np.log(np.random.RandomState(0).dirichlet(np.ones(2), 20))
+    original = X.copy()
+    result = run_em(emkit.Mixture(_ViewComponent(), 2), X,
+                    Tree(weights=np.array([0.3, 0.7]), components=Tree()), max_iter=3)
+    np.testing.assert_array_equal(X, original)
+    assert result.n_iter == 3

@@ -6,6 +6,7 @@ A user error is one clear line on stderr and exit code 2; a traceback appears on
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import contextlib
 import sys
 import numpy as np
@@ -81,8 +82,15 @@ def _estimator_from_args(args):
         n_components=args.n_components, covariance_type=args.covariance_type, tol=args.tol,
         max_iter=args.max_iter, n_init=args.n_init, random_state=args.random_state,
         verbose=int(args.verbose), reg_covar=args.reg_covar,
-        progress=not (args.no_progress or args.quiet),
+        progress=_progress_wanted(args),
     )
+
+
+def _progress_wanted(args):
+    """Bars unless -q or --no-progress; None (none) when rich is not installed."""
+    if args.no_progress or args.quiet:
+        return False
+    return True if importlib.util.find_spec("rich") is not None else None
 
 
 def cmd_fit(args):
@@ -90,7 +98,8 @@ def cmd_fit(args):
 
     with _data_source(args) as X:
         estimator = _estimator_from_args(args).fit(X)
-        bic = estimator.bic(X)
+    result = estimator.result_  # the BIC from the fit itself: no second pass over the data
+    bic = -2.0 * result.log_likelihood + estimator._n_parameters() * np.log(result.n_samples)
     if not args.quiet:
         print(estimator.history_.to_table())
     print(f"{estimator.n_iter_} iterations, converged={estimator.converged_}, "
@@ -219,6 +228,12 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
+    except ImportError as error:
+        if args.debug:
+            raise
+        print(f"emkit {args.command}: error: {error}; install the extras with "
+              "pip install 'emkit[all]'", file=sys.stderr)
+        return EXIT_USAGE
     except (UserError, ValueError, TypeError, OSError) as error:
         if args.debug:
             raise

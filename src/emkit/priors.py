@@ -15,7 +15,7 @@ from scipy import special
 
 from .engine.arguments import RecordsArguments
 
-__all__ = ["Beta", "Dirichlet", "Gamma"]
+__all__ = ["Beta", "Dirichlet", "Gamma", "check_concentration", "check_prior"]
 
 
 def _at_least_one(value, name):
@@ -127,3 +127,22 @@ class Gamma(RecordsArguments):
         log_norm = self.shape * np.log(self.rate) - special.gammaln(self.shape)
         return float(values.size * log_norm + np.sum(special.xlogy(self.shape - 1.0, values))
                      - self.rate * np.sum(values))
+
+
+def check_prior(prior, kind, owner):
+    """Return ``prior`` if it is None or a ``kind`` (a prior class); raise ValueError otherwise.
+
+    ``owner`` names the argument in the message (``"Poisson prior"``, ``"weight_prior"``).
+    """
+    if prior is None or isinstance(prior, kind):
+        return prior
+    raise ValueError(f"{owner} must be an emkit.priors.{kind.__name__} (its conjugate prior) or "
+                     f"None; got {prior!r}. Pass e.g. emkit.priors.{kind.__name__}(...).")
+
+
+def check_concentration(prior, n_categories, owner):
+    """Raise ValueError unless a Dirichlet prior has one concentration or ``n_categories``."""
+    size = np.size(prior.concentration) if prior is not None else 1
+    if size not in (1, n_categories):
+        raise ValueError(f"{owner} has {size} concentrations but there are {n_categories} "
+                         "categories; pass one concentration per category or a single number.")

@@ -148,6 +148,6 @@ def test_nan_is_rejected_through_the_mixture():
 
 
 def test_a_prior_of_the_wrong_family_is_rejected():
-    with pytest.raises(ValueError, match="prior of a Bernoulli component must be an "
+    with pytest.raises(ValueError, match="Bernoulli prior must be an "
                                          "emkit.priors.Beta"):
         Bernoulli(prior=Gamma(2.0, 1.0))

@@ -139,8 +139,6 @@ def test_prior_must_be_a_gamma():
         emkit.Exponential(prior=3.0)
 
 
-@pytest.mark.skipif(emkit.Mixture.log_prior is emkit.LatentModel.log_prior,
-                    reason="needs Mixture.log_prior to add the component's prior (branch kit)")
 def test_em_with_a_prior_climbs_the_log_posterior():
     rng = np.random.default_rng(4)
     X = rng.exponential([[1.0, 0.2]], size=(200, 2))

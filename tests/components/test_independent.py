@@ -56,14 +56,14 @@ def test_data_errors_name_the_x_column_and_the_family():
     bad[:, 2] = 4.0
     with pytest.raises(ValueError, match=r"part 'depth' \(Gaussian\) on X column 2: X column 2 "
                                          r"is constant"):
-        component.validate(bad)
+        component.validate_fit(bad)
     bad = X.copy()
     bad[:, 1] = 4.0
     with pytest.raises(ValueError, match=r"part 'size' \(Gaussian\) on X columns \[0, 1\]: X "
                                          r"column 1 is constant"):
-        component.validate(bad)
+        component.validate_fit(bad)
     with pytest.raises(ValueError, match="X has 2 columns but the parts cover 3"):
-        component.validate(X[:, :2])
+        component.validate_fit(X[:, :2])
 
 
 @pytest.mark.filterwarnings("ignore::emkit.ConvergenceWarning")

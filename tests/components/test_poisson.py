@@ -147,6 +147,6 @@ def test_nan_is_rejected_through_the_mixture():
 
 
 def test_a_prior_of_the_wrong_family_is_rejected():
-    with pytest.raises(ValueError, match="prior of a Poisson component must be an "
+    with pytest.raises(ValueError, match="Poisson prior must be an "
                                          "emkit.priors.Gamma"):
         Poisson(prior=Beta(2.0, 2.0))

@@ -45,7 +45,7 @@ def test_validation_errors_name_the_mixture_component_and_family():
     X = np.column_stack([np.arange(5.0), np.ones(5)])
     with pytest.raises(ValueError, match=r"mixture component 0 \('c0', Gaussian\): X column 1 "
                                          "is constant"):
-        Mixture([Gaussian(), Uniform()], 2).validate(emkit.Block(X))
+        Mixture([Gaussian(), Uniform()], 2).validate_fit(emkit.Block(X))
 
 
 def test_non_components_are_rejected():

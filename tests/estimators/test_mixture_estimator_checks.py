@@ -9,7 +9,6 @@ from emkit.testing import expected_failed_checks
 @parametrize_with_checks([
     emkit.MixtureModel(),
     emkit.MixtureModel(emkit.Gaussian("diag"), 2, weight_prior=Dirichlet(2.0), n_init=2),
-    emkit.GaussianMixture(2, covariance_type="tied"),
 ], expected_failed_checks=expected_failed_checks)
 def test_scikit_learn_compatible(estimator, check):
     check(estimator)

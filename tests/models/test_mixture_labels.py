@@ -48,7 +48,7 @@ def test_a_few_labels_decide_which_component_is_which():
 ])
 def test_bad_labels_are_explained(labels, message):
     with pytest.raises(ValueError, match=message):
-        Mixture(Gaussian(), 2).validate(Block(_two_blobs(), labels=labels))
+        Mixture(Gaussian(), 2).validate_fit(Block(_two_blobs(), labels=labels))
 
 
 def test_integer_weights_fit_like_repeated_rows():

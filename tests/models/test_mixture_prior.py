@@ -80,5 +80,5 @@ def test_fixed_weights_ignore_the_prior():
 
 
 def test_weight_prior_must_be_a_prior():
-    with pytest.raises(TypeError, match="weight_prior must be an emkit.priors.Dirichlet"):
+    with pytest.raises(ValueError, match="weight_prior must be an emkit.priors.Dirichlet"):
         Mixture(Gaussian(), 2, weight_prior=2.0)

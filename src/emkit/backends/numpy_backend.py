@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import numbers
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -17,6 +18,16 @@ from threadpoolctl import ThreadpoolController
 from ..engine.tree import tree_sum
 
 __all__ = ["NumpyBackend"]
+
+
+def _thread_count(n_jobs):
+    """Threads for ``n_jobs``: None or -1 mean every core, as in scikit-learn."""
+    if n_jobs is None or n_jobs == -1:
+        return os.cpu_count() or 1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs < 1:
+        raise ValueError(f"n_jobs must be a positive integer, -1 or None (every core); got "
+                         f"{n_jobs!r}.")
+    return int(n_jobs)
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,14 +59,15 @@ class NumpyBackend:
     chunk_size : int, default=8192
         Rows per E-step call. Peak extra memory is about ``n_jobs * chunk_size * K`` floats.
     n_jobs : int or None, default=None
-        Threads; None uses every core (``os.cpu_count()``), 1 runs in the calling thread.
+        Threads; None or -1 use every core (``os.cpu_count()``), 1 runs in the calling
+        thread.
     """
 
     def __init__(self, chunk_size: int = 8192, n_jobs: int | None = None):
         if int(chunk_size) < 1:
             raise ValueError(f"chunk_size must be a positive integer; got {chunk_size!r}")
         self.chunk_size = int(chunk_size)
-        self.n_jobs = (os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs))
+        self.n_jobs = _thread_count(n_jobs)
 
     def map_reduce(self, e_step, params, data):
         """Sum ``e_step(params, block)`` over the blocks of ``data`` (pairwise, in order).

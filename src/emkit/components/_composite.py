@@ -74,10 +74,15 @@ class Composite(Component):
     def n_parameters(self, params):
         return int(sum(part.n_parameters(params[name]) for name, part in self.parts.items()))
 
-    def validate_parts(self, data_of):
-        """Run every part's ``validate`` on ``data_of(name)``; errors name the part."""
+    def regularisation(self):
+        notes = [note for part in self.parts.values() if (note := part.regularisation())]
+        return ", ".join(dict.fromkeys(notes)) or None
+
+    def validate_parts(self, data_of, method="validate"):
+        """Run every part's ``validate`` (or ``method``) on ``data_of(name)``; errors name the
+        part."""
         for name, part in self.parts.items():
             try:
-                part.validate(data_of(name))
+                getattr(part, method)(data_of(name))
             except ValueError as error:
                 raise ValueError(self.explain(name, str(error))) from None

@@ -26,8 +26,7 @@ from ..engine.numerics import TINY_COUNT
 from . import _discrete_kernels
 
 __all__ = [
-    "PROBABILITY_FLOOR", "add_row_constants", "check_concentration", "check_no_nan",
-    "check_prior", "check_values", "floor_probabilities", "floor_rates", "floor_simplex",
+    "PROBABILITY_FLOOR", "add_row_constants", "check_no_nan", "check_values", "floor_probabilities", "floor_rates", "floor_simplex",
     "is_count", "log_factorial_terms", "safe_log", "simplex_estimate", "xlogy_product",
 ]
 
@@ -65,28 +64,6 @@ def simplex_estimate(counts, prior):
     if prior is None:
         return floor_simplex(counts / counts.sum(axis=-1, keepdims=True))
     return floor_simplex(prior.mode(counts))
-
-
-def check_prior(prior, prior_type, family):
-    """Return ``prior`` if it is None or a ``prior_type``; raise ValueError otherwise."""
-    if prior is None or isinstance(prior, prior_type):
-        return prior
-    raise ValueError(
-        f"prior of a {family} component must be an emkit.priors.{prior_type.__name__} (its "
-        f"conjugate prior) or None; got {prior!r}. Pass e.g. "
-        f"prior=emkit.priors.{prior_type.__name__}(...)."
-    )
-
-
-def check_concentration(prior, n_categories, family):
-    """Raise ValueError unless a Dirichlet prior has one concentration or ``n_categories``."""
-    size = np.size(prior.concentration) if prior is not None else 1
-    if size not in (1, n_categories):
-        raise ValueError(
-            f"the Dirichlet prior of a {family} component has {size} concentrations but there "
-            f"are {n_categories} categories; pass one concentration per category or a single "
-            "number."
-        )
 
 
 # -- densities ----------------------------------------------------------------------------------

@@ -6,9 +6,9 @@ import numpy as np
 from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
-from ..priors import Beta
+from ..priors import Beta, check_prior
 from . import _discrete_kernels
-from ._discrete import add_row_constants, check_no_nan, check_prior, check_values
+from ._discrete import add_row_constants, check_no_nan, check_values
 from .binomial import (
     success_expected_log_prob, success_log_likelihood, success_log_prior, success_probabilities,
 )
@@ -43,7 +43,7 @@ class Bernoulli(Component):
     family = "Bernoulli"
 
     def __init__(self, prior=None):
-        self.prior = check_prior(prior, Beta, self.family)
+        self.prior = check_prior(prior, Beta, f"{self.family} prior")
 
     def __repr__(self):
         return f"Bernoulli(prior={self.prior!r})"

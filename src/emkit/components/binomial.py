@@ -9,10 +9,10 @@ from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
-from ..priors import Beta
+from ..priors import Beta, check_prior
 from . import _discrete_kernels
 from ._discrete import (
-    add_row_constants, check_no_nan, check_prior, check_values, floor_probabilities, is_count,
+    add_row_constants, check_no_nan, check_values, floor_probabilities, is_count,
     safe_log, xlogy_product,
 )
 
@@ -110,7 +110,7 @@ class Binomial(Component):
     def __init__(self, n_trials, prior=None):
         self.trials = _check_n_trials(n_trials)
         self.n_trials = n_trials
-        self.prior = check_prior(prior, Beta, self.family)
+        self.prior = check_prior(prior, Beta, f"{self.family} prior")
         self._table = _log_coefficient_table(self.trials)
 
     def __repr__(self):

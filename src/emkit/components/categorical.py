@@ -8,10 +8,10 @@ from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int
-from ..priors import Dirichlet
+from ..priors import Dirichlet, check_concentration, check_prior
 from . import _discrete_kernels
 from ._discrete import (
-    check_concentration, check_no_nan, check_prior, check_values, is_count, safe_log,
+    check_no_nan, check_values, is_count, safe_log,
     simplex_estimate,
 )
 
@@ -48,8 +48,8 @@ class Categorical(Component):
 
     def __init__(self, n_categories, prior=None):
         self.n_categories = check_positive_int(n_categories, "n_categories")
-        self.prior = check_prior(prior, Dirichlet, self.family)
-        check_concentration(self.prior, self.n_categories, self.family)
+        self.prior = check_prior(prior, Dirichlet, f"{self.family} prior")
+        check_concentration(self.prior, self.n_categories, f"the {self.family} prior")
 
     def __repr__(self):
         return f"Categorical(n_categories={self.n_categories}, prior={self.prior!r})"

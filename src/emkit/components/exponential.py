@@ -37,9 +37,7 @@ class Exponential(Component):
     family = "Exponential"
 
     def __init__(self, prior=None, on_collapse="raise"):
-        if prior is not None and not isinstance(prior, priors.Gamma):
-            raise ValueError(f"prior must be an emkit.priors.Gamma or None; got {prior!r}.")
-        self.prior = prior
+        self.prior = priors.check_prior(prior, priors.Gamma, f"{self.family} prior")
         self.on_collapse = check_policy(on_collapse)
 
     def __repr__(self):
@@ -50,7 +48,9 @@ class Exponential(Component):
 
     def log_prob(self, params, X):
         rates = params.rates
-        return np.log(rates).sum(axis=1) - X @ rates.T
+        out = np.log(rates).sum(axis=1) - X @ rates.T
+        out[np.any(X < 0, axis=1)] = -np.inf  # outside the support, as scipy.stats.expon
+        return out
 
     def expected_stats(self, params, X, weights):
         return Tree(n=weights.sum(axis=0), x=weights.T @ X)

@@ -136,6 +136,10 @@ class Independent(Composite):
         self._check_width(X)
         self.validate_parts(lambda name: self.select(X, name))
 
+    def validate_fit(self, X):
+        self._check_width(X)
+        self.validate_parts(lambda name: self.select(X, name), "validate_fit")
+
     def sample(self, params, labels, rng):
         out = np.empty((len(labels), self.n_features))
         for name, part in self.parts.items():

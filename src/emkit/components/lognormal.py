@@ -47,6 +47,9 @@ class LogNormal(Component):
     def __repr__(self):
         return f"LogNormal(reg_covar={self.normal.reg_covar})"
 
+    def regularisation(self):
+        return self.normal.regularisation()
+
     def constraints(self):
         return {"means": constraints.real, "variances": constraints.positive}
 

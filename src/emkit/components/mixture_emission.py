@@ -62,8 +62,14 @@ class MixtureEmission(Component):
     def log_prior(self, params):
         return self.component.log_prior(params.components)
 
+    def regularisation(self):
+        return self.component.regularisation()
+
     def validate(self, X):
         self.component.validate(X)
+
+    def validate_fit(self, X):
+        self.component.validate_fit(X)
 
     # -- densities and statistics ---------------------------------------------------------------
     def _joint(self, params, X):

@@ -8,9 +8,9 @@ from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int
-from ..priors import Dirichlet
+from ..priors import Dirichlet, check_concentration, check_prior
 from ._discrete import (
-    add_row_constants, check_concentration, check_no_nan, check_prior, check_values, is_count,
+    add_row_constants, check_no_nan, check_values, is_count,
     log_factorial_terms, safe_log, simplex_estimate, xlogy_product,
 )
 
@@ -48,7 +48,7 @@ class Multinomial(Component):
     family = "Multinomial"
 
     def __init__(self, prior=None, n_trials=None):
-        self.prior = check_prior(prior, Dirichlet, self.family)
+        self.prior = check_prior(prior, Dirichlet, f"{self.family} prior")
         self.n_trials = None if n_trials is None else check_positive_int(n_trials, "n_trials")
 
     def __repr__(self):
@@ -88,7 +88,7 @@ class Multinomial(Component):
         X = check_no_nan(X, self.family)
         check_values(X, ~is_count(X), self.family, lambda column: "non-negative integer counts",
                      "Round or remove the value.")
-        check_concentration(self.prior, X.shape[1], self.family)
+        check_concentration(self.prior, X.shape[1], f"the {self.family} prior")
 
     def sample(self, params, labels, rng):
         if self.n_trials is None:

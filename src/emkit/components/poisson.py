@@ -8,9 +8,9 @@ from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
-from ..priors import Gamma
+from ..priors import Gamma, check_prior
 from ._discrete import (
-    add_row_constants, check_no_nan, check_prior, check_values, floor_rates, is_count,
+    add_row_constants, check_no_nan, check_values, floor_rates, is_count,
     log_factorial_terms, safe_log, xlogy_product,
 )
 
@@ -41,7 +41,7 @@ class Poisson(Component):
     family = "Poisson"
 
     def __init__(self, prior=None):
-        self.prior = check_prior(prior, Gamma, self.family)
+        self.prior = check_prior(prior, Gamma, f"{self.family} prior")
 
     def __repr__(self):
         return f"Poisson(prior={self.prior!r})"

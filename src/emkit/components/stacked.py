@@ -61,6 +61,9 @@ class Stacked(Composite):
     def validate(self, X):
         self.validate_parts(lambda name: X)
 
+    def validate_fit(self, X):
+        self.validate_parts(lambda name: X, "validate_fit")
+
     def sample(self, params, labels, rng):
         labels = np.asarray(labels)
         draws = [part.sample(params[name], np.zeros(int(np.sum(labels == k)), dtype=int), rng)

@@ -85,6 +85,9 @@ class StudentT(Component):
     def __repr__(self):
         return f"StudentT(dof={self.dof}, reg_covar={self.normal.reg_covar})"
 
+    def regularisation(self):
+        return self.normal.regularisation()
+
     def constraints(self):
         out = {"means": constraints.real, "scales": constraints.spd}
         if self.dof is None:

@@ -92,11 +92,24 @@ class Component(RecordsArguments, ABC):
         return self.m_step(self.expected_stats(None, X, resp), None)
 
     def validate(self, X: np.ndarray) -> None:
-        """Raise ValueError (naming column and family) if X is outside the support."""
+        """Raise ValueError (naming column and family) if X is outside the support.
+
+        Runs on data to fit and on data to score or predict.
+        """
+
+    def validate_fit(self, X: np.ndarray) -> None:
+        """Checks of training data: the support, and data the family cannot be fitted to
+        (a constant column for a Gaussian, say). Runs before fitting only."""
+        self.validate(X)
 
     def log_prior(self, params: Tree) -> float:
         """Log prior density of the parameters (0 without a prior)."""
         return 0.0
+
+    def regularisation(self) -> str | None:
+        """What regularises the M-step off the bound's maximum (``"reg_covar=1e-06"``), or
+        None. The anatomy's warnings name it: such an M-step can lower the bound a little."""
+        return None
 
     def n_parameters(self, params: Tree) -> int:
         """Number of free parameters, for BIC and AIC."""
@@ -139,8 +152,19 @@ class LatentModel(ABC):
         """Log prior density of the parameters (0 without a prior)."""
         return 0.0
 
+    def regularisation(self) -> str | None:
+        """What regularises the M-step off the bound's maximum, or None (see Component)."""
+        return None
+
     def validate(self, block) -> None:
-        """Raise ValueError if the data cannot be modelled (support, shapes)."""
+        """Raise ValueError if the data cannot be modelled (support, shapes).
+
+        Runs on data to fit and on data to score or predict.
+        """
+
+    def validate_fit(self, block) -> None:
+        """Checks of training data beyond :meth:`validate`; runs before fitting only."""
+        self.validate(block)
 
     def n_parameters(self, params: Tree) -> int:
         """Number of free parameters, for BIC and AIC."""

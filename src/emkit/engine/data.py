@@ -149,10 +149,12 @@ def as_source(data):
         return DaskSource.from_collection(data)
     if isinstance(data, Block):
         return InMemory(data)
-    if isinstance(data, np.ndarray):
-        return InMemory(Block(data))
     if hasattr(data, "blocks") and hasattr(data, "head"):
         return data
+    if isinstance(data, (np.ndarray, list, tuple)):
+        from .validation import check_X
+
+        return InMemory(Block(check_X(data, name="data")))
     raise TypeError(
         "data must be a numpy array, an emkit Block, a Dask array or DataFrame, or a data "
         f"source (emkit.sources); got {type(data).__name__}"

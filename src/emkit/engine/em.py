@@ -21,7 +21,7 @@ from .fixed import overlay_fixed, resolve_fixed
 from .monitor import History, Monitor
 from .progress import progress_bar, tell_backend
 from .tree import Tree
-from .validation import check_params
+from .validation import check_params, check_positive_int, check_tol
 
 __all__ = ["FitResult", "fit", "prepare", "run_em"]
 
@@ -87,9 +87,10 @@ def _evaluate(model, backend, data, params, tracker=None) -> _Evaluation:
     evaluation = _Evaluation(estep, float(model.log_prior(params)))
     if not np.isfinite(evaluation.objective):
         raise FloatingPointError(
-            f"the objective became {evaluation.objective} during the fit; the parameters are "
-            "degenerate. Scale the data, increase the regularisation (reg_covar) or use fewer "
-            "components."
+            f"the objective became {evaluation.objective} during the fit: some rows have zero "
+            "density under every component, or the parameters are degenerate. Check that the "
+            "data lie in the support of the model's families, scale the data, regularise "
+            "(reg_covar, a prior) or use fewer components."
         )
     return evaluation
 
@@ -149,8 +150,10 @@ def run_em(model: LatentModel, data, params: Tree, *, backend=None, tol=1e-3, ma
     -------
     FitResult
     """
+    tol, max_iter = check_tol(tol), check_positive_int(max_iter, "max_iter")
     backend = backend or NumpyBackend()
     source = prepare(backend, data)
+    fixed = resolve_fixed(fixed, params)
     with progress_bar(progress, verbose) as tracker:
         if tracker is not None:
             tracker.start_run(source.n_samples, max_iter)
@@ -162,7 +165,7 @@ def run_em(model: LatentModel, data, params: Tree, *, backend=None, tol=1e-3, ma
 def _iterate(model, source, backend, params, *, tol, max_iter, fixed, callbacks, verbose,
              verbose_interval, tracker):
     """The EM loop itself (see :func:`run_em`)."""
-    monitor = Monitor(tol, source.total_weight)
+    monitor = Monitor(tol, source.total_weight, model.regularisation())
     current = _evaluate(model, backend, source, params, tracker)
     rows, reason = [], "max_iter"
     for iteration in range(1, max_iter + 1):
@@ -233,9 +236,11 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
     FitResult
         The best of the restarts. A ConvergenceWarning is issued if it did not converge.
     """
+    tol, max_iter = check_tol(tol), check_positive_int(max_iter, "max_iter")
+    n_init = check_positive_int(n_init, "n_init")
     backend = backend or NumpyBackend()
     source = prepare(backend, data)
-    model.validate(source.head())  # all rows in memory; a sample for streamed sources
+    model.validate_fit(source.head())  # all rows in memory; a sample for streamed sources
     rng = check_random_state(random_state)
     best = None
     with progress_bar(progress, verbose) as tracker:

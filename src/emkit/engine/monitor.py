@@ -99,11 +99,19 @@ class Monitor:
         Convergence threshold on ``|change| / n_samples``.
     n_samples : float
         Total sample weight of the data (the number of rows without weights).
+    regularisation : str, optional
+        What regularises the model's M-step (``model.regularisation()``); warnings name it,
+        since such an M-step is not the bound's exact maximum.
     """
 
-    def __init__(self, tol: float, n_samples: float):
+    def __init__(self, tol: float, n_samples: float, regularisation: str | None = None):
         self.tol = float(tol)
         self.n_samples = float(n_samples)
+        self.cause = (
+            "the model's m_step does not maximise it" if regularisation is None else
+            f"the M-step is regularised ({regularisation}), which moves it off the bound's "
+            "maximum: that regularisation is large for this data, so scale the data or lower it"
+        )
 
     def record(self, iteration, evidence, bound_e, bound_m, next_evidence, seconds):
         """Build the row for one iteration and warn if a guarantee is broken."""
@@ -130,13 +138,13 @@ class Monitor:
         if row.bound_m < row.bound_e - ROUNDING * _scale(row.bound_e, n_samples=n):
             warnings.warn(
                 f"iteration {row.iteration}: the M-step lowered the bound from "
-                f"{row.bound_e!r} to {row.bound_m!r}; the model's m_step does not maximise it",
+                f"{row.bound_e!r} to {row.bound_m!r}; {self.cause}",
                 NonMonotoneWarning, stacklevel=4,
             )
         if row.change < -ROUNDING * _scale(row.evidence, next_evidence, n_samples=n):
             warnings.warn(
                 f"iteration {row.iteration}: the evidence decreased from {row.evidence!r} to "
-                f"{next_evidence!r} (by {-row.change:.3e}); EM never decreases it, so the "
-                "model's E-step or M-step is wrong or the problem is numerically degenerate",
+                f"{next_evidence!r} (by {-row.change:.3e}); exact EM never decreases it: "
+                f"{self.cause}, or the E-step is wrong, or the problem is numerically degenerate",
                 NonMonotoneWarning, stacklevel=4,
             )

@@ -7,6 +7,7 @@ starts, chunked prediction, BIC/AIC) lives here once.
 from __future__ import annotations
 
 from abc import abstractmethod
+from dataclasses import replace
 
 import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
@@ -16,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..backends.numpy_backend import NumpyBackend
 from ..engine import em
 from ..engine.validation import check_positive_int, check_tol
-from ._data import fit_data, predict_data
+from ._data import check_data, checked, fit_data, predict_data
 from ._inputs import record_features
 
 __all__ = ["MixtureEstimator"]
@@ -64,7 +65,11 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         source = em.prepare(data.backend, data.source)
         head = source.head()  # all of X in memory; a sample of a file or Dask collection
         model = self._build_model(head.X)
+        if not data.in_memory:  # in memory, em.fit checks all of X; here it sees a sample
+            check_data(replace(data, source=source), model.validate)
         warm = self.warm_start and hasattr(self, "result_")
+        if warm:
+            self._check_warm_start(data.n_features)
         result = em.fit(
             model, source,
             init=self.result_.params if warm else self._initializer(model, head.X),
@@ -76,6 +81,15 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         record_features(self, head.X, data.feature_names)
         self._set_fit(model, result)
         return self
+
+    def _check_warm_start(self, n_features):
+        fitted = (self.n_features_in_, len(self.result_.params.weights))
+        if fitted != (n_features, self.n_components):
+            raise ValueError(
+                f"warm_start=True continues the previous fit (n_features={fitted[0]}, "
+                f"n_components={fitted[1]}), but X has {n_features} features and n_components="
+                f"{self.n_components}. Set warm_start=False to start afresh."
+            )
 
     def _set_fit(self, model, result):
         """Set every fitted attribute from a FitResult (after fit, or when loading)."""
@@ -120,7 +134,7 @@ class MixtureEstimator(DensityMixin, BaseEstimator):
         """Apply the model's row-wise method (by name) to X in chunks."""
         check_is_fitted(self, "result_")
         data = predict_data(self, X, self._backend())
-        method = getattr(self.model_, method_name)
+        method = checked(data, self.model_.validate, getattr(self.model_, method_name))
         return data.backend.map_rows(method, self.result_.params, data.source)
 
     def predict_proba(self, X):

@@ -12,6 +12,7 @@ from ..engine.init import initial_responsibilities
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int
+from ..priors import Dirichlet, check_concentration, check_prior
 from ._labels import align_to_labels, check_labels
 from ._mixture_kernel import responsibilities
 
@@ -52,10 +53,8 @@ class Mixture(LatentModel):
         self.n_components = check_positive_int(n_components, "n_components")
         self.component = as_component(component, self.n_components)
         self.init = init
-        if weight_prior is not None and not hasattr(weight_prior, "mode"):
-            raise TypeError(f"weight_prior must be an emkit.priors.Dirichlet; got "
-                            f"{weight_prior!r}.")
-        self.weight_prior = weight_prior
+        self.weight_prior = check_prior(weight_prior, Dirichlet, "weight_prior")
+        check_concentration(self.weight_prior, self.n_components, "weight_prior")
 
     def __repr__(self):
         prior = "" if self.weight_prior is None else f", weight_prior={self.weight_prior!r}"
@@ -67,7 +66,13 @@ class Mixture(LatentModel):
     def n_parameters(self, params):
         return self.n_components - 1 + self.component.n_parameters(params.components)
 
+    def regularisation(self):
+        return self.component.regularisation()
+
     def validate(self, block):
+        self.component.validate(block.X)
+
+    def validate_fit(self, block):
         check_labels(block.labels, block.n_samples, self.n_components)
         held = int(np.sum(block.sample_weights() > 0))
         if held < self.n_components:
@@ -75,7 +80,7 @@ class Mixture(LatentModel):
                     f"only {held} rows of X have a non-zero sample_weight")
             raise ValueError(f"{what}, fewer than n_components={self.n_components}; pass more "
                              "rows (or give more of them weight) or use fewer components.")
-        self.component.validate(block.X)
+        self.component.validate_fit(block.X)
 
     def log_prior(self, params):
         prior = self.component.log_prior(params.components)
@@ -114,8 +119,23 @@ class Mixture(LatentModel):
                     components=self.component.init_params(data.X, weighted, rng))
 
     # -- EM ---------------------------------------------------------------------------------
-    def _responsibilities(self, params, block, sample_weights):
+    def _log_prob_table(self, params, block):
+        """The component log densities (n_samples, K), as an array this model may overwrite."""
+        if np.shape(params.weights) != (self.n_components,):
+            raise ValueError(f"weights must have shape ({self.n_components},) for a mixture of "
+                             f"{self.n_components} components; got {np.shape(params.weights)}.")
         table = self.component.log_prob(params.components, block.X)
+        if table.shape != (block.n_samples, self.n_components):
+            raise ValueError(f"{type(self.component).__name__}.log_prob returned shape "
+                             f"{table.shape}; expected ({block.n_samples}, "
+                             f"{self.n_components}). Check the component parameters' shapes.")
+        if table.base is not None or not table.flags.writeable or table.dtype != np.float64 \
+                or not table.flags.c_contiguous:
+            table = np.array(table, dtype=np.float64, order="C")  # the kernel writes into it
+        return table
+
+    def _responsibilities(self, params, block, sample_weights):
+        table = self._log_prob_table(params, block)
         labels = block.labels if block.labels is not None else np.full(block.n_samples, -1)
         row_loglik, counts = np.empty(block.n_samples), np.empty(self.n_components)
         with np.errstate(divide="ignore"):

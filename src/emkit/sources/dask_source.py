@@ -257,7 +257,8 @@ class DaskSource:
     def on(self, client) -> DaskSource:
         """The same data, computed by ``client`` (a ``distributed.Client`` or None)."""
         return DaskSource(self.X, weights=self.weights, chunk_lengths=self.chunk_lengths,
-                          columns=self.columns, client=client)
+                          columns=self.columns, feature_names=self.feature_names,
+                          client=client)
 
     def persist(self) -> DaskSource:
         """Compute the blocks once and keep them on the cluster (or in local memory)."""

@@ -143,7 +143,7 @@ def check_model(model, data, *, params=None, n_iter=10, fixed=(), tiny=None, log
     parameters at the end of the run.
     """
     block = data if isinstance(data, Block) else Block(np.asarray(data, dtype=float))
-    model.validate(block)
+    model.validate_fit(block)
     if params is None:
         params = model.init_params(block, np.random.RandomState(random_state))
     fitted = _check_run(model, block, params, n_iter, rtol, fixed)

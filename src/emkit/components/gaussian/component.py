@@ -91,6 +91,22 @@ class Gaussian(Component):
         """
         return params.cached("gaussian_factor", lambda: self._factor(params))
 
+    def check_shapes(self, params, n_features):
+        """Raise ValueError unless ``params`` fit X with ``n_features`` columns.
+
+        Cheap, and run before every compiled kernel: a mismatch must be an error, never an
+        out-of-bounds read.
+        """
+        means = np.shape(params.means)
+        if len(means) != 2 or means[1] != n_features:
+            raise ValueError(f"Gaussian means must have shape (n_components, {n_features}) for "
+                             f"X with {n_features} features; got {means}. Pass parameters "
+                             "fitted on data with the same columns.")
+        expected = self.structure.shape(means[0], n_features)
+        if np.shape(params.covariances) != expected:
+            raise ValueError(f"Gaussian ({self.covariance_type}) covariances must have shape "
+                             f"{expected}; got {np.shape(params.covariances)}.")
+
     def _factor(self, params):
         try:
             return self.structure.factor(params.covariances, *params.means.shape)
@@ -100,6 +116,7 @@ class Gaussian(Component):
                 self._remedy()) from None
 
     def log_prob(self, params, X):
+        self.check_shapes(params, X.shape[1])
         factor = self.factor(params)
         out = np.empty((X.shape[0], params.means.shape[0]))
         kernel = _kernels.dense_log_prob if factor.dense else _kernels.diag_log_prob
@@ -110,6 +127,10 @@ class Gaussian(Component):
     def expected_stats(self, params, X, weights):
         shift = np.ascontiguousarray(params.means, dtype=float)
         n_components, n_features = shift.shape
+        if n_features != X.shape[1] or weights.shape != (X.shape[0], n_components):
+            raise ValueError(f"Gaussian statistics need means of shape (K, {X.shape[1]}) and "
+                             f"weights of shape ({X.shape[0]}, K); got {shift.shape} and "
+                             f"{weights.shape}.")
         s0 = np.zeros(n_components)
         s1 = np.zeros((n_components, n_features))
         if self.structure.dense:
@@ -185,7 +206,10 @@ class Gaussian(Component):
         return Tree(means=means, covariances=covariances)
 
     # -- other ------------------------------------------------------------------------------
-    def validate(self, X):
+    def regularisation(self):
+        return f"reg_covar={self.reg_covar:g}" if self.reg_covar > 0 else None
+
+    def validate_fit(self, X):
         if X.shape[0] < 2:
             return
         constant = np.flatnonzero(np.ptp(X, axis=0) == 0)

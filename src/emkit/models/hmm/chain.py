@@ -79,9 +79,6 @@ class MarkovChain:
     def constraints():
         return {"startprob": constraints.simplex, "transmat": constraints.simplex}
 
-    def has_prior(self):
-        return self.startprob_prior is not None or self.transmat_prior is not None
-
     def m_step(self, start_counts, transition_counts, params, fixed=frozenset()):
         """New ``(startprob, transmat)`` from expected counts; fixed names are kept."""
         n_states = start_counts.shape[0]

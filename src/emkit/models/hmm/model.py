@@ -75,6 +75,14 @@ class HMM(LatentModel):
     def log_prior(self, params):
         return self.chain.log_prior(params) + self.emission.log_prior(params.emission)
 
+    def regularisation(self):
+        return self.emission.regularisation()
+
+    def validate_fit(self, block):
+        """:meth:`validate`, and the emission's checks of training data."""
+        self.validate(block)
+        self.emission.validate_fit(block.X)
+
     def validate(self, block):
         """Check the emission's support, the lengths, and one weight per sequence."""
         self.emission.validate(block.X)
