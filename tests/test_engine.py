@@ -104,8 +104,8 @@ def test_init_from_responsibilities():
         emkit.fit(_mixture(), X, init=resp[:10])
 
 
-def test_convergence_warning_names_max_iter():
-    with pytest.warns(ConvergenceWarning, match="did not converge in max_iter=2"):
+def test_convergence_warning_names_the_iteration_limit():
+    with pytest.warns(ConvergenceWarning, match=r"stopped at the iteration limit \(2\)"):
         emkit.fit(_mixture(), make_blobs(), max_iter=2, tol=0, random_state=0)
 
 

@@ -141,12 +141,7 @@ def cmd_score(args):
 
 
 def cmd_sample(args):
-    from .persist import load
-
-    try:
-        estimator = load(args.model)
-    except ValueError as error:
-        raise UserError(str(error)) from None
+    estimator = _load_model(args)
     X, labels = estimator.sample(args.n_samples)
     header = ",".join([f"x{j}" for j in range(X.shape[1])] + ["component"])
     _write_rows(np.column_stack([X, labels]), args.output, header)

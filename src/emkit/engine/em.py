@@ -258,10 +258,12 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
             if best is None or result.objective > best.objective:
                 best = result
     if not best.converged and best.reason == "max_iter":
+        change = best.history[-1].change
         warnings.warn(
-            f"EM did not converge in max_iter={max_iter} iterations (last per-sample change "
-            f"{best.history[-1].change / best.n_samples:.3e}, tol={tol}). Increase max_iter or "
-            "tol, or check the initialisation.",
+            f"EM did not converge: it stopped at the iteration limit ({max_iter}) with a last "
+            f"change of {change:.3e} in the objective ({change / best.n_samples:.3e} per sample "
+            f"against a tolerance of {tol:.3e} per sample). Allow more iterations or a larger "
+            "tolerance, or check the initialisation.",
             ConvergenceWarning, stacklevel=2,
         )
     return best

@@ -10,23 +10,24 @@ import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.metrics import pairwise_distances_argmin
 
-__all__ = ["INITIALIZERS", "initial_responsibilities"]
+__all__ = ["INITIALIZERS", "initial_responsibilities", "one_hot"]
 
 
-def _one_hot(labels, n_components):
+def one_hot(labels, n_components):
+    """Responsibilities of shape (n_samples, n_components) putting row i wholly on labels[i]."""
     resp = np.zeros((labels.size, n_components))
     resp[np.arange(labels.size), labels] = 1.0
     return resp
 
 
 def _nearest(X, centers):
-    return _one_hot(pairwise_distances_argmin(X, centers), centers.shape[0])
+    return one_hot(pairwise_distances_argmin(X, centers), centers.shape[0])
 
 
 def kmeans(X, n_components, rng):
     """Hard responsibilities from a k-means fit (one run, seeded by ``rng``)."""
     model = KMeans(n_clusters=n_components, n_init=1, random_state=rng).fit(X)
-    return _one_hot(model.labels_, n_components)
+    return one_hot(model.labels_, n_components)
 
 
 def kmeans_plusplus_centres(X, n_components, rng):

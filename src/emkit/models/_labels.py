@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from ..engine.init import one_hot
+
 __all__ = ["align_to_labels", "check_labels"]
 
 
@@ -33,12 +35,6 @@ def check_labels(labels, n_samples, n_latent, name="labels"):
         )
 
 
-def _one_hot(labels, n_latent):
-    out = np.zeros((labels.size, n_latent))
-    out[np.arange(labels.size), labels] = 1.0
-    return out
-
-
 def align_to_labels(resp, labels):
     """Starting responsibilities that agree with the known labels.
 
@@ -58,7 +54,7 @@ def align_to_labels(resp, labels):
     known = labels >= 0
     if not np.any(known):
         return resp
-    truth = _one_hot(labels[known], resp.shape[1])
+    truth = one_hot(labels[known], resp.shape[1])
     clusters, targets = linear_sum_assignment(-(resp[known].T @ truth))
     order = np.empty(resp.shape[1], dtype=int)
     order[targets] = clusters
