@@ -1,41 +1,45 @@
-"""Shared checks for the continuous component tests: additivity, duplicated rows, anatomy.
+"""Shared checks for the continuous component tests: log densities to working precision,
+direct maximisation, anatomy.
 
-References are independent of emkit: scipy.optimize on the weighted log-likelihood of a
-scipy.stats density, and the invariants every exact E-step and M-step must satisfy.
+The generic properties (log_prob, additivity, duplicated rows, expected_log_prob, M-step,
+sampling) are checked for every family by ``emkit.testing.check_component`` in
+tests/test_conformance.py; what is here goes further than that kit: tighter tolerances,
+conditional M-steps, EM runs. References are independent of emkit: scipy.stats densities
+(as ``emkit.testing`` references), scipy.optimize, and the invariants of an exact EM.
 """
 import numpy as np
+import pytest
 from scipy import optimize
 
-from emkit.engine.tree import Anchor
+from emkit.testing._optimize import Coordinates
+from emkit.testing.references import log_density
 
 
-def assert_trees_close(left, right, rtol=1e-10, atol=1e-12):
-    """Leafwise comparison of two statistics Trees (anchors compared by value)."""
-    assert set(left) == set(right)
-    for name in left:
-        a, b = left[name], right[name]
-        if isinstance(a, Anchor):
-            np.testing.assert_array_equal(a.value, b.value)
-        else:
-            np.testing.assert_allclose(a, b, rtol=rtol, atol=atol, err_msg=name)
+def reference_log_prob(law, params, X, n_components):
+    """``log p_k(x_i)`` of shape (n_samples, n_components), ``p_k = law(params, k)``.
+
+    ``law(params, k)`` returns an ``emkit.testing`` reference (a frozen scipy.stats law, or
+    an ``emkit.testing.Product`` of one law per column), as in tests/test_conformance.py.
+    """
+    return np.column_stack([log_density(law(params, k), X) for k in range(n_components)])
 
 
-def assert_additive(component, params, X, weights):
-    """stats(X1) + stats(X2) == stats(X1 u X2) for an uneven split of the rows."""
-    cut = X.shape[0] // 3
-    whole = component.expected_stats(params, X, weights)
-    parts = (component.expected_stats(params, X[:cut], weights[:cut])
-             + component.expected_stats(params, X[cut:], weights[cut:]))
-    assert_trees_close(whole, parts)
+def assert_log_densities_match(component, law, params, other, X, weights, log_prob_rtol):
+    """``log_prob`` and ``expected_log_prob`` equal the reference law's to working precision.
 
-
-def assert_weights_are_duplicates(component, params, X, weights, rng):
-    """Integer sample weights give the statistics of the data with duplicated rows."""
-    counts = rng.integers(0, 4, size=X.shape[0])
-    weighted = component.expected_stats(params, X, weights * counts[:, None])
-    duplicated = component.expected_stats(params, np.repeat(X, counts, axis=0),
-                                          np.repeat(weights, counts, axis=0))
-    assert_trees_close(weighted, duplicated)
+    ``log_prob(params, X)`` within ``log_prob_rtol``; ``expected_log_prob`` of the statistics
+    at ``params``, evaluated at ``params`` and at ``other``, within 1e-12 of
+    ``sum_ik w_ik log p_k(x_i)``. (``check_component`` allows 1e-8 and 1e-9: these catch a
+    special function or a sum that loses digits.)
+    """
+    n_components = weights.shape[1]
+    np.testing.assert_allclose(component.log_prob(params, X),
+                               reference_log_prob(law, params, X, n_components),
+                               rtol=log_prob_rtol)
+    stats_ = component.expected_stats(params, X, weights)
+    for at in (params, other):
+        expected = np.sum(weights * reference_log_prob(law, at, X, n_components))
+        assert component.expected_log_prob(stats_, at) == pytest.approx(expected, rel=1e-12)
 
 
 def maximise(objective, start, polish=True):
@@ -48,6 +52,37 @@ def maximise(objective, start, polish=True):
     polished = optimize.minimize(negative, first.x, method="Nelder-Mead",
                                  options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 1000})
     return polished.x
+
+
+def maximise_over(objective, constraints, params, polish=True):
+    """argmax of ``objective(params)`` over the parameters named in ``constraints``.
+
+    The others stay as in ``params``. The search runs in the unconstrained coordinates of
+    the constraints (``emkit.testing``'s :class:`Coordinates`), by :func:`maximise`.
+    """
+    coordinates = Coordinates(constraints, params)
+    theta = maximise(lambda vector: objective(coordinates.to_params(vector)),
+                     coordinates.to_vector(params), polish)
+    return coordinates.to_params(theta)
+
+
+def assert_conditional_m_step_maximises(component, law, params, X, weights, fixed, rtol=1e-6):
+    """With ``fixed`` held, ``m_step`` returns them unchanged and maximises the rest.
+
+    The reference maximum is that of the weighted reference log-likelihood
+    ``sum_ik w_ik log p_k(x_i)``, ``p_k = law(params, k)``, over the free parameters.
+    (``check_component`` checks the M-step with nothing fixed.)
+    """
+    new = component.m_step(component.expected_stats(params, X, weights), params, fixed=fixed)
+    for name in fixed:
+        np.testing.assert_array_equal(new[name], params[name])
+    free = {name: c for name, c in component.constraints().items() if name not in fixed}
+    n_components = weights.shape[1]
+    best = maximise_over(
+        lambda at: np.sum(weights * reference_log_prob(law, at, X, n_components)), free, params)
+    for name in free:
+        np.testing.assert_allclose(new[name], best[name], rtol=rtol, err_msg=name)
+    return new
 
 
 def assert_em_anatomy(result, rel=1e-9):
