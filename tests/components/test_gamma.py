@@ -42,9 +42,11 @@ def test_conditional_m_step_maximises_over_the_free_parameter(data, fixed):
     assert_conditional_m_step_maximises(emkit.Gamma(), gamma_law, PARAMS, X, weights, {fixed})
 
 
-def test_shape_solves_its_equation_to_machine_precision():
+@pytest.mark.parametrize("true_shape", [0.3, 2.0, 50.0])
+def test_shape_solves_its_equation_to_machine_precision(true_shape):
+    """Below and above 20, where log(a) - digamma(a) switches to its asymptotic series."""
     rng = np.random.default_rng(4)
-    X = rng.gamma(50.0, 1.0, size=(500, 1))
+    X = rng.gamma(true_shape, 1.0, size=(500, 1))
     component = emkit.Gamma()
     stats_ = component.expected_stats(None, X, np.ones((500, 1)))
     shape = component.m_step(stats_, None).shapes[0, 0]
