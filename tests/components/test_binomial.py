@@ -3,13 +3,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from discrete_helpers import (
-    assert_expected_log_prob, assert_integer_weights_duplicate_rows, assert_stats_additive,
-    best_permutation, fit_simulated, grid, maximise_scalar, random_weights, sample_p_value,
-)
+from discrete_helpers import best_permutation, fit_simulated
 from emkit import Binomial, Block, Mixture, Tree
 from emkit.engine import run_em
-from emkit.priors import Beta
 
 K = 3
 TRIALS = np.array([4, 10, 1])
@@ -54,43 +50,6 @@ def test_log_prob_is_minus_infinity_outside_the_support():
     X = np.array([[5.0, 0.0, 0.0], [1.5, 0.0, 0.0], [-1.0, 0.0, 0.0], [4.0, 10.0, 1.0]])
     out = Binomial(TRIALS).log_prob(Tree(probs=np.full((2, 3), 0.4)), X)
     assert np.all(np.isneginf(out[:3])) and np.all(np.isfinite(out[3]))
-
-
-def test_statistics_add_up_and_integer_weights_equal_duplicated_rows(rng):
-    X = random_data(rng)
-    weights = random_weights(rng, X.shape[0], K)
-    assert_stats_additive(Binomial(TRIALS), X, weights, split=17)
-    assert_integer_weights_duplicate_rows(Binomial(TRIALS), X, weights, rng)
-
-
-@pytest.mark.parametrize("prior", [None, Beta(3.0, 1.5)])
-def test_m_step_maximises_the_weighted_likelihood(rng, prior):
-    X, weights = random_data(rng, 40), random_weights(rng, 40, K)
-    component = Binomial(TRIALS, prior=prior)
-    probs = component.m_step(component.expected_stats(None, X, weights), None).probs
-    log_prior = stats.beta(prior.a, prior.b).logpdf if prior else (lambda p: 0.0)
-    for k in range(K):
-        for d, n in enumerate(TRIALS):
-            def objective(p, k=k, d=d, n=n):
-                return np.sum(weights[:, k] * stats.binom(n, p).logpmf(X[:, d])) + log_prior(p)
-
-            assert probs[k, d] == pytest.approx(maximise_scalar(objective, 1e-9, 1 - 1e-9),
-                                                abs=1e-7)
-
-
-def test_expected_log_prob_includes_the_binomial_coefficients(rng):
-    X, weights = random_data(rng), random_weights(rng, 60, K)
-    probs = rng.uniform(0.05, 0.95, (K, 3))
-    assert_expected_log_prob(Binomial(TRIALS), Tree(probs=probs), X, weights,
-                             scipy_log_prob(probs))
-
-
-def test_sample_matches_log_prob():
-    trials = np.array([3, 2])
-    params = Tree(probs=np.array([[0.3, 0.8], [0.6, 0.5]]))
-    for k in range(2):
-        p_value = sample_p_value(Binomial(trials), params, k, grid(range(4), range(3)))
-        assert p_value > 1e-3
 
 
 def test_n_parameters_counts_every_probability():

@@ -3,10 +3,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from discrete_helpers import (
-    assert_expected_log_prob, assert_integer_weights_duplicate_rows, assert_stats_additive,
-    best_permutation, fit_simulated, grid, maximise_simplex, random_weights, sample_p_value,
-)
+from discrete_helpers import best_permutation, fit_simulated
 from emkit import Block, Categorical, Mixture, Tree
 from emkit.backends.numpy_backend import NumpyBackend
 from emkit.engine import run_em
@@ -59,34 +56,6 @@ def test_log_prob_is_minus_infinity_for_codes_outside_the_categories(rng):
     assert np.all(np.isneginf(out[:4])) and np.all(np.isfinite(out[4]))
 
 
-def test_statistics_add_up_and_integer_weights_equal_duplicated_rows(rng):
-    X = random_data(rng)
-    weights = random_weights(rng, X.shape[0], K)
-    assert_stats_additive(Categorical(C), X, weights, split=29)
-    assert_integer_weights_duplicate_rows(Categorical(C), X, weights, rng)
-
-
-@pytest.mark.parametrize("prior", [None, Dirichlet([1.5, 2.0, 1.0, 3.0])])
-def test_m_step_maximises_the_weighted_likelihood(rng, prior):
-    X, weights = random_data(rng, 40), random_weights(rng, 40, K)
-    component = Categorical(C, prior=prior)
-    probs = component.m_step(component.expected_stats(None, X, weights), None).probs
-    log_prior = (stats.dirichlet(prior.concentration).logpdf if prior else (lambda p: 0.0))
-    for k in range(K):
-        for d in range(D):
-            def objective(p, k=k, d=d):
-                return np.sum(weights[:, k] * np.log(p[X[:, d].astype(int)])) + log_prior(p)
-
-            np.testing.assert_allclose(probs[k, d], maximise_simplex(objective, C), atol=1e-6)
-
-
-def test_expected_log_prob_equals_weighted_log_probabilities(rng):
-    X, weights = random_data(rng), random_weights(rng, 60, K)
-    probs = random_probs(rng)
-    assert_expected_log_prob(Categorical(C), Tree(probs=probs), X, weights,
-                             indexed_log_prob(probs))
-
-
 def test_m_step_keeps_unseen_categories_possible_and_empty_components_uniform():
     X = np.array([[0.0], [1.0], [1.0]])
     weights = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
@@ -94,13 +63,6 @@ def test_m_step_keeps_unseen_categories_possible_and_empty_components_uniform():
     np.testing.assert_allclose(probs[0, 0], [1 / 3, 2 / 3, PROBABILITY_FLOOR], rtol=1e-9)
     np.testing.assert_allclose(probs[1, 0], [1 / 3] * 3)
     np.testing.assert_allclose(probs.sum(axis=-1), 1.0, rtol=1e-15)
-
-
-def test_sample_matches_log_prob(rng):
-    params = Tree(probs=np.array([[[0.6, 0.3, 0.1], [0.2, 0.2, 0.6]],
-                                  [[0.05, 0.15, 0.8], [0.5, 0.4, 0.1]]]))
-    for k in range(2):
-        assert sample_p_value(Categorical(3), params, k, grid(range(3), range(3))) > 1e-3
 
 
 def test_n_parameters_counts_free_probabilities():

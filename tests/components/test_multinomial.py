@@ -4,11 +4,7 @@ import pytest
 from scipy import stats
 
 import emkit
-from discrete_helpers import (
-    assert_anatomy, assert_expected_log_prob, assert_integer_weights_duplicate_rows,
-    assert_stats_additive, best_permutation, fit_simulated, grid, maximise_simplex,
-    random_weights, sample_p_value,
-)
+from discrete_helpers import assert_anatomy, best_permutation, fit_simulated
 from emkit import Block, Mixture, Multinomial, Tree
 from emkit.priors import Dirichlet, Gamma
 
@@ -52,42 +48,6 @@ def test_log_prob_is_minus_infinity_outside_the_support():
     X = np.array([[1.5, 1.0], [-1.0, 2.0], [2.0, 3.0]])
     out = Multinomial().log_prob(Tree(probs=np.full((2, 2), 0.5)), X)
     assert np.all(np.isneginf(out[:2])) and np.all(np.isfinite(out[2]))
-
-
-def test_statistics_add_up_and_integer_weights_equal_duplicated_rows(rng):
-    X = random_data(rng)
-    weights = random_weights(rng, X.shape[0], K)
-    assert_stats_additive(Multinomial(), X, weights, split=19)
-    assert_integer_weights_duplicate_rows(Multinomial(), X, weights, rng)
-
-
-@pytest.mark.parametrize("prior", [None, Dirichlet([2.0, 1.0, 4.0, 1.5])])
-def test_m_step_maximises_the_weighted_likelihood(rng, prior):
-    X, weights = random_data(rng, 30), random_weights(rng, 30, K)
-    component = Multinomial(prior=prior)
-    probs = component.m_step(component.expected_stats(None, X, weights), None).probs
-    log_prior = (stats.dirichlet(prior.concentration).logpdf if prior else (lambda p: 0.0))
-    for k in range(K):
-        def objective(p, k=k):
-            return (np.sum(weights[:, k] * stats.multinomial.logpmf(X, X.sum(axis=1), p))
-                    + log_prior(p))
-
-        np.testing.assert_allclose(probs[k], maximise_simplex(objective, C), atol=1e-6)
-
-
-def test_expected_log_prob_includes_the_multinomial_coefficients(rng):
-    X, weights = random_data(rng), random_weights(rng, 60, K)
-    probs = rng.dirichlet(np.ones(C), K)
-    assert_expected_log_prob(Multinomial(), Tree(probs=probs), X, weights,
-                             scipy_log_prob(probs))
-
-
-def test_sample_matches_log_prob():
-    params = Tree(probs=np.array([[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]]))
-    outcomes = grid(range(4), range(4), range(4))
-    outcomes = outcomes[outcomes.sum(axis=1) == 3]  # every vector with total n_trials
-    for k in range(2):
-        assert sample_p_value(Multinomial(n_trials=3), params, k, outcomes) > 1e-3
 
 
 def test_sample_needs_n_trials():

@@ -3,10 +3,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from discrete_helpers import (
-    assert_expected_log_prob, assert_integer_weights_duplicate_rows, assert_stats_additive,
-    best_permutation, fit_simulated, grid, maximise_scalar, random_weights, sample_p_value,
-)
+from discrete_helpers import best_permutation, fit_simulated
 import emkit
 from emkit import Block, Mixture, Poisson, Tree
 from emkit.components._discrete import PROBABILITY_FLOOR
@@ -50,46 +47,11 @@ def test_log_prob_is_minus_infinity_outside_the_support():
     assert np.all(np.isneginf(out[:3])) and np.all(np.isfinite(out[3]))
 
 
-def test_statistics_add_up_and_integer_weights_equal_duplicated_rows(rng):
-    X = random_data(rng)
-    weights = random_weights(rng, X.shape[0], K)
-    assert_stats_additive(Poisson(), X, weights, split=31)
-    assert_integer_weights_duplicate_rows(Poisson(), X, weights, rng)
-
-
-@pytest.mark.parametrize("prior", [None, Gamma(2.5, 0.4)])
-def test_m_step_maximises_the_weighted_likelihood(rng, prior):
-    X, weights = random_data(rng, 40), random_weights(rng, 40, K)
-    rates = Poisson(prior=prior).m_step(Poisson().expected_stats(None, X, weights), None).rates
-    log_prior = (stats.gamma(prior.shape, scale=1 / prior.rate).logpdf if prior
-                 else (lambda value: 0.0))
-    for k in range(K):
-        for d in range(D):
-            def objective(rate, k=k, d=d):
-                return (np.sum(weights[:, k] * stats.poisson(rate).logpmf(X[:, d]))
-                        + log_prior(rate))
-
-            assert rates[k, d] == pytest.approx(maximise_scalar(objective, 1e-6, 50), rel=1e-7)
-
-
-def test_expected_log_prob_includes_the_log_factorials(rng):
-    X, weights = random_data(rng), random_weights(rng, 60, K)
-    rates = rng.uniform(0.5, 8, (K, D))
-    assert_expected_log_prob(Poisson(), Tree(rates=rates), X, weights, scipy_log_prob(rates))
-
-
 def test_m_step_keeps_rates_positive():
     X = np.zeros((6, 2))
     rates = Poisson().m_step(Poisson().expected_stats(None, X, np.ones((6, 1))), None).rates
     np.testing.assert_allclose(rates, PROBABILITY_FLOOR)
     assert np.all(np.isfinite(Poisson().log_prob(Tree(rates=rates), np.array([[1.0, 3.0]]))))
-
-
-def test_sample_matches_log_prob():
-    params = Tree(rates=np.array([[0.7, 2.5], [4.0, 1.2]]))
-    outcomes = grid(range(15), range(15))  # the rest of the support is one more bin
-    for k in range(2):
-        assert sample_p_value(Poisson(), params, k, outcomes) > 1e-3
 
 
 def test_n_parameters_counts_every_rate():
