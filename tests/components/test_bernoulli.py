@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from discrete_helpers import best_permutation, fit_simulated
+from component_checks import best_permutation, fit_simulated
 from emkit import Bernoulli, Block, Mixture, Tree
 from emkit.components._discrete import PROBABILITY_FLOOR
 from emkit.priors import Beta, Gamma

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from discrete_helpers import best_permutation, fit_simulated
+from component_checks import best_permutation, fit_simulated
 from emkit import Block, Categorical, Mixture, Tree
 from emkit.backends.numpy_backend import NumpyBackend
 from emkit.engine import run_em

@@ -9,7 +9,7 @@ from emkit.exceptions import ComponentCollapseError
 from emkit.priors import Gamma as GammaPrior
 from emkit.testing import Product
 
-from continuous_reference import assert_em_anatomy, assert_log_densities_match
+from component_checks import assert_em_anatomy, assert_log_densities_match, fit_simulated
 
 RATES = np.array([[0.5, 2.0, 1.0], [3.0, 0.2, 1.5]])
 PARAMS = Tree(rates=RATES)
@@ -51,12 +51,8 @@ def test_fixed_rates_are_kept(data):
 
 def test_em_recovers_the_rates_with_exact_anatomy():
     truth = Tree(rates=np.array([[0.2, 5.0], [4.0, 0.3]]))
-    rng = np.random.default_rng(3)
-    labels = rng.choice(2, size=3000, p=[0.4, 0.6])
-    X = emkit.Exponential().sample(truth, labels, rng)
-    result = emkit.fit(emkit.Mixture(emkit.Exponential(), 2), X, random_state=0, tol=1e-9,
-                       max_iter=500)
-    assert_em_anatomy(result)
+    result, _ = fit_simulated(emkit.Exponential(), truth, [0.4, 0.6], 3000, seed=3, tol=1e-9,
+                              max_iter=500)
     order = np.argsort(result.params.components.rates[:, 0])
     np.testing.assert_allclose(result.params.components.rates[order], truth.rates, rtol=0.1)
     np.testing.assert_allclose(result.params.weights[order], [0.4, 0.6], atol=0.03)

@@ -4,7 +4,7 @@ import pytest
 from scipy import stats
 
 import emkit
-from discrete_helpers import assert_anatomy, best_permutation, fit_simulated
+from component_checks import assert_em_anatomy, best_permutation, fit_simulated
 from emkit import Block, Mixture, Multinomial, Tree
 from emkit.priors import Dirichlet, Gamma
 
@@ -74,7 +74,7 @@ def test_em_with_row_totals_that_differ(rng):
     X = np.array([rng.multinomial(rng.integers(5, 40), truth[z]) for z in labels], float)
     result = emkit.fit(Mixture(Multinomial(prior=Dirichlet(1.5)), 2), X, random_state=0,
                        tol=1e-8, max_iter=500)
-    assert_anatomy(result.history)
+    assert_em_anatomy(result)
     probs = result.params.components.probs
     np.testing.assert_allclose(probs[list(best_permutation(probs, truth))], truth, atol=0.02)
 

@@ -10,7 +10,7 @@ from scipy import stats
 import emkit
 from emkit import Block, Tree
 
-from continuous_reference import assert_em_anatomy, maximise_over
+from component_checks import assert_em_anatomy, maximise_over
 
 SCALES = np.array([[[2.0, 0.5, 0.0], [0.5, 1.0, 0.2], [0.0, 0.2, 0.7]],
                    [[1.0, -0.3, 0.1], [-0.3, 0.5, 0.0], [0.1, 0.0, 3.0]]])

@@ -7,7 +7,7 @@ import emkit
 from emkit import Tree
 from emkit.exceptions import ComponentCollapseError
 
-from continuous_reference import assert_em_anatomy
+from component_checks import assert_em_anatomy, fit_simulated
 
 TRUTH = Tree(means=np.array([[0.0, 0.0], [6.0, 1.0]]),
              scales=np.array([[[1.0, 0.4], [0.4, 0.8]], [[0.6, -0.2], [-0.2, 1.5]]]),
@@ -32,12 +32,8 @@ def test_samples_follow_the_density():
 
 
 def test_em_recovers_the_parameters_with_exact_anatomy():
-    rng = np.random.default_rng(3)
-    labels = rng.choice(2, size=3000, p=[0.4, 0.6])
-    X = emkit.StudentT().sample(TRUTH, labels, rng)
-    result = emkit.fit(emkit.Mixture(emkit.StudentT(), 2), X, random_state=0, tol=1e-8,
-                       max_iter=500)
-    assert_em_anatomy(result)
+    result, _ = fit_simulated(emkit.StudentT(), TRUTH, [0.4, 0.6], 3000, seed=3, tol=1e-8,
+                              max_iter=500)
     fitted = result.params.components
     order = np.argsort(fitted.means[:, 0])
     np.testing.assert_allclose(fitted.means[order], TRUTH.means, atol=0.1)
