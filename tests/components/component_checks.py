@@ -115,8 +115,7 @@ def fit_simulated(component, true_params, weights, n_samples, seed, **fit_option
 
     Returns
     -------
-    result : FitResult
-    X : ndarray of shape (n_samples, n_features)
+    FitResult
     """
     model = emkit.Mixture(component, len(weights))
     truth = Tree(weights=np.asarray(weights, dtype=float), components=true_params)
@@ -126,7 +125,7 @@ def fit_simulated(component, true_params, weights, n_samples, seed, **fit_option
         warnings.simplefilter("error", AnatomyWarning)
         result = emkit.fit(model, X, random_state=seed, **fit_options)
     assert_em_anatomy(result)
-    return result, X
+    return result
 
 
 def best_permutation(estimated, truth):

@@ -67,8 +67,8 @@ def test_n_parameters_counts_every_probability():
 
 def test_em_recovers_simulated_parameters_with_a_sound_anatomy():
     truth = np.array([[0.9, 0.1, 0.8, 0.2, 0.7], [0.15, 0.85, 0.25, 0.75, 0.3]])
-    result, _ = fit_simulated(Bernoulli(), Tree(probs=truth), [0.4, 0.6], 4000, seed=1,
-                              n_init=2, tol=1e-8, max_iter=500)
+    result = fit_simulated(Bernoulli(), Tree(probs=truth), [0.4, 0.6], 4000, seed=1,
+                           n_init=2, tol=1e-8, max_iter=500)
     probs = result.params.components.probs
     order = list(best_permutation(probs, truth))
     np.testing.assert_allclose(probs[order], truth, atol=0.04)
@@ -77,8 +77,8 @@ def test_em_recovers_simulated_parameters_with_a_sound_anatomy():
 
 def test_em_keeps_a_sound_anatomy_when_probabilities_sit_on_the_floor():
     truth = np.array([[0.0, 1.0, 0.5, 0.0], [1.0, 0.0, 0.5, 0.0]])  # feature 3 is never 1
-    result, _ = fit_simulated(Bernoulli(), Tree(probs=truth), [0.5, 0.5], 400, seed=2,
-                              tol=1e-10, max_iter=200)
+    result = fit_simulated(Bernoulli(), Tree(probs=truth), [0.5, 0.5], 400, seed=2,
+                           tol=1e-10, max_iter=200)
     probs = result.params.components.probs
     np.testing.assert_allclose(probs[:, 3], PROBABILITY_FLOOR)
     unseen = np.array([[0.0, 1.0, 1.0, 1.0]])
@@ -87,8 +87,8 @@ def test_em_keeps_a_sound_anatomy_when_probabilities_sit_on_the_floor():
 
 def test_em_with_a_prior_climbs_the_log_posterior():
     truth = np.array([[0.9, 0.1, 0.8], [0.1, 0.9, 0.3]])
-    result, _ = fit_simulated(Bernoulli(prior=Beta(2.0, 2.0)), Tree(probs=truth), [0.5, 0.5],
-                              500, seed=3, tol=1e-8, max_iter=500)
+    result = fit_simulated(Bernoulli(prior=Beta(2.0, 2.0)), Tree(probs=truth), [0.5, 0.5],
+                           500, seed=3, tol=1e-8, max_iter=500)
     assert result.history.objective_name == "log-posterior"
     log_prior = np.sum(stats.beta(2.0, 2.0).logpdf(result.params.components.probs))
     assert result.objective == pytest.approx(result.log_likelihood + log_prior, rel=1e-12)

@@ -58,8 +58,8 @@ def test_n_parameters_counts_every_probability():
 
 def test_em_recovers_simulated_parameters_with_a_sound_anatomy():
     truth = np.array([[0.2, 0.7, 0.9], [0.8, 0.3, 0.2]])
-    result, _ = fit_simulated(Binomial(TRIALS), Tree(probs=truth), [0.3, 0.7], 3000, seed=2,
-                              n_init=2, tol=1e-8, max_iter=500)
+    result = fit_simulated(Binomial(TRIALS), Tree(probs=truth), [0.3, 0.7], 3000, seed=2,
+                           n_init=2, tol=1e-8, max_iter=500)
     probs = result.params.components.probs
     order = list(best_permutation(probs, truth))
     np.testing.assert_allclose(probs[order], truth, atol=0.03)

@@ -73,8 +73,8 @@ def test_n_parameters_counts_free_probabilities():
 def test_em_recovers_simulated_parameters_with_a_sound_anatomy():
     truth = np.array([[[0.7, 0.2, 0.1], [0.1, 0.1, 0.8], [0.6, 0.3, 0.1]],
                       [[0.1, 0.3, 0.6], [0.6, 0.3, 0.1], [0.1, 0.2, 0.7]]])
-    result, _ = fit_simulated(Categorical(3), Tree(probs=truth), [0.45, 0.55], 4000, seed=8,
-                              n_init=3, tol=1e-8, max_iter=500)
+    result = fit_simulated(Categorical(3), Tree(probs=truth), [0.45, 0.55], 4000, seed=8,
+                           n_init=3, tol=1e-8, max_iter=500)
     probs = result.params.components.probs
     order = list(best_permutation(probs, truth))
     np.testing.assert_allclose(probs[order], truth, atol=0.04)
@@ -83,8 +83,8 @@ def test_em_recovers_simulated_parameters_with_a_sound_anatomy():
 
 def test_em_keeps_a_sound_anatomy_when_probabilities_sit_on_the_floor():
     truth = np.array([[[0.5, 0.5, 0.0], [1.0, 0.0, 0.0]], [[0.0, 0.2, 0.8], [0.0, 0.0, 1.0]]])
-    result, _ = fit_simulated(Categorical(3), Tree(probs=truth), [0.5, 0.5], 400, seed=4,
-                              tol=1e-10, max_iter=200)
+    result = fit_simulated(Categorical(3), Tree(probs=truth), [0.5, 0.5], 400, seed=4,
+                           tol=1e-10, max_iter=200)
     probs = result.params.components.probs
     np.testing.assert_allclose(probs[list(best_permutation(probs, truth))], truth, atol=0.06)
     assert probs.min() == pytest.approx(PROBABILITY_FLOOR, rel=1e-6)
@@ -94,8 +94,8 @@ def test_em_keeps_a_sound_anatomy_when_probabilities_sit_on_the_floor():
 
 def test_em_with_a_prior_climbs_the_log_posterior():
     truth = np.array([[[0.8, 0.1, 0.1], [0.1, 0.1, 0.8]], [[0.1, 0.2, 0.7], [0.7, 0.2, 0.1]]])
-    result, _ = fit_simulated(Categorical(3, prior=Dirichlet(2.0)), Tree(probs=truth),
-                              [0.5, 0.5], 300, seed=9, tol=1e-8, max_iter=500)
+    result = fit_simulated(Categorical(3, prior=Dirichlet(2.0)), Tree(probs=truth),
+                           [0.5, 0.5], 300, seed=9, tol=1e-8, max_iter=500)
     assert result.history.objective_name == "log-posterior"
     probs = result.params.components.probs.reshape(-1, 3)
     log_prior = sum(stats.dirichlet([2.0] * 3).logpdf(p) for p in probs)

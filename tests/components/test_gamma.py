@@ -57,8 +57,8 @@ def test_shape_solves_its_equation_to_machine_precision(true_shape):
 def test_em_recovers_the_parameters_with_exact_anatomy():
     truth = Tree(shapes=np.array([[2.0, 9.0], [12.0, 1.5]]),
                  rates=np.array([[2.0, 1.0], [2.0, 0.5]]))
-    result, _ = fit_simulated(emkit.Gamma(), truth, [0.3, 0.7], 4000, seed=3, tol=1e-10,
-                              max_iter=500)
+    result = fit_simulated(emkit.Gamma(), truth, [0.3, 0.7], 4000, seed=3, tol=1e-10,
+                           max_iter=500)
     fitted = result.params.components
     order = np.argsort(fitted.shapes[:, 0])
     np.testing.assert_allclose(fitted.shapes[order], truth.shapes, rtol=0.15)

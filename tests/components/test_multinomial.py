@@ -61,8 +61,8 @@ def test_n_parameters_counts_free_probabilities():
 
 def test_em_recovers_simulated_parameters_with_a_sound_anatomy():
     truth = np.array([[0.5, 0.3, 0.1, 0.1], [0.1, 0.1, 0.3, 0.5]])
-    result, _ = fit_simulated(Multinomial(n_trials=20), Tree(probs=truth), [0.3, 0.7], 2000,
-                              seed=5, tol=1e-8, max_iter=500)
+    result = fit_simulated(Multinomial(n_trials=20), Tree(probs=truth), [0.3, 0.7], 2000,
+                           seed=5, tol=1e-8, max_iter=500)
     probs = result.params.components.probs
     order = list(best_permutation(probs, truth))
     np.testing.assert_allclose(probs[order], truth, atol=0.02)

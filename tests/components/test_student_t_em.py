@@ -32,8 +32,8 @@ def test_samples_follow_the_density():
 
 
 def test_em_recovers_the_parameters_with_exact_anatomy():
-    result, _ = fit_simulated(emkit.StudentT(), TRUTH, [0.4, 0.6], 3000, seed=3, tol=1e-8,
-                              max_iter=500)
+    result = fit_simulated(emkit.StudentT(), TRUTH, [0.4, 0.6], 3000, seed=3, tol=1e-8,
+                           max_iter=500)
     fitted = result.params.components
     order = np.argsort(fitted.means[:, 0])
     np.testing.assert_allclose(fitted.means[order], TRUTH.means, atol=0.1)
