@@ -90,7 +90,7 @@ def test_fixed_direction_opposite_to_the_data_collapses(data):
         component.m_step(stats_, opposite, fixed={"mean_directions"})
 
 
-def test_log_densities_match_scipy_to_twelve_digits(data):
+def test_log_densities_match_scipy_to_eleven_digits(data):
     X, weights = data
     other = Tree(mean_directions=unit([[0.0, 1.0, 0.0], [1.0, 1.0, 1.0]]),
                  concentrations=np.array([0.5, 7.0]))
