@@ -2,51 +2,24 @@
 same rows in memory from the same start; starting values come from head(), a sample of whole
 sequences; bad input gets clear errors."""
 import re
-import warnings
 
 import numpy as np
 import pytest
 
-from emkit.estimators import CategoricalHMM, GaussianHMM, PoissonHMM
+from emkit.estimators import CategoricalHMM, GaussianHMM
+from hmm_cases import fit_from, gaussian_case, poisson_case
 from emkit.sources import open_source
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("pyarrow")
 
 RTOL = 1e-10
-N_ITER = 8
 COLUMNS = ("evidence", "bound_e", "bound_m", "kl_gap", "change")
 CHUNK_SIZE = 100  # several blocks of whole sequences
 
 
-def _states(rng, lengths):
-    return [np.cumsum(rng.random(n) < 0.1) % 2 for n in lengths]
-
-
-def _gaussian(seed=3):
-    rng = np.random.default_rng(seed)
-    lengths = rng.integers(20, 80, size=12)
-    X = np.concatenate([rng.normal(1.5 * s[:, None], 1.0, size=(len(s), 2))
-                        for s in _states(rng, lengths)])
-    start = dict(startprob_=np.array([0.6, 0.4]), transmat_=np.array([[0.8, 0.2], [0.3, 0.7]]),
-                 means_=np.array([[-0.5, 0.0], [2.0, 1.0]]),
-                 covars_=np.array([[1.5, 1.0], [0.8, 1.2]]))
-    return GaussianHMM(2, init_params="", n_iter=N_ITER, tol=0.0, chunk_size=CHUNK_SIZE), \
-        X, lengths, start
-
-
-def _poisson(seed=4):
-    rng = np.random.default_rng(seed)
-    lengths = rng.integers(20, 80, size=12)
-    X = np.concatenate([rng.poisson(np.where(s[:, None], 7.0, 2.0), size=(len(s), 3))
-                        for s in _states(rng, lengths)]).astype(float)
-    start = dict(startprob_=np.array([0.5, 0.5]), transmat_=np.array([[0.7, 0.3], [0.4, 0.6]]),
-                 lambdas_=np.array([[1.0, 3.0, 2.0], [5.0, 4.0, 8.0]]))
-    return PoissonHMM(2, init_params="", n_iter=N_ITER, tol=0.0, chunk_size=CHUNK_SIZE), \
-        X, lengths, start
-
-
-CASES = {"gaussian": _gaussian, "poisson": _poisson}
+CASES = {"gaussian": lambda: gaussian_case(chunk_size=CHUNK_SIZE),
+         "poisson": lambda: poisson_case(chunk_size=CHUNK_SIZE)}
 
 
 def _write(fmt, X, path):
@@ -60,21 +33,13 @@ def _write(fmt, X, path):
     return path / "data.parquet", names
 
 
-def _fit(estimator, start, X, lengths=None):
-    for name, value in start.items():
-        setattr(estimator, name, value.copy())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tol=0: runs every iteration
-        return estimator.fit(X, lengths)
-
-
 @pytest.mark.parametrize("fmt", ["parquet", "npy"])
 @pytest.mark.parametrize("case", CASES)
 def test_fit_from_a_file_equals_the_in_memory_fit(case, fmt, tmp_path):
     estimator, X, lengths, start = CASES[case]()
     path, columns = _write(fmt, X, tmp_path)
-    reference = _fit(estimator, start, X, lengths)
-    got = _fit(estimator.__class__(**estimator.get_params()), start,
+    reference = fit_from(estimator, start, X, lengths)
+    got = fit_from(estimator.__class__(**estimator.get_params()), start,
                open_source(path, columns, lengths=lengths))
     for name in start:
         np.testing.assert_allclose(getattr(got, name), getattr(reference, name), rtol=RTOL,
@@ -95,7 +60,7 @@ def test_fit_from_a_file_equals_the_in_memory_fit(case, fmt, tmp_path):
 def test_the_start_comes_from_head_a_sample_of_whole_sequences(tmp_path):
     """With every parameter fixed (``params=""``), the fit returns its start: the start drawn
     from the file equals the start drawn in memory from the rows of its head()."""
-    _, X, lengths, _ = _gaussian()
+    _, X, lengths, _ = gaussian_case(chunk_size=CHUNK_SIZE)
     path, _ = _write("npy", X, tmp_path)
     source = open_source(path, lengths=lengths, head_rows=150)
     head = source.head()
@@ -116,14 +81,14 @@ def test_categorical_symbols_are_counted_over_the_file_not_the_head(tmp_path):
     path, _ = _write("npy", X, tmp_path)
     source = open_source(path, lengths=lengths, head_rows=60)
     assert source.head().X.max() < 5  # the sample misses the largest symbol
-    reference = _fit(CategoricalHMM(2, random_state=0, n_iter=3), {}, X, lengths)
-    got = _fit(CategoricalHMM(2, random_state=0, n_iter=3, chunk_size=CHUNK_SIZE), {}, source)
+    reference = fit_from(CategoricalHMM(2, random_state=0, n_iter=3), {}, X, lengths)
+    got = fit_from(CategoricalHMM(2, random_state=0, n_iter=3, chunk_size=CHUNK_SIZE), {}, source)
     assert got.emissionprob_.shape == reference.emissionprob_.shape == (2, 6)
 
 
 # -- bad input --------------------------------------------------------------------------------
 def test_lengths_that_do_not_add_up_get_the_in_memory_error(tmp_path):
-    _, X, lengths, _ = _gaussian()
+    _, X, lengths, _ = gaussian_case(chunk_size=CHUNK_SIZE)
     path, _ = _write("npy", X, tmp_path)
     message = r"lengths must sum to the number of rows of X \(\d+\); got lengths summing to"
     with pytest.raises(ValueError, match=message):
@@ -133,7 +98,7 @@ def test_lengths_that_do_not_add_up_get_the_in_memory_error(tmp_path):
 
 
 def test_a_file_without_lengths_or_with_lengths_in_fit_is_refused(tmp_path):
-    _, X, lengths, _ = _gaussian()
+    _, X, lengths, _ = gaussian_case(chunk_size=CHUNK_SIZE)
     path, _ = _write("npy", X, tmp_path)
     with pytest.raises(ValueError, match=r"has no sequence lengths.*open_source\(path, "
                                          r"columns, lengths=\.\.\.\)"):
@@ -144,14 +109,14 @@ def test_a_file_without_lengths_or_with_lengths_in_fit_is_refused(tmp_path):
 
 
 def test_values_outside_the_support_are_found_in_their_block(tmp_path):
-    estimator, X, lengths, start = _poisson()
+    estimator, X, lengths, start = poisson_case(chunk_size=CHUNK_SIZE)
     X = X.copy()
     X[300, 2] = 2.5
     path, _ = _write("npy", X, tmp_path)
     with pytest.raises(ValueError, match=r"value 2.5 at row 300; a Poisson component"):
-        _fit(estimator, start, X, lengths)
+        fit_from(estimator, start, X, lengths)
     with pytest.raises(ValueError, match=r"value 2.5 at row \d+; a Poisson component.*this "
                                          r"block holds rows \d+ to \d+ of X") as found:
-        _fit(estimator, start, open_source(path, lengths=lengths))
+        fit_from(estimator, start, open_source(path, lengths=lengths))
     where = re.search(r"at row (\d+);.*holds rows (\d+) to", str(found.value))
     assert int(where.group(1)) + int(where.group(2)) == 300

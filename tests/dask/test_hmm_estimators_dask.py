@@ -1,19 +1,18 @@
 """The HMM estimators on Dask collections: the fit, scores and decodings of the same rows in
 memory (1e-10 relative, same anatomy) whatever the chunking, from the same start; blocks hold
 whole sequences; bad input gets the in-memory errors."""
-import warnings
 
 import numpy as np
 import pytest
 
 from emkit.estimators import CategoricalHMM, GaussianHMM, PoissonHMM
+from hmm_cases import N_ITER, fit_from, gaussian_case, poisson_case
 
 da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
 RTOL = 1e-10
-N_ITER = 8
 COLUMNS = ("evidence", "bound_e", "bound_m", "kl_gap", "change")
 CHUNKINGS = {"one block": -1, "regular": 97, "uneven": (5, 400, 1)}
 
@@ -27,41 +26,7 @@ def client():
         yield dask_client
 
 
-def _states(rng, lengths):
-    return [np.cumsum(rng.random(n) < 0.1) % 2 for n in lengths]
-
-
-def _gaussian(seed=3):
-    """Twelve sequences of 20..79 rows from a 2-state Gaussian HMM, and a starting model."""
-    rng = np.random.default_rng(seed)
-    lengths = rng.integers(20, 80, size=12)
-    X = np.concatenate([rng.normal(1.5 * s[:, None], 1.0, size=(len(s), 2))
-                        for s in _states(rng, lengths)])
-    start = dict(startprob_=np.array([0.6, 0.4]), transmat_=np.array([[0.8, 0.2], [0.3, 0.7]]),
-                 means_=np.array([[-0.5, 0.0], [2.0, 1.0]]),
-                 covars_=np.array([[1.5, 1.0], [0.8, 1.2]]))
-    return GaussianHMM(2, init_params="", n_iter=N_ITER, tol=0.0), X, lengths, start
-
-
-def _poisson(seed=4):
-    rng = np.random.default_rng(seed)
-    lengths = rng.integers(20, 80, size=12)
-    X = np.concatenate([rng.poisson(np.where(s[:, None], 7.0, 2.0), size=(len(s), 3))
-                        for s in _states(rng, lengths)]).astype(float)
-    start = dict(startprob_=np.array([0.5, 0.5]), transmat_=np.array([[0.7, 0.3], [0.4, 0.6]]),
-                 lambdas_=np.array([[1.0, 3.0, 2.0], [5.0, 4.0, 8.0]]))
-    return PoissonHMM(2, init_params="", n_iter=N_ITER, tol=0.0), X, lengths, start
-
-
-CASES = {"gaussian": _gaussian, "poisson": _poisson}
-
-
-def _fit(estimator, start, X, lengths=None):
-    for name, value in start.items():
-        setattr(estimator, name, value.copy())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tol=0: runs every iteration
-        return estimator.fit(X, lengths)
+CASES = {"gaussian": gaussian_case, "poisson": poisson_case}
 
 
 def _chunks(chunking, n_samples):
@@ -86,10 +51,10 @@ def _assert_same_fit(got, reference, names):
 @pytest.mark.parametrize("case", CASES)
 def test_fit_on_a_dask_array_equals_the_in_memory_fit(case, chunking, client):
     estimator, X, lengths, start = CASES[case]()
-    reference = _fit(estimator, start, X, lengths)
+    reference = fit_from(estimator, start, X, lengths)
     collection = da.from_array(X, chunks=(_chunks(CHUNKINGS[chunking], len(X)), -1))
     with client.as_current():
-        got = _fit(estimator.__class__(**estimator.get_params()), start, collection, lengths)
+        got = fit_from(estimator.__class__(**estimator.get_params()), start, collection, lengths)
         assert got.score(collection, lengths) == pytest.approx(reference.score(X, lengths),
                                                                rel=RTOL)
         log_prob, posteriors = got.score_samples(collection, lengths)
@@ -106,21 +71,21 @@ def test_fit_on_a_dask_array_equals_the_in_memory_fit(case, chunking, client):
 
 def test_default_start_from_the_sample_equals_the_in_memory_start(client):
     """Under 100_000 rows head() holds every sequence: k-means starts where it does in memory."""
-    estimator, X, lengths, _ = _gaussian()
+    estimator, X, lengths, _ = gaussian_case()
     estimator.set_params(init_params="stmc", random_state=0)
-    reference = _fit(estimator, {}, X, lengths)
+    reference = fit_from(estimator, {}, X, lengths)
     with client.as_current():
-        got = _fit(estimator.__class__(**estimator.get_params()), {},
+        got = fit_from(estimator.__class__(**estimator.get_params()), {},
                    da.from_array(X, chunks=(97, -1)), lengths)
     _assert_same_fit(got, reference, ["means_", "covars_"])
 
 
 def test_a_dask_dataframe_fits_like_its_rows_and_keeps_the_column_names(client):
-    estimator, X, lengths, start = _gaussian()
-    reference = _fit(estimator, start, X, lengths)
+    estimator, X, lengths, start = gaussian_case()
+    reference = fit_from(estimator, start, X, lengths)
     frame = dd.from_array(X, chunksize=150, columns=["a", "b"])
     with client.as_current():
-        got = _fit(GaussianHMM(**estimator.get_params()), start, frame, lengths)
+        got = fit_from(GaussianHMM(**estimator.get_params()), start, frame, lengths)
         np.testing.assert_array_equal(got.predict(frame, lengths), reference.predict(X, lengths))
     _assert_same_fit(got, reference, ["means_", "covars_"])
     assert list(got.feature_names_in_) == ["a", "b"]
@@ -130,7 +95,7 @@ def test_score_of_a_dask_array_is_one_compute():
     """On Dask's local scheduler (no client): the log-likelihood is summed in one graph."""
     from dask.callbacks import Callback
 
-    estimator, X, lengths, start = _gaussian()
+    estimator, X, lengths, start = gaussian_case()
     for name, value in start.items():
         setattr(estimator, name, value)
     computes = []
@@ -146,9 +111,9 @@ def test_categorical_symbols_are_counted_over_every_block(client):
     lengths = np.full(10, 30)
     X = rng.integers(0, 3, size=(300, 1)).astype(float)
     X[277, 0] = 5  # only in the last block
-    reference = _fit(CategoricalHMM(2, random_state=0, n_iter=3), {}, X, lengths)
+    reference = fit_from(CategoricalHMM(2, random_state=0, n_iter=3), {}, X, lengths)
     with client.as_current():
-        got = _fit(CategoricalHMM(2, random_state=0, n_iter=3), {},
+        got = fit_from(CategoricalHMM(2, random_state=0, n_iter=3), {},
                    da.from_array(X, chunks=(60, -1)), lengths)
     assert got.emissionprob_.shape == reference.emissionprob_.shape == (2, 6)
     np.testing.assert_allclose(got.emissionprob_, reference.emissionprob_, rtol=RTOL)
@@ -156,48 +121,48 @@ def test_categorical_symbols_are_counted_over_every_block(client):
 
 # -- bad input --------------------------------------------------------------------------------
 def test_lengths_that_do_not_add_up_get_the_in_memory_error():
-    estimator, X, lengths, start = _gaussian()
+    estimator, X, lengths, start = gaussian_case()
     wrong = lengths[:-1]
     with pytest.raises(ValueError) as in_memory:
-        _fit(estimator, start, X, wrong)
+        fit_from(estimator, start, X, wrong)
     message = r"lengths must sum to the number of rows of X \(\d+\); got lengths summing to"
     assert in_memory.match(message)
     collection = da.from_array(X, chunks=(97, -1))
     with pytest.raises(ValueError, match=message):
-        _fit(estimator, start, collection, wrong)
+        fit_from(estimator, start, collection, wrong)
     with pytest.raises(ValueError, match=message):
         estimator.score(collection, wrong)
 
 
 def test_an_array_chunked_along_columns_gets_the_rechunk_call():
-    estimator, X, lengths, start = _gaussian()
+    estimator, X, lengths, start = gaussian_case()
     split = da.from_array(X, chunks=(97, 1))
     message = r"chunked along its columns \(column chunks \(1, 1\)\).*X.rechunk\(\{1: -1\}\)"
     with pytest.raises(ValueError, match=message):
-        _fit(estimator, start, split, lengths)
+        fit_from(estimator, start, split, lengths)
     with pytest.raises(ValueError, match=message):
         estimator.predict(split, lengths)
 
 
 def test_a_dask_array_without_lengths_is_refused_with_the_remedy():
-    estimator, X, _, start = _gaussian()
+    estimator, X, _, start = gaussian_case()
     with pytest.raises(ValueError, match=r"lengths are required for sequences held in a "
                                          r"Dask Array.*lengths=\[n_samples\]"):
-        _fit(estimator, start, da.from_array(X, chunks=(97, -1)))
+        fit_from(estimator, start, da.from_array(X, chunks=(97, -1)))
 
 
 def test_values_outside_the_support_are_found_in_their_block(client):
-    estimator, X, lengths, start = _poisson()
+    estimator, X, lengths, start = poisson_case()
     X = X.copy()
     X[300, 2] = -1.0
     with pytest.raises(ValueError, match=r"value -1.0 at row 300; a Poisson component"):
-        _fit(estimator, start, X, lengths)
-    fitted = _fit(PoissonHMM(**estimator.get_params()), start, np.abs(X), lengths)
+        fit_from(estimator, start, X, lengths)
+    fitted = fit_from(PoissonHMM(**estimator.get_params()), start, np.abs(X), lengths)
     with client.as_current():
         with pytest.raises(ValueError, match=r"a Poisson component needs non-negative integer "
                                              r"counts.*this block holds rows (\d+) to \d+ of "
                                              r"X, and the row above counts from row \1"):
-            _fit(PoissonHMM(**estimator.get_params()), start,
+            fit_from(PoissonHMM(**estimator.get_params()), start,
                  da.from_array(X, chunks=(97, -1)), lengths)
         with pytest.raises(ValueError, match=r"a Poisson component needs non-negative integer "
                                              r"counts.*checked block by block"):

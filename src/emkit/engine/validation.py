@@ -10,7 +10,8 @@ import numpy as np
 
 from .tree import Tree
 
-__all__ = ["check_X", "check_lengths", "check_params", "check_positive_int", "check_tol"]
+__all__ = ["check_X", "check_array", "check_lengths", "check_params", "check_positive_int",
+           "check_tol"]
 
 
 def check_X(X, *, name="X", allow_nan=False, dtype=np.float64, min_samples=1):
@@ -168,3 +169,38 @@ def check_lengths(lengths, n_samples, *, name="lengths"):
             "order the sequences are stacked in X."
         )
     return array.astype(np.int64)
+
+
+def check_array(value, name, shape, constraint=None, *, remedy="Pass valid starting values."):
+    """Validate a user-given parameter array: numeric, of ``shape``, inside ``constraint``.
+
+    Parameters
+    ----------
+    value : array-like
+    name : str
+        Argument or attribute name used in messages (``"means_init"``, ``"lambdas_"``).
+    shape : tuple of int
+        The expected shape.
+    constraint : Constraint, optional
+        The set the values must lie in; without one they need only be finite.
+    remedy : str
+        What to do, appended to the message.
+
+    Returns
+    -------
+    ndarray of the given shape, float64
+    """
+    from .constraints import real
+
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a numeric array of shape {tuple(shape)}; got "
+                         f"{value!r}. {remedy}") from None
+    if array.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}; got {array.shape}. {remedy}")
+    constraint = constraint or real
+    problem = constraint.problem(array)
+    if problem:
+        raise ValueError(f"{name} must be {constraint.name}, but {problem}. {remedy}")
+    return array

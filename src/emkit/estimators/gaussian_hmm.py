@@ -5,6 +5,7 @@ import numpy as np
 
 from ..components.gaussian import Gaussian
 from ..components.gaussian.structures import STRUCTURES
+from ..engine.validation import check_array
 from ._hmm_base import HMMEstimator
 
 __all__ = ["GaussianHMM"]
@@ -144,12 +145,10 @@ class GaussianHMM(HMMEstimator):
     def _emission_from_attributes(self, codes, n_features=None):
         given, k = {}, self.n_components
         if "m" in codes and hasattr(self, "means_"):
-            means = np.asarray(self.means_, dtype=float)
-            expected = (k, n_features if n_features is not None else means.shape[-1])
-            if means.shape != expected or not np.all(np.isfinite(means)):
-                raise ValueError(f"means_ must be finite with shape {expected}; got shape "
-                                 f"{means.shape}. Pass one mean per state.")
-            given["means"], n_features = means, expected[1]
+            d = n_features if n_features is not None else np.shape(self.means_)[-1]
+            given["means"] = check_array(self.means_, "means_", (k, d),
+                                         remedy="Pass one mean per state.")
+            n_features = d
         if "c" in codes and hasattr(self, "covars_"):
             given["covariances"] = covariances_from_attribute(
                 self.covars_, self.covariance_type, k, n_features)

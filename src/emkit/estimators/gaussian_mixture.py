@@ -6,6 +6,7 @@ import numpy as np
 from ..components.gaussian import Gaussian
 from ..components.gaussian.structures import STRUCTURES
 from ..engine.constraints import positive, real, simplex, spd
+from ..engine.validation import check_array
 from ..engine.tree import Tree
 from ..models.mixture import Mixture
 from ._mixture_base import MixtureEstimator
@@ -13,18 +14,6 @@ from ._mixture_base import MixtureEstimator
 __all__ = ["GaussianMixture"]
 
 _INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
-
-
-def _check_array(value, name, shape, constraint):
-    array = np.asarray(value, dtype=float)
-    if array.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}; got {array.shape}. Pass one entry "
-                         "per component (and per feature).")
-    problem = constraint.problem(array)
-    if problem:
-        raise ValueError(f"{name} must be {constraint.name}, but {problem}. Pass valid "
-                         "starting values.")
-    return array
 
 
 def _invert_precisions(precisions, covariance_type):
@@ -139,14 +128,14 @@ class GaussianMixture(MixtureEstimator):
         k, structure = self.n_components, STRUCTURES[self.covariance_type]
         given = {}
         if self.weights_init is not None:
-            given["weights"] = _check_array(self.weights_init, "weights_init", (k,), simplex)
+            given["weights"] = check_array(self.weights_init, "weights_init", (k,), simplex)
         if self.means_init is not None:
-            given["means"] = _check_array(self.means_init, "means_init", (k, n_features),
+            given["means"] = check_array(self.means_init, "means_init", (k, n_features),
                                           real)
         if self.precisions_init is not None:
             shape = structure.shape(k, n_features)
             constraint = spd if structure.dense else positive
-            precisions = _check_array(self.precisions_init, "precisions_init", shape,
+            precisions = check_array(self.precisions_init, "precisions_init", shape,
                                       constraint)
             given["covariances"] = _invert_precisions(precisions, self.covariance_type)
         return given

@@ -6,7 +6,7 @@ import numpy as np
 from ..components.gaussian import Gaussian
 from ..components.gaussian.structures import STRUCTURES
 from ..components.mixture_emission import MixtureEmission
-from ..engine.validation import check_positive_int
+from ..engine.validation import check_array, check_positive_int
 from ..models.hmm.checks import check_probabilities
 from ._hmm_base import HMMEstimator
 
@@ -89,13 +89,10 @@ class GMMHMM(HMMEstimator):
         gaussian = Gaussian(self.covariance_type, self.reg_covar, self.on_collapse)
         return MixtureEmission(gaussian, check_positive_int(self.n_mix, "n_mix"))
 
-    def _array(self, name, shape):
-        array = np.asarray(getattr(self, name), dtype=float)
-        if array.shape != shape or not np.all(np.isfinite(array)):
-            raise ValueError(f"{name} must be finite with shape {shape} for n_components="
-                             f"{self.n_components}, n_mix={self.n_mix}; got shape "
-                             f"{array.shape}.")
-        return array
+    @property
+    def _per_mixture(self):
+        return (f"Pass one entry per state and mixture component (n_components="
+                f"{self.n_components}, n_mix={self.n_mix}).")
 
     def _emission_from_attributes(self, codes, n_features=None):
         k, m, given = self.n_components, self.n_mix, {}
@@ -103,18 +100,16 @@ class GMMHMM(HMMEstimator):
             given["weights"] = check_probabilities(self.weights_, "weights_", (k, m), rows=True)
         if "m" in codes and hasattr(self, "means_"):
             d = n_features if n_features is not None else np.shape(self.means_)[-1]
-            given["components.means"] = self._array("means_", (k, m, d)).reshape(k * m, d)
+            given["components.means"] = check_array(
+                self.means_, "means_", (k, m, d), remedy=self._per_mixture).reshape(k * m, d)
             n_features = d
         if "c" in codes and hasattr(self, "covars_"):
             d = n_features if n_features is not None else np.shape(self.covars_)[-1]
             structure = STRUCTURES[self.covariance_type]
             flat_shape = structure.shape(k * m, d)
-            covars = self._array("covars_", (k, m) + flat_shape[1:]).reshape(flat_shape)
-            problem = structure.constraint().problem(covars)
-            if problem:
-                raise ValueError(f"covars_ must be {structure.constraint().name}, but "
-                                 f"{problem}. Pass valid covariances.")
-            given["components.covariances"] = covars
+            given["components.covariances"] = check_array(
+                self.covars_, "covars_", (k, m) + flat_shape[1:], structure.constraint(),
+                remedy=self._per_mixture).reshape(flat_shape)
         return given
 
     def _publish_emission(self, emission, params):

@@ -6,6 +6,8 @@ import numbers
 import numpy as np
 
 from ..components.poisson import Poisson
+from ..engine.constraints import positive
+from ..engine.validation import check_array
 from ..priors import Gamma
 from ._hmm_base import HMMEstimator
 
@@ -87,14 +89,10 @@ class PoissonHMM(HMMEstimator):
     def _emission_from_attributes(self, codes, n_features=None):
         if "l" not in codes or not hasattr(self, "lambdas_"):
             return {}
-        rates = np.asarray(self.lambdas_, dtype=float)
-        expected = (self.n_components, n_features if n_features is not None
-                    else rates.shape[-1])
-        if rates.shape != expected or not np.all(np.isfinite(rates)) or np.any(rates <= 0):
-            raise ValueError(f"lambdas_ must be positive and finite with shape {expected}; got "
-                             f"shape {rates.shape} with smallest value {np.min(rates)!r}. "
-                             "Pass one positive rate per state and feature.")
-        return {"rates": rates}
+        d = n_features if n_features is not None else np.shape(self.lambdas_)[-1]
+        return {"rates": check_array(self.lambdas_, "lambdas_", (self.n_components, d),
+                                     positive, remedy="Pass one positive rate per state and "
+                                     "feature.")}
 
     def _publish_emission(self, emission, params):
         self.lambdas_ = np.array(params.rates)
