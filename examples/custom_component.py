@@ -8,6 +8,7 @@ import numpy as np
 
 import emkit
 from emkit.engine import constraints
+from emkit.engine.validation import check_support
 
 
 class Rayleigh(emkit.Component):
@@ -36,10 +37,8 @@ class Rayleigh(emkit.Component):
         return float(stats.logs.sum() - stats.n @ np.log(var).sum(1)
                      - 0.5 * np.sum(stats.squares / var))
 
-    def validate(self, X):
-        if np.any(X < 0):
-            column = int(np.argwhere(X < 0)[0, 1])
-            raise ValueError(f"X column {column} has negative values; Rayleigh needs x >= 0.")
+    def validate(self, X):  # errors name the column and the row, wherever X streams from
+        check_support(X, "Rayleigh", lambda v: v >= 0, "values >= 0", "Remove negative values.")
 
     def sample(self, params, labels, rng):
         return rng.rayleigh(params.scales[labels])

@@ -7,10 +7,11 @@ counts alleles in the expected genotypes (the "gene counting" algorithm). Run
 ``python examples/custom_model.py``; docs/custom-models.md walks through the class.
 """
 import numpy as np
-from scipy.special import logsumexp, xlogy
+from scipy.special import xlogy
 
 import emkit
-from emkit.engine import EStep, constraints
+from emkit.engine import DiscretePosterior, constraints
+from emkit.engine.validation import check_values
 
 #            genotypes:   AA  AO  BB  BO  AB  OO
 ALLELES = np.array([[2, 0, 0], [1, 0, 1], [0, 2, 0], [0, 1, 1], [1, 1, 0], [0, 0, 2]])
@@ -35,15 +36,10 @@ class BloodTypes(emkit.LatentModel):
         return np.where(shown, self.genotype_log_probs(params), -np.inf)
 
     def posterior(self, params, block):
-        table = self.log_joint_table(params, block)
-        return np.exp(table - logsumexp(table, axis=1, keepdims=True))
+        return DiscretePosterior.from_log_joint(self.log_joint_table(params, block))
 
-    def e_step(self, params, block):
-        table, weights = self.log_joint_table(params, block), block.sample_weights()
-        q = self.posterior(params, block)
-        return EStep(stats=emkit.Tree(genotypes=weights @ q),
-                     loglik=float(weights @ logsumexp(table, axis=1)),
-                     entropy=float(-np.sum(weights[:, None] * xlogy(q, q))))
+    def expected_stats(self, params, block, posterior):  # sums over rows
+        return emkit.Tree(genotypes=block.sample_weights() @ posterior.probabilities)
 
     def m_step(self, stats, params, fixed=frozenset()):
         if "alleles" in fixed:
@@ -53,6 +49,15 @@ class BloodTypes(emkit.LatentModel):
 
     def expected_log_joint(self, stats, params):
         return float(xlogy(stats.genotypes, np.exp(self.genotype_log_probs(params))).sum())
+
+    def validate(self, block):
+        X = block.X
+        check_values(X, ~np.isin(X, [0, 1, 2, 3]), "BloodTypes", "phenotype codes 0 to 3",
+                     "Code A, B, AB and O as 0, 1, 2 and 3.")
+
+    def sample(self, params, n_samples, rng, *, lengths=None):
+        genotypes = rng.choice(6, size=n_samples, p=np.exp(self.genotype_log_probs(params)))
+        return PHENOTYPE[genotypes][:, None].astype(float), genotypes
 
 
 #: Phenotype counts (A, B, AB, O) of 521 people, an illustrative sample.

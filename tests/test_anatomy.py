@@ -72,7 +72,7 @@ def test_first_evidence_is_the_evidence_of_the_start():
     X = make_blobs(seed=4)
     model = emkit.Mixture(emkit.Gaussian("full"), 3)
     start = model.init_params(emkit.Block(X), np.random.RandomState(0))
-    result = emkit.engine.run_em(model, X, start, max_iter=2, tol=0)
+    result = emkit.engine.fit(model, X, init=start, max_iter=2, tol=0)
     covariances = model.component.full_covariances(start.components)
     assert result.history[0].evidence == pytest.approx(
         _scipy_evidence(X, start, covariances), rel=1e-11)

@@ -104,7 +104,7 @@ def test_the_docs_usage_runs(component_example, model_example):
     modules = {"examples/custom_component.py": component_example,
                "examples/custom_model.py": model_example}
     usages = [b for b in _doc_blocks() if b.startswith("# using ")]
-    assert len(usages) == 4
+    assert len(usages) == 5
     namespaces = {}
     for block in usages:
         path = block.partition("\n")[0][len("# using "):]

@@ -128,11 +128,11 @@ def test_bad_lengths_are_rejected(data, lengths, message):
 
 
 @pytest.mark.parametrize("attribute, value, message", [
-    ("transmat_", TRANSMAT * 0.9, r"transmat_ must sum to 1 along each row; row 0"),
+    ("transmat_", TRANSMAT * 0.9, r"transmat_ must be simplex, but .* vector \[0\] sums to"),
     ("transmat_", np.array([[1.1, -0.1, 0.0], [0, 1, 0], [0, 0, 1]]),
-     r"transmat_ must hold probabilities \(>= 0\); transmat_\[0, 1\]"),
+     r"transmat_ must be simplex, but entry \[0, 1\] is -0.1, and probabilities are >= 0"),
     ("startprob_", np.array([0.5, 0.5]), r"startprob_ must have shape \(3,\)"),
-    ("startprob_", np.array([1.2, -0.2, 0.0]), "startprob_ must hold probabilities"),
+    ("startprob_", np.array([1.2, -0.2, 0.0]), r"startprob_ must be simplex, but entry \[1\]"),
     ("covars_", -COVARS, "covars_ must be positive"),
 ])
 def test_bad_starting_parameters_are_rejected(data, attribute, value, message):
@@ -186,7 +186,7 @@ def test_categorical_symbols_out_of_range_are_rejected(symbols, message):
 def test_categorical_emission_rows_must_sum_to_one():
     model = CategoricalHMM(2, init_params="st")
     model.emissionprob_ = np.array([[0.5, 0.4, 0.2], [0.2, 0.3, 0.5]])
-    with pytest.raises(ValueError, match="emissionprob_ must sum to 1 along each row; row 0"):
+    with pytest.raises(ValueError, match=r"emissionprob_ must be simplex, but .* vector \[0\] sums to"):
         model.fit(np.array([[0], [1], [2], [1]]))
 
 

@@ -7,7 +7,7 @@ from scipy import stats
 
 from emkit import AnatomyWarning, Block, Gaussian, Tree
 from emkit.backends import NumpyBackend
-from emkit.engine.em import fit, run_em
+from emkit.engine.em import fit
 from emkit.models import HMM
 from emkit.priors import Dirichlet
 
@@ -26,7 +26,8 @@ def _truth(covariance_type="diag"):
 
 def _data(lengths=(200, 300, 100), seed=0):
     model = HMM(Gaussian("diag"), 3)
-    X, states = model.sample(_truth(), list(lengths), np.random.RandomState(seed))
+    X, states = model.sample(_truth(), int(np.sum(lengths)), np.random.RandomState(seed),
+                             lengths=list(lengths))
     return Block(X, lengths=np.array(lengths)), states
 
 
@@ -42,7 +43,7 @@ def test_anatomy_bound_equals_evidence_and_never_drops(covariance_type):
     block, _ = _data()
     with warnings.catch_warnings():
         warnings.simplefilter("error", AnatomyWarning)
-        result = run_em(HMM(Gaussian(covariance_type), 3), block, _start(covariance_type),
+        result = fit(HMM(Gaussian(covariance_type), 3), block, init=_start(covariance_type),
                         tol=0, max_iter=15)
     history = result.history
     np.testing.assert_allclose(history.column("bound_e"), history.column("evidence"),
@@ -79,7 +80,7 @@ def test_long_well_separated_sequence_scores_without_underflow():
     n_steps = 100_000
     truth = _truth().replace(emission=Tree(means=MEANS * 10, covariances=np.ones((3, 2))))
     model = HMM(Gaussian("diag"), 3)
-    X, states = model.sample(truth, [n_steps], np.random.RandomState(0))
+    X, states = model.sample(truth, n_steps, np.random.RandomState(0))
     block = Block(X, lengths=np.array([n_steps]))
     posterior = model.forward_backward(truth, block)
     reference = hmm.GaussianHMM(3, "diag", init_params="")
@@ -114,7 +115,7 @@ def test_zero_transitions_stay_zero_under_a_prior_and_prior_is_tracked():
     transmat = np.array([[0.7, 0.3, 0.0], [0.0, 0.6, 0.4], [0.3, 0.0, 0.7]])
     block, _ = _data()
     model = HMM(Gaussian("diag"), 3, transmat_prior=Dirichlet(2.0))
-    result = run_em(model, block, _start(transmat=transmat), tol=0, max_iter=8)
+    result = fit(model, block, init=_start(transmat=transmat), tol=0, max_iter=8)
     assert np.all(result.params.transmat[transmat == 0] == 0)
     expected_prior = sum(stats.dirichlet([2.0, 2.0]).logpdf(row[row > 0])
                          for row in result.params.transmat)
@@ -146,7 +147,8 @@ def test_sequence_weight_equals_repeating_the_sequence():
     repeated = model.e_step(params, Block(repeated_X, lengths=np.array([120, 120, 80])))
     assert weighted.loglik == pytest.approx(repeated.loglik, rel=1e-12)
     assert weighted.entropy == pytest.approx(repeated.entropy, rel=1e-12)
-    np.testing.assert_allclose(weighted.stats.emission.s1, repeated.stats.emission.s1,
+    np.testing.assert_allclose(weighted.stats.emission.moments.first,
+                               repeated.stats.emission.moments.first,
                                rtol=1e-10, atol=1e-10)
 
 
@@ -184,7 +186,7 @@ def test_default_initialisation_recovers_the_states():
 def test_data_without_lengths_is_refused_with_the_remedy():
     block, _ = _data()
     with pytest.raises(ValueError, match=r"Block\(X, lengths=\[n_samples\]\)"):
-        run_em(HMM(Gaussian("diag"), 3), block.X, _start(), max_iter=1)
+        fit(HMM(Gaussian("diag"), 3), block.X, init=_start(), max_iter=1)
 
 
 def test_start_vector_of_the_wrong_size_is_refused():

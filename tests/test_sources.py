@@ -11,7 +11,7 @@ import pytest
 
 import emkit
 from emkit.backends import NumpyBackend
-from emkit.engine import Block, InMemory, run_em
+from emkit.engine import Block, InMemory, fit
 from emkit.sources import open_source
 
 pd = pytest.importorskip("pandas")
@@ -71,8 +71,8 @@ def test_streamed_fit_equals_in_memory_fit(fmt, tmp_path):
     model = emkit.Mixture(emkit.Gaussian("full"), 3)
     start = model.init_params(Block(X), np.random.RandomState(0))
     backend = NumpyBackend(chunk_size=200)
-    reference = run_em(model, X, start, backend=backend, tol=0.0, max_iter=8)
-    streamed = run_em(model, source, start, backend=backend, tol=0.0, max_iter=8)
+    reference = fit(model, X, init=start, backend=backend, tol=0.0, max_iter=8)
+    streamed = fit(model, source, init=start, backend=backend, tol=0.0, max_iter=8)
     for path, leaf in reference.params.paths().items():
         np.testing.assert_allclose(streamed.params.get_path(path), leaf, rtol=1e-10,
                                    err_msg=path)
@@ -88,8 +88,8 @@ def test_files_on_the_dask_backend_give_the_in_memory_fit(fmt, tmp_path):
     source = _open(fmt, _write(fmt, X, tmp_path))
     model = emkit.Mixture(emkit.Gaussian("diag"), 3)
     start = model.init_params(Block(X), np.random.RandomState(1))
-    reference = run_em(model, X, start, tol=0.0, max_iter=5)
-    on_dask = run_em(model, source, start, backend=DaskBackend(chunk_size=400), tol=0.0,
+    reference = fit(model, X, init=start, tol=0.0, max_iter=5)
+    on_dask = fit(model, source, init=start, backend=DaskBackend(chunk_size=400), tol=0.0,
                      max_iter=5)
     for path, leaf in reference.params.paths().items():
         np.testing.assert_allclose(on_dask.params.get_path(path), leaf, rtol=1e-10,

@@ -80,7 +80,7 @@ def test_non_finite_values_are_reported_at_their_row_in_the_file(tmp_path):
     X = np.random.default_rng(0).normal(size=(300, 2))
     X[250, 1] = np.nan
     np.save(tmp_path / "n.npy", X)
-    with pytest.raises(ValueError, match=r"n.npy contains NaN \(first at row 250, column 1"):
+    with pytest.raises(ValueError, match=r"n.npy column 1 has NaN at row 250"):
         list(open_source(tmp_path / "n.npy").blocks(100))
 
 

@@ -32,6 +32,7 @@ from .estimators import (
     BinomialMixture,
     CategoricalHMM,
     CategoricalMixture,
+    Estimator,
     GaussianHMM,
     GaussianMixture,
     MixtureModel,
@@ -61,7 +62,8 @@ __all__ = [
     "Independent", "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "Stacked",
     "StudentT", "Uniform", "VonMisesFisher",
     # estimators
-    "BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture", "GMMHMM",
+    "BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture", "Estimator",
+    "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
     "StudentTMixture",
     # warnings and errors

@@ -94,12 +94,13 @@ def _progress_wanted(args):
 
 
 def cmd_fit(args):
+    from .estimators.criteria import bic as information
     from .persist import save
 
     with _data_source(args) as X:
         estimator = _estimator_from_args(args).fit(X)
     result = estimator.result_  # the BIC from the fit itself: no second pass over the data
-    bic = -2.0 * result.log_likelihood + estimator._n_parameters() * np.log(result.n_samples)
+    bic = information(result.log_likelihood, estimator.n_parameters(), result.n_samples)
     if not args.quiet:
         print(estimator.history_.to_table())
     print(f"{estimator.n_iter_} iterations, converged={estimator.converged_}, "

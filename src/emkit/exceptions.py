@@ -3,6 +3,8 @@
 Every error that a user can cause is a ``ValueError`` (or a subclass) whose message names the
 argument, says what was expected, shows what was got and says what to do.
 """
+from __future__ import annotations
+
 from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
 
 __all__ = [
@@ -10,8 +12,12 @@ __all__ = [
     "ComponentCollapseError",
     "ComponentCollapseWarning",
     "ConvergenceWarning",
+    "DataError",
     "NonMonotoneWarning",
 ]
+
+#: Placeholder for the row number in a :class:`DataError` message.
+ROW = "{row}"
 
 
 class ConvergenceWarning(_SklearnConvergenceWarning):
@@ -52,8 +58,44 @@ class ComponentCollapseError(ValueError):
     def __init__(self, component, cause, remedy):
         self.component = component
         self.cause = cause
+        self.remedy = remedy
         super().__init__(f"component {component} collapsed: {cause}. {remedy}")
+
+    def __reduce__(self):  # exceptions cross process boundaries (Dask workers)
+        return ComponentCollapseError, (self.component, self.cause, self.remedy)
 
 
 class ComponentCollapseWarning(UserWarning):
     """A component collapsed and was handled by the ``on_collapse="keep"`` policy."""
+
+
+class DataError(ValueError):
+    """Data a model cannot take, found at a row of a block.
+
+    Raised by emkit's checks of data (support, finiteness, shapes). The message names the row
+    within the block that was checked; the engine checks data block by block and re-raises the
+    error with :meth:`shifted`, so that the row counts from the first row of the whole data.
+
+    Parameters
+    ----------
+    template : str
+        The message, with :data:`ROW` (``"{row}"``) where the row number goes.
+    row : int
+        The row, counted from the first row of the block that was checked.
+
+    Attributes
+    ----------
+    row : int
+    template : str
+    """
+
+    def __init__(self, template: str, row: int):
+        self.template, self.row = template, int(row)
+        super().__init__(template.replace(ROW, str(self.row)))
+
+    def shifted(self, offset: int) -> DataError:
+        """The same error with the row counted ``offset`` rows further on."""
+        return DataError(self.template, self.row + int(offset))
+
+    def __reduce__(self):  # exceptions cross process boundaries (Dask workers)
+        return DataError, (self.template, self.row)

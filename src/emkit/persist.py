@@ -11,7 +11,6 @@ import platform
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["decode", "encode", "load", "save"]
 
@@ -68,7 +67,7 @@ def encode(value):
     if name is None:
         raise ValueError(f"cannot save {value!r}: model files hold emkit's own components and "
                          "priors only (a file must not be able to run code). Save the fitted "
-                         "parameters (estimator.result_.params) yourself instead.")
+                         "parameters (estimator.get_fitted_state().params) yourself instead.")
     args, kwargs = value.arguments
     return {"__emkit__": name, "args": [encode(a) for a in args],
             "kwargs": {k: encode(v) for k, v in kwargs.items()}}
@@ -109,14 +108,11 @@ def save(estimator, prefix):
     Notes
     -----
     Hyper-parameters are written by :func:`encode` (a ``RandomState`` instance is saved as
-    None). The estimator provides ``result_``, ``n_features_in_``, ``_rebuild_model()`` and
-    ``_set_fit(model, result)``.
+    None); the rest is the estimator's fitted state
+    (:meth:`~emkit.estimators._base.LatentEstimator.get_fitted_state`).
     """
-    check_is_fitted(estimator, "result_")
-    spec, arrays = result_to_state(estimator.result_)
-    names = getattr(estimator, "feature_names_in_", None)
-    spec.update(n_features_in=int(estimator.n_features_in_),
-                feature_names_in=None if names is None else [str(n) for n in names])
+    state = estimator.get_fitted_state()
+    spec, arrays = state_to_files(state)
     import emkit
     import sklearn
 
@@ -138,7 +134,8 @@ def load(prefix):
     Raises
     ------
     ValueError
-        If a file is missing, or the JSON names no emkit estimator or an unknown format.
+        If a file is missing, the JSON names no emkit estimator or an unknown format, or a
+        parameter is outside its set.
     """
     json_path, npz_path = _paths(prefix)
     for path in (json_path, npz_path):
@@ -157,37 +154,40 @@ def load(prefix):
         arrays = {key: stored[key] for key in stored.files}
     hyper_parameters = {k: decode(v) for k, v in spec["hyper_parameters"].items()}
     estimator = classes[spec["estimator"]](**hyper_parameters)
-    estimator.n_features_in_ = spec["n_features_in"]
-    if spec["feature_names_in"] is not None:
-        estimator.feature_names_in_ = np.asarray(spec["feature_names_in"], dtype=object)
-    estimator._set_fit(estimator._rebuild_model(), result_from_state(spec, arrays))
-    return estimator
+    return estimator.set_fitted_state(state_from_files(spec, arrays))
 
 
-def result_to_state(result):
-    """Split a FitResult into a JSON-able spec and ``{name: array}`` for the .npz file."""
-    arrays = {f"params.{path}": np.asarray(leaf) for path, leaf in result.params.paths().items()}
-    arrays.update({f"history.{name}": column
-                   for name, column in result.history.as_dict().items()})
-    spec = {"result": {"n_iter": result.n_iter, "converged": result.converged,
-                       "reason": result.reason, "objective": result.objective,
-                       "log_likelihood": result.log_likelihood,
-                       "n_samples": result.n_samples,
-                       "objective_name": result.history.objective_name}}
+def state_to_files(state):
+    """Split a FittedState into a JSON-able spec and ``{name: array}`` for the .npz file."""
+    arrays = {f"params.{path}": np.asarray(leaf) for path, leaf in state.params.paths().items()}
+    spec = {"n_features_in": state.n_features_in, "feature_names_in": state.feature_names_in,
+            "result": None}
+    fit = state.fit
+    if fit is not None:
+        arrays.update({f"history.{name}": column
+                       for name, column in fit.history.as_dict().items()})
+        spec["result"] = {"n_iter": fit.n_iter, "converged": fit.converged,
+                          "reason": fit.reason, "objective": fit.objective,
+                          "log_likelihood": fit.log_likelihood, "n_samples": fit.n_samples,
+                          "objective_name": fit.history.objective_name}
     return spec, arrays
 
 
-def result_from_state(spec, arrays):
-    """Rebuild the FitResult written by :func:`result_to_state`."""
+def state_from_files(spec, arrays):
+    """Rebuild the FittedState written by :func:`state_to_files`."""
     from .engine.em import FitResult
     from .engine.monitor import History, IterationRecord
     from .engine.tree import Tree
+    from .estimators._base import FittedState
 
     params = Tree.from_paths({k[len("params."):]: v for k, v in arrays.items()
                               if k.startswith("params.")})
-    columns = [arrays[f"history.{name}"] for name in History.columns]
-    history = History(IterationRecord(int(row[0]), *map(float, row[1:]))
-                      for row in zip(*columns))
-    info = dict(spec["result"])
-    history.objective_name = info.pop("objective_name")
-    return FitResult(params=params, history=history, **info)
+    fit = None
+    if spec.get("result") is not None:
+        columns = [arrays[f"history.{name}"] for name in History.columns]
+        history = History(IterationRecord(int(row[0]), *map(float, row[1:]))
+                          for row in zip(*columns))
+        info = dict(spec["result"])
+        history.objective_name = info.pop("objective_name")
+        fit = FitResult(params=None, history=history, **info)
+    return FittedState(params, fit, spec.get("n_features_in"), spec.get("feature_names_in"))

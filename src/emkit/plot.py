@@ -135,7 +135,7 @@ def plot_demo(X, estimator, path, feature_names=("eruption (min)", "waiting (min
     """The demo figure: data with ellipses, the anatomy sawtooth and the gap, saved to path."""
     plt = _pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
-    covariances = estimator.model_.component.full_covariances(estimator.result_.params.components)
+    covariances = estimator.model_.component.full_covariances(estimator.params_.components)
     plot_mixture_2d(X, estimator.weights_, estimator.means_, covariances,
                     labels=estimator.predict(X), ax=axes[0], feature_names=feature_names)
     axes[0].set_title("Old Faithful: fitted components")

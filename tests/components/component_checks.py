@@ -17,7 +17,7 @@ from scipy import optimize
 import emkit
 from emkit import Tree
 from emkit.exceptions import AnatomyWarning
-from emkit.testing._optimize import Coordinates
+from emkit.engine import Geometry
 from emkit.testing.references import log_density
 
 
@@ -66,12 +66,12 @@ def maximise_over(objective, constraints, params, polish=True):
     """argmax of ``objective(params)`` over the parameters named in ``constraints``.
 
     The others stay as in ``params``. The search runs in the unconstrained coordinates of
-    the constraints (``emkit.testing``'s :class:`Coordinates`), by :func:`maximise`.
+    the constraints (the engine's :class:`~emkit.engine.Geometry`), by :func:`maximise`.
     """
-    coordinates = Coordinates(constraints, params)
-    theta = maximise(lambda vector: objective(coordinates.to_params(vector)),
-                     coordinates.to_vector(params), polish)
-    return coordinates.to_params(theta)
+    geometry = Geometry(constraints, params)
+    theta = maximise(lambda vector: objective(geometry.unflatten(vector)),
+                     geometry.flatten(params), polish)
+    return geometry.unflatten(theta)
 
 
 def assert_conditional_m_step_maximises(component, law, params, X, weights, fixed, rtol=1e-6):

@@ -74,11 +74,10 @@ def test_identical_values_collapse():
 
 
 @pytest.mark.parametrize("value, pattern", [
-    (1.0, "X column 1 has a value outside the support of the Beta family: "
-          r"expected values in \(0, 1\), got 1.0"),
-    (0.0, r"X column 1 .* Beta family: expected values in \(0, 1\), got 0.0"),
-    (-0.2, r"X column 1 .* Beta family: expected values in \(0, 1\), got -0.2"),
-    (np.nan, "X column 1 contains NaN.*Beta family"),
+    (1.0, r"X column 1 has value 1.0 at row 2; a Beta component needs values in \(0, 1\)"),
+    (0.0, r"X column 1 has value 0.0 at row 2; a Beta component needs values in \(0, 1\)"),
+    (-0.2, r"X column 1 has value -0.2 at row 2; a Beta component needs values in \(0, 1\)"),
+    (np.nan, "X column 1 has NaN at row 2.*Beta component has no missing-data support"),
 ])
 def test_bad_values_are_named_by_column_and_family(value, pattern):
     X = np.full((3, 2), 0.5)

@@ -5,7 +5,7 @@ from scipy import stats
 
 from component_checks import best_permutation, fit_simulated
 from emkit import Binomial, Block, Mixture, Tree
-from emkit.engine import run_em
+from emkit.engine import fit
 
 K = 3
 TRIALS = np.array([4, 10, 1])
@@ -73,7 +73,7 @@ def test_frozen_weights_follow_the_textbook_two_coin_trajectory():
     heads = np.array([[5.0], [9.0], [8.0], [4.0], [7.0]])
     start = Tree(weights=[0.5, 0.5], components=Tree(probs=[[0.6], [0.5]]))
     path = []
-    run_em(Mixture(Binomial(10), 2), heads, start, fixed={"weights"}, tol=0.0, max_iter=10,
+    fit(Mixture(Binomial(10), 2), heads, init=start, fixed={"weights"}, tol=0.0, max_iter=10,
            callbacks=[lambda row, params: path.append(params.components.probs[:, 0])])
 
     theta, reference = np.array([0.6, 0.5]), []

@@ -6,7 +6,7 @@ from scipy import stats
 from component_checks import best_permutation, fit_simulated
 from emkit import Block, Categorical, Mixture, Tree
 from emkit.backends.numpy_backend import NumpyBackend
-from emkit.engine import run_em
+from emkit.engine import fit
 from emkit.components._discrete import PROBABILITY_FLOOR
 from emkit.priors import Beta, Dirichlet
 
@@ -105,7 +105,7 @@ def test_em_with_a_prior_climbs_the_log_posterior():
 def test_chunked_threaded_e_steps_give_the_same_fit(rng):
     X = random_data(rng, 1000)
     start = Tree(weights=[0.5, 0.5], components=Tree(probs=random_probs(rng)[:2]))
-    fits = [run_em(Mixture(Categorical(C), 2), X, start, backend=backend, tol=0, max_iter=5)
+    fits = [fit(Mixture(Categorical(C), 2), X, init=start, backend=backend, tol=0, max_iter=5)
             for backend in (NumpyBackend(chunk_size=10_000, n_jobs=1),
                             NumpyBackend(chunk_size=64, n_jobs=2))]
     np.testing.assert_allclose(fits[0].params.components.probs, fits[1].params.components.probs,

@@ -5,7 +5,7 @@ import pytest
 import emkit
 from emkit import Tree
 from emkit.backends.numpy_backend import NumpyBackend
-from emkit.engine import run_em
+from emkit.engine import fit
 
 
 def _unit(rows):
@@ -37,7 +37,7 @@ def test_chunked_threaded_fit_equals_one_block(family):
     component.validate(X)
     model = emkit.Mixture(component, 2)
     start = Tree(weights=np.array([0.5, 0.5]), components=truth)
-    results = [run_em(model, X, start, tol=0.0, max_iter=15, backend=backend)
+    results = [fit(model, X, init=start, tol=0.0, max_iter=15, backend=backend)
                for backend in (NumpyBackend(chunk_size=10_000, n_jobs=1),
                                NumpyBackend(chunk_size=97, n_jobs=2))]
     one, chunked = (r.params.paths() for r in results)

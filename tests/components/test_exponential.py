@@ -68,9 +68,8 @@ def test_empty_component_collapses_with_its_index(data):
 
 
 @pytest.mark.parametrize("value, pattern", [
-    (-0.5, "X column 1 has a value outside the support of the Exponential family: "
-           "expected values >= 0, got -0.5"),
-    (np.nan, "X column 1 contains NaN.*Exponential family.*no missing-data support"),
+    (-0.5, "X column 1 has value -0.5 at row 2; an Exponential component needs values >= 0"),
+    (np.nan, "X column 1 has NaN at row 2.*Exponential component has no missing-data support"),
 ])
 def test_bad_values_are_named_by_column_and_family(value, pattern):
     X = np.ones((4, 3))

@@ -92,7 +92,7 @@ def test_collinear_component_collapses_by_policy():
 def test_nan_is_named_by_column_and_family():
     X = np.zeros((4, 3))
     X[1, 2] = np.nan
-    with pytest.raises(ValueError, match="X column 2 contains NaN.*StudentT family"):
+    with pytest.raises(ValueError, match="X column 2 has NaN at row .*StudentT component"):
         emkit.StudentT().validate(X)
 
 

@@ -150,14 +150,14 @@ def test_rows_must_be_unit_vectors():
     X = unit(np.ones((4, 3)))
     X[2] *= 1.5
     with pytest.raises(ValueError, match=r"X row 2 has Euclidean norm 1.5.*VonMisesFisher "
-                                         r"family.*norm 1.*Normalise the rows"):
+                                         r"component.*norm 1.*Normalise the rows"):
         emkit.VonMisesFisher().validate(X)
 
 
 def test_nan_and_one_feature_are_rejected():
     X = unit(np.ones((4, 3)))
     X[1, 0] = np.nan
-    with pytest.raises(ValueError, match="X column 0 contains NaN.*VonMisesFisher family"):
+    with pytest.raises(ValueError, match="X column 0 has NaN at row .*VonMisesFisher component"):
         emkit.VonMisesFisher().validate(X)
     with pytest.raises(ValueError, match="D >= 2"):
         emkit.VonMisesFisher().validate(np.ones((3, 1)))

@@ -6,7 +6,7 @@ import pytest
 import emkit
 from emkit.backends import NumpyBackend
 from emkit.backends.dask_backend import DaskBackend
-from emkit.engine import Block, run_em
+from emkit.engine import Block, fit
 from emkit.models import HMM
 
 da = pytest.importorskip("dask.array")
@@ -58,7 +58,7 @@ CHUNKINGS = {"one block": -1, "regular": 97, "uneven": (5, 400, 1, 180)}
 
 
 def _fit(model, data, start, backend):
-    return run_em(model, data, start, backend=backend, tol=0.0, max_iter=N_ITER)
+    return fit(model, data, init=start, backend=backend, tol=0.0, max_iter=N_ITER)
 
 
 def _assert_same_fit(got, reference):
@@ -100,7 +100,8 @@ def test_hmm_blocks_hold_whole_sequences():
                                                       lengths=lengths)
     ends = set(np.cumsum(lengths))
     assert set(np.cumsum(source.X.chunks[0])) <= ends
-    for (_, _, block_lengths, n_rows) in source.parts():
+    for part in source.parts():
+        block_lengths, n_rows = part.lengths, part.n_rows
         assert block_lengths.sum() == n_rows
     np.testing.assert_array_equal(source.lengths, lengths)
 

@@ -9,7 +9,7 @@ import pytest
 import emkit
 from emkit.backends import NumpyBackend
 from emkit.backends.dask_backend import DaskBackend
-from emkit.engine import Block, run_em
+from emkit.engine import Block, fit
 
 distributed = pytest.importorskip("distributed")
 da = pytest.importorskip("dask.array")
@@ -33,7 +33,7 @@ def test_fit_survives_a_killed_worker():
     X = _data()
     model = emkit.Mixture(emkit.Gaussian("full"), 3)
     start = model.init_params(Block(X), np.random.RandomState(0))
-    reference = run_em(model, X, start, backend=NumpyBackend(), tol=0.0, max_iter=10)
+    reference = fit(model, X, init=start, backend=NumpyBackend(), tol=0.0, max_iter=10)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
@@ -52,7 +52,7 @@ def test_fit_survives_a_killed_worker():
                 killed.append(victim)
             return False
 
-        result = run_em(model, source, start, backend=DaskBackend(client), tol=0.0,
+        result = fit(model, source, init=start, backend=DaskBackend(client), tol=0.0,
                         max_iter=10, callbacks=[kill_after_second_iteration])
         _wait_until_gone(client, victim)
     assert killed == [victim]

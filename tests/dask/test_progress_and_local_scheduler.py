@@ -8,8 +8,8 @@ import pytest
 import emkit
 from emkit.backends import NumpyBackend
 from emkit.backends.dask_backend import DaskBackend
-from emkit.engine import Block, run_em
-from emkit.engine.progress import FitProgress
+from emkit.engine import Block, fit
+from emkit.engine.progress import FitProgress, ProgressTracker
 
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
@@ -20,7 +20,7 @@ def _data():
     return np.concatenate([rng.normal(m, 1.0, size=(400, 2)) for m in (-2.0, 2.0)])
 
 
-class Recorder:
+class Recorder(ProgressTracker):
     """A tracker that writes down what the engine and the backend tell it."""
 
     def __init__(self):
@@ -71,8 +71,8 @@ def test_the_local_scheduler_gives_the_numpy_fit():
     X = _data()
     model = emkit.Mixture(emkit.Gaussian("tied"), 2)
     start = model.init_params(Block(X), np.random.RandomState(0))
-    reference = run_em(model, X, start, backend=NumpyBackend(), tol=0, max_iter=10)
-    got = run_em(model, da.from_array(X, chunks=(64, -1)), start, backend=DaskBackend(),
+    reference = fit(model, X, init=start, backend=NumpyBackend(), tol=0, max_iter=10)
+    got = fit(model, da.from_array(X, chunks=(64, -1)), init=start, backend=DaskBackend(),
                  tol=0, max_iter=10)
     for path, leaf in reference.params.paths().items():
         np.testing.assert_allclose(got.params.get_path(path), leaf, rtol=1e-10, err_msg=path)

@@ -88,11 +88,11 @@ def test_stacked_parameters_are_reached_by_path_and_ambiguity_is_explained():
 
 def test_a_failed_fit_leaves_the_earlier_fit_and_the_data_untouched():
     model = MixtureModel(Gaussian(), 2, random_state=0).fit(X)
-    weights, result, data = model.weights_.copy(), model.result_, X.copy()
+    weights, history, data = model.weights_.copy(), model.history_, X.copy()
     model.set_params(params_init={"weights": [2.0, -1.0]})
     with pytest.raises(ValueError, match="simplex"):
         model.fit(X)
-    assert model.result_ is result
+    assert model.history_ is history
     np.testing.assert_array_equal(model.weights_, weights)
     np.testing.assert_array_equal(X, data)
 

@@ -38,11 +38,12 @@ def test_a_few_labels_decide_which_component_is_which():
         assert np.all(np.abs(result.params.components.means[1]) < 0.5)
         assert np.all(np.abs(result.params.components.means[0] - 6.0) < 0.5)
         posterior = model.posterior(result.params, Block(X, labels=labels))
-        np.testing.assert_array_equal(posterior[[0, 1, 70]].argmax(axis=1), [1, 1, 0])
+        np.testing.assert_array_equal(posterior.probabilities[[0, 1, 70]].argmax(axis=1),
+                                      [1, 1, 0])
 
 
 @pytest.mark.parametrize("labels, message", [
-    (np.full(99, -1), r"labels must have shape \(n_samples,\) = \(100,\)"),
+    (np.full(99, -1), r"'labels' must have one entry per row of X \(100\)"),
     (np.full(100, 0.5), "labels must hold integers"),
     (np.r_[np.full(99, -1), 2], r"row 99 has 2"),
 ])

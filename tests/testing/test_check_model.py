@@ -5,6 +5,7 @@ import pytest
 from emkit.components import Gaussian
 from emkit.engine.contracts import EStep
 from emkit.engine.data import Block
+from emkit.engine.posterior import DiscretePosterior
 from emkit.models import Mixture
 from emkit.testing import check_model, mixture_log_joint
 
@@ -32,8 +33,10 @@ class ReflectedMeans(Mixture):
 
 class TemperedPosterior(Mixture):
     def posterior(self, params, block):
-        resp = super().posterior(params, block) ** 0.9
-        return resp / resp.sum(axis=1, keepdims=True)
+        posterior = super().posterior(params, block)
+        resp = posterior.probabilities ** 0.9
+        return DiscretePosterior(resp / resp.sum(axis=1, keepdims=True),
+                                 posterior.row_log_likelihood)
 
 
 def test_a_gaussian_mixture_passes():

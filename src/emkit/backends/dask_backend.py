@@ -8,22 +8,24 @@ are rebuilt from the graph, and the sums are the same because the tree is fixed.
 """
 from __future__ import annotations
 
+import functools
+import operator
 import threading
 import uuid
 
-import numpy as np
-
-from ..engine.data import Block, InMemory
+from ..engine.contracts import Backend
+from ..engine.data import Block, InMemory, as_source
 from ..engine.tree import tree_sum
 from ..sources.dask_source import DaskSource, compute
-from .numpy_backend import _blas_single_thread
+from ..sources.streaming import StreamingSource
+from .numpy_backend import blas_single_thread
 
-__all__ = ["DaskBackend", "connect"]
+__all__ = ["DaskBackend", "connect", "tree_reduce"]
 
 
-def _on_block(fn, params, X, weights, lengths):
-    """``fn(params, block)`` on one block (a task on a worker)."""
-    return fn(params, Block(X, weights=weights, lengths=lengths))
+def _on_block(fn, params, fields, lengths, offset):
+    """``fn(params, block)`` on one block, rebuilt from its fields (a task on a worker)."""
+    return fn(params, Block(lengths=lengths, offset=offset, **fields))
 
 
 def _per_block(fn, params, source):
@@ -32,18 +34,18 @@ def _per_block(fn, params, source):
 
     call = dask.delayed(_on_block, pure=False)
     fn, params = _named(fn, "fn"), _named(params, "params")
-    return [call(fn, params, x, w, lengths) for x, w, lengths, _ in source.parts()]
+    return [call(fn, params, part.fields, part.lengths, part.offset) for part in source.parts()]
 
 
-def tree_reduce(leaves, split_every: int):
-    """Sum Delayed results up a tree, ``split_every`` at a time, in a fixed order.
+def tree_reduce(leaves, split_every: int, combine=operator.add):
+    """Combine Delayed results up a tree, ``split_every`` at a time, in a fixed order.
 
-    Each node is one task adding its children with :func:`~emkit.engine.tree.tree_sum`, so
-    the depth is ``ceil(log(n_leaves) / log(split_every))``.
+    Each node is one task combining its children with :func:`~emkit.engine.tree.tree_sum`,
+    so the depth is ``ceil(log(n_leaves) / log(split_every))``.
     """
     import dask
 
-    add = dask.delayed(tree_sum, pure=False)
+    add = dask.delayed(functools.partial(tree_sum, combine=combine), pure=False)
     level = list(leaves)
     while len(level) > 1:
         groups = [level[i:i + split_every] for i in range(0, len(level), split_every)]
@@ -57,8 +59,8 @@ def _named(value, prefix):
     return dask.delayed(value, name=f"emkit-{prefix}-{uuid.uuid4().hex}", traverse=False)
 
 
-class DaskBackend:
-    """Run the E-step on a Dask cluster (or Dask's local scheduler), block by block.
+class DaskBackend(Backend):
+    """Run work on a Dask cluster (or Dask's local scheduler), block by block.
 
     Parameters
     ----------
@@ -72,7 +74,7 @@ class DaskBackend:
     chunk_size : int, default=65536
         Rows per block when the data are not a Dask collection already (arrays, files).
     split_every : int, default=8
-        Fan-in of the tree that adds the blocks' statistics.
+        Fan-in of the tree that combines the blocks' results.
     """
 
     def __init__(self, client=None, *, persist=True, chunk_size=65536, split_every=8):
@@ -88,10 +90,15 @@ class DaskBackend:
     def __repr__(self):
         return f"DaskBackend(client={self.client!r}, persist={self.persist})"
 
+    def __deepcopy__(self, memo):  # a handle on a cluster: clones share it
+        return self
+
     def _client(self, data):
         """This backend's client, else the data's, else the default client, else None."""
-        if self.client is not None or getattr(data, "client", None) is not None:
-            return self.client or data.client
+        if self.client is not None:
+            return self.client
+        if isinstance(data, DaskSource) and data.client is not None:
+            return data.client
         try:
             from distributed import default_client
 
@@ -104,44 +111,35 @@ class DaskBackend:
 
         Parameters
         ----------
-        data : DaskSource, InMemory, StreamingSource or Dask collection
+        data : Source, Block, array or Dask collection
+            An in-memory Block keeps every field; a file is read by the workers.
         """
-        client = self._client(data)
-        if isinstance(data, DaskSource):
-            source = data
-        elif isinstance(data, InMemory):
-            source = DaskSource.from_block(data.block, self.chunk_size)
-        elif hasattr(data, "to_dask"):
-            source = data.to_dask(self.chunk_size, client=client)
-        else:
-            source = DaskSource.from_collection(data, client=client)
+        source = as_source(data)
+        client = self._client(source)
+        if isinstance(source, InMemory):
+            source = DaskSource.from_block(source.block, self.chunk_size)
+        elif isinstance(source, StreamingSource):
+            source = source.to_dask(self.chunk_size, client=client)
+        elif not isinstance(source, DaskSource):
+            raise TypeError(f"the Dask backend cannot place {source!r}; pass an array, a "
+                            "Block, a file source or a Dask collection.")
         if source.client is not client:
             source = source.on(client)
         if self.persist and not source.persisted:
             source = source.persist()
         return source
 
-    def map_reduce(self, e_step, params, data, progress=None):
-        """Sum ``e_step(params, block)`` over the blocks of ``data`` with one compute.
+    def map_reduce(self, fn, params, source, *, combine=operator.add, progress=None):
+        """Combine ``fn(params, block)`` over the blocks of ``source`` with one compute.
 
-        Parameters
-        ----------
-        e_step : callable
-            ``e_step(params, Block) -> EStep``; shipped to the workers once per call.
-        params : Tree
-        data : DaskSource or anything :meth:`prepare` accepts
-        progress : object with ``advance(n_rows)``, optional
-            Told as each block's E-step finishes.
-
-        Returns
-        -------
-        EStep
+        The blocks' results are combined on the cluster, up a tree of fixed shape, and only
+        the root comes back.
         """
-        source = self.prepare(data)
-        leaves = _per_block(e_step, params, source)
-        root = tree_reduce(leaves, self.split_every)
-        rows = [n_rows for *_, n_rows in source.parts()]
-        with _blas_single_thread():
+        source = self.prepare(source)
+        leaves = _per_block(fn, params, source)
+        root = tree_reduce(leaves, self.split_every, combine)
+        rows = [part.n_rows for part in source.parts()]
+        with blas_single_thread():
             if progress is None:
                 return compute(source.client, root)[0]
             return self._compute_with_progress(source.client, root, leaves, rows, progress)
@@ -157,17 +155,15 @@ class DaskBackend:
             progress.advance(rows_of[future.key])
         return futures[0].result()
 
-    def map_rows(self, fn, params, data):
-        """Concatenate ``fn(params, block)`` over the blocks of ``data`` (row outputs).
-
-        Returns
-        -------
-        ndarray whose first axis has length ``data.n_samples``
-        """
-        source = self.prepare(data)
+    def map_blocks(self, fn, params, source, *, progress=None) -> list:
+        """``fn(params, block)`` for every block of ``source``, in order, with one compute."""
+        source = self.prepare(source)
         outputs = _per_block(fn, params, source)
-        with _blas_single_thread():
-            return np.concatenate(compute(source.client, *outputs))
+        with blas_single_thread():
+            results = list(compute(source.client, *outputs))
+        if progress is not None:
+            progress.advance(source.n_samples)
+        return results
 
 
 def _local_with_progress(root, leaves, rows, progress):

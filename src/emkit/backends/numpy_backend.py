@@ -1,33 +1,26 @@
-"""The in-memory backend: the E-step over row chunks, on a few threads.
+"""The in-memory backend: work over row chunks, on a few threads of this process.
 
 Memory is O(chunk_size x K) per thread, never O(n_samples x K): a chunk's responsibilities are
 reduced to statistics before the next chunk is read. emkit's kernels release the GIL, so
 threads run chunks in parallel; BLAS is held to one thread meanwhile to avoid oversubscription.
+The same backend streams a file (a :class:`~emkit.sources.StreamingSource`) or computes a Dask
+collection's blocks one by one here.
 """
 from __future__ import annotations
 
 import functools
 import itertools
-import numbers
-import os
+import operator
 from concurrent.futures import ThreadPoolExecutor
 
-import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from ..engine.contracts import Backend
+from ..engine.data import as_source
 from ..engine.tree import tree_sum
+from .threads import resolve_n_jobs
 
-__all__ = ["NumpyBackend"]
-
-
-def _thread_count(n_jobs):
-    """Threads for ``n_jobs``: None or -1 mean every core, as in scikit-learn."""
-    if n_jobs is None or n_jobs == -1:
-        return os.cpu_count() or 1
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs < 1:
-        raise ValueError(f"n_jobs must be a positive integer, -1 or None (every core); got "
-                         f"{n_jobs!r}.")
-    return int(n_jobs)
+__all__ = ["NumpyBackend", "blas_single_thread"]
 
 
 @functools.lru_cache(maxsize=1)
@@ -35,8 +28,8 @@ def _controller():
     return ThreadpoolController()
 
 
-def _blas_single_thread():
-    """Context manager holding BLAS to one thread while our threads run."""
+def blas_single_thread():
+    """Context manager holding BLAS to one thread while emkit's own threads run."""
     return _controller().limit(limits=1, user_api="blas")
 
 
@@ -51,54 +44,65 @@ def _bounded_map(executor, fn, items, window):
         yield future.result()
 
 
-class NumpyBackend:
-    """Run the E-step over chunks of rows held in memory (or streamed from a file).
+def _reporting(fn, params, progress):
+    """``block -> fn(params, block)``, telling ``progress`` the block's rows when done."""
+    def call(block):
+        result = fn(params, block)
+        if progress is not None:
+            progress.advance(block.n_samples)
+        return result
+
+    return call
+
+
+class NumpyBackend(Backend):
+    """Run work over chunks of rows held in memory (or streamed from a file).
 
     Parameters
     ----------
     chunk_size : int, default=8192
-        Rows per E-step call. Peak extra memory is about ``n_jobs * chunk_size * K`` floats.
+        Rows per call. Peak extra memory is about ``n_jobs * chunk_size * K`` floats.
     n_jobs : int or None, default=None
-        Threads; None or -1 use every core (``os.cpu_count()``), 1 runs in the calling
-        thread.
+        Threads. None: as many as the process may use without oversubscribing the machine
+        (its CPU affinity, lowered by ``EMKIT_NUM_THREADS`` or the ``*_NUM_THREADS``
+        variables, and 1 inside a joblib or Dask worker; see
+        :func:`~emkit.backends.threads.resolve_n_jobs`); -1: every CPU of the affinity; 1 runs
+        in the calling thread.
     """
 
     def __init__(self, chunk_size: int = 8192, n_jobs: int | None = None):
         if int(chunk_size) < 1:
             raise ValueError(f"chunk_size must be a positive integer; got {chunk_size!r}")
         self.chunk_size = int(chunk_size)
-        self.n_jobs = _thread_count(n_jobs)
+        self.n_jobs = resolve_n_jobs(n_jobs)
 
-    def map_reduce(self, e_step, params, data):
-        """Sum ``e_step(params, block)`` over the blocks of ``data`` (pairwise, in order).
+    def __repr__(self):
+        return f"NumpyBackend(chunk_size={self.chunk_size}, n_jobs={self.n_jobs})"
 
-        Returns
-        -------
-        EStep
-            Summed statistics, evidence and entropy over all rows.
-        """
-        blocks = iter(data.blocks(self.chunk_size))
+    def prepare(self, data):
+        """The data as a Source; its blocks are read here (a Dask collection's computed)."""
+        return as_source(data)
+
+    def _results(self, fn, params, source, progress):
+        """``fn(params, block)`` for every block, in order, as a lazy stream; then done."""
+        call = _reporting(fn, params, progress)
+        blocks = iter(source.blocks(self.chunk_size))
         first = next(blocks, None)
         if first is None:
             raise ValueError("the data source produced no rows; X must have at least one row")
         second = next(blocks, None)
-        if second is None:  # one chunk: no thread start-up cost on small data
-            return e_step(params, first)
-        blocks = itertools.chain((first, second), blocks)
-        if self.n_jobs == 1:
-            return tree_sum(e_step(params, block) for block in blocks)
-        with _blas_single_thread(), ThreadPoolExecutor(self.n_jobs) as pool:
-            results = _bounded_map(pool, lambda b: e_step(params, b), blocks, 2 * self.n_jobs)
-            return tree_sum(results)
+        if second is None or self.n_jobs == 1:  # one chunk: no thread start-up cost
+            yield from map(call, itertools.chain((first,), () if second is None else (second,),
+                                                 blocks))
+            return
+        with blas_single_thread(), ThreadPoolExecutor(self.n_jobs) as pool:
+            yield from _bounded_map(pool, call, itertools.chain((first, second), blocks),
+                                    2 * self.n_jobs)
 
-    def map_rows(self, fn, params, data):
-        """Concatenate ``fn(params, block)`` over the blocks of ``data`` (row outputs).
+    def map_reduce(self, fn, params, source, *, combine=operator.add, progress=None):
+        """Combine ``fn(params, block)`` over the chunks of ``source``, pairwise in order."""
+        return tree_sum(self._results(fn, params, source, progress), combine)
 
-        Returns
-        -------
-        ndarray whose first axis has length ``data.n_samples``
-        """
-        return np.concatenate([fn(params, block) for block in data.blocks(self.chunk_size)])
-
-    def __repr__(self):
-        return f"NumpyBackend(chunk_size={self.chunk_size}, n_jobs={self.n_jobs})"
+    def map_blocks(self, fn, params, source, *, progress=None) -> list:
+        """``fn(params, block)`` for every chunk of ``source``, in order."""
+        return list(self._results(fn, params, source, progress))

@@ -1,10 +1,12 @@
-"""The collapse policy of components whose parameters all carry K as their leading axis.
+"""The one collapse policy of every component.
 
 After an M-step a component can leave its parameter set: an empty component has no data to
 estimate from, and a component holding identical points has an infinite shape or concentration
-or a zero variance. Such a component is found through the declared constraints and handled by
-one explicit policy: raise a :class:`~emkit.exceptions.ComponentCollapseError` naming it, or
-keep its previous parameters and warn.
+or a singular covariance. Such a component is found (through the declared constraints, or a
+family's own test such as a failed Cholesky factor) and handled by one explicit policy:
+``"raise"`` a :class:`~emkit.exceptions.ComponentCollapseError` naming it, its cause and the
+remedy; or ``"keep"`` its previous parameters and warn. At initialisation there are no
+previous parameters: under "keep" a collapsed component starts from the fit to all the rows.
 """
 from __future__ import annotations
 
@@ -15,12 +17,13 @@ import numpy as np
 from ..engine.tree import Tree
 from ..exceptions import ComponentCollapseError, ComponentCollapseWarning
 
-__all__ = ["COLLAPSE_POLICIES", "check_policy", "collapsed_components", "settle_collapse"]
+__all__ = ["COLLAPSE_POLICIES", "apply_policy", "check_policy", "collapsed_components",
+           "empty_or", "init_with_policy", "settle_collapse"]
 
 COLLAPSE_POLICIES = ("raise", "keep")
 
 #: Total weight below which a collapse is blamed on the component having no responsibility.
-_EMPTY_WEIGHT = 1e-8
+EMPTY_WEIGHT = 1e-8
 
 
 def check_policy(on_collapse):
@@ -49,47 +52,97 @@ def collapsed_components(constraints, params):
                    constraints.items())]
 
 
-def _cause(weight, degenerate):
-    if weight < _EMPTY_WEIGHT:
-        return f"it received almost no responsibility (total weight {weight:.3g})"
-    return degenerate
+def empty_or(degenerate):
+    """A cause for :func:`settle_collapse`: "no responsibility" if the weight is tiny, else
+    ``degenerate`` (a string, or a function of k)."""
+    def cause(k, weight):
+        if weight < EMPTY_WEIGHT:
+            return f"it received almost no responsibility (total weight {weight:.3g})"
+        return degenerate(k) if callable(degenerate) else degenerate
+
+    return cause
 
 
-def settle_collapse(new, old, counts, constraints, policy, degenerate, remedy):
+def _restored(new, old, broken):
+    """``new`` with the K-leading arrays of components ``broken`` taken from ``old``."""
+    arrays = {name: np.array(value) for name, value in new.items()}
+    for name, array in arrays.items():
+        for k in broken:
+            array[k] = old[name][k]
+    return Tree(arrays)
+
+
+def apply_policy(new, old, counts, find_broken, policy, cause, remedy, *, shared=False):
     """Apply the collapse policy to the parameters an M-step produced.
 
     Parameters
     ----------
     new : Tree
-        Parameters from the M-step.
+        Parameters from the M-step (K-leading arrays).
     old : Tree or None
-        The parameters before it (None at initialisation: a collapse then always raises).
+        The parameters before it (None at initialisation: a collapse then raises).
     counts : ndarray of shape (n_components,)
         Total weight of each component.
-    constraints : dict
-        ``{name: Constraint}`` of the parameters to check.
+    find_broken : callable
+        ``find_broken(params) -> list of k`` (all, or at least the first, collapsed
+        components), e.g. ``lambda p: collapsed_components(constraints, p)``.
     policy : {"raise", "keep"}
-    degenerate : str
-        Cause given when a component with data collapsed ("its values are all equal").
+    cause : callable
+        ``cause(k, weight) -> str``, what went wrong (see :func:`empty_or`).
     remedy : str
         What the user can do, appended to the error message.
+    shared : bool, default=False
+        A parameter is shared by all components (a tied covariance): nothing to keep, so a
+        collapse raises.
 
     Returns
     -------
     Tree
         ``new``, with the collapsed components' entries taken from ``old`` under "keep".
     """
-    broken = collapsed_components(constraints, new)
-    if not broken:
-        return new
-    first = broken[0]
-    if policy == "raise" or old is None:
-        raise ComponentCollapseError(first, _cause(float(counts[first]), degenerate), remedy)
-    restored = {name: np.array(value) for name, value in new.items()}
-    for k in broken:
-        warnings.warn(f"component {k} collapsed ({_cause(float(counts[k]), degenerate)}); "
-                      "keeping its previous parameters (on_collapse='keep')",
-                      ComponentCollapseWarning, stacklevel=4)
-        for name in restored:
-            restored[name][k] = old[name][k]
-    return Tree(restored)
+    broken = find_broken(new)
+    while broken:
+        first = broken[0]
+        if policy == "raise" or old is None or shared:
+            raise ComponentCollapseError(first, cause(first, float(counts[first])), remedy)
+        for k in broken:
+            warnings.warn(f"component {k} collapsed ({cause(k, float(counts[k]))}); keeping "
+                          "its previous parameters (on_collapse='keep')",
+                          ComponentCollapseWarning, stacklevel=5)
+        new = _restored(new, old, broken)
+        broken = find_broken(new)
+    return new
+
+
+def settle_collapse(new, old, counts, constraints, policy, degenerate, remedy):
+    """:func:`apply_policy` for components found collapsed through their constraints.
+
+    Parameters
+    ----------
+    constraints : dict
+        ``{name: Constraint}`` of K-leading parameters (``component.constraints()``).
+    degenerate : str
+        The cause given when a component with data collapsed ("its values are all equal").
+    new, old, counts, policy, remedy
+        As for :func:`apply_policy`.
+    """
+    return apply_policy(new, old, counts, lambda p: collapsed_components(constraints, p),
+                        policy, empty_or(degenerate), remedy)
+
+
+def init_with_policy(policy, initial, pooled):
+    """Starting parameters under a collapse policy.
+
+    Parameters
+    ----------
+    policy : {"raise", "keep"}
+    initial : callable
+        ``initial(fallback) -> Tree``: the M-step from the starting responsibilities, with
+        ``fallback`` as the "previous" parameters (None: a collapse raises).
+    pooled : callable
+        ``pooled() -> Tree``: the M-step from all rows given to every component, what a
+        collapsed component starts from under "keep".
+    """
+    if policy == "raise":
+        return initial(None)
+    return initial(pooled())

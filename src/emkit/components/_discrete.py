@@ -23,11 +23,13 @@ import numpy as np
 from scipy import special
 
 from ..engine.numerics import TINY_COUNT
+from ..engine.validation import check_finite
 from . import _discrete_kernels
 
 __all__ = [
-    "PROBABILITY_FLOOR", "add_row_constants", "check_no_nan", "check_values", "floor_probabilities", "floor_rates", "floor_simplex",
-    "is_count", "log_factorial_terms", "safe_log", "simplex_estimate", "xlogy_product",
+    "PROBABILITY_FLOOR", "add_row_constants", "finite_values", "floor_probabilities",
+    "floor_rates", "floor_simplex", "is_count", "log_factorial_terms", "safe_log",
+    "simplex_estimate", "xlogy_product",
 ]
 
 #: Smallest probability (and rate) an M-step returns; see the module docstring.
@@ -129,44 +131,12 @@ def log_factorial_terms(X):
 
 
 # -- validation of X ----------------------------------------------------------------------------
-def _first(mask):
-    row, column = np.argwhere(mask)[0]
-    return int(row), int(column)
-
-
-def check_no_nan(X, family):
-    """Return X as a float array; raise ValueError naming the first NaN's column and row."""
+def finite_values(X, family):
+    """X as a float array, after :func:`~emkit.engine.validation.check_finite` (the family
+    has no missing-data support)."""
     X = np.asarray(X, dtype=float)
-    missing = np.isnan(X)
-    if missing.any():
-        row, column = _first(missing)
-        raise ValueError(
-            f"X column {column} has NaN at row {row} ({int(missing.sum())} NaN entries in all); "
-            f"a {family} component has no missing-data support. Remove or impute the rows "
-            "with missing values."
-        )
+    check_finite(X, family=family)
     return X
-
-
-def check_values(X, bad, family, expected, remedy):
-    """Raise ValueError naming the first entry where ``bad`` is true.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    bad : ndarray of bool, same shape
-    family : str
-    expected : callable
-        ``expected(column) -> str``: what the family needs in that column.
-    remedy : str
-        What the user can do.
-    """
-    if bad.any():
-        row, column = _first(bad)
-        raise ValueError(
-            f"X column {column} has value {float(X[row, column])!r} at row {row}; a {family} "
-            f"component needs {expected(column)}. {remedy}"
-        )
 
 
 def is_count(X):

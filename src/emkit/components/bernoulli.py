@@ -6,9 +6,10 @@ import numpy as np
 from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
+from ..engine.validation import check_values
 from ..priors import Beta, check_prior
 from . import _discrete_kernels
-from ._discrete import add_row_constants, check_no_nan, check_values
+from ._discrete import add_row_constants, finite_values
 from .binomial import (
     success_expected_log_prob, success_log_likelihood, success_log_prior, success_probabilities,
 )
@@ -75,7 +76,7 @@ class Bernoulli(Component):
         return success_log_prior(self.prior, params.probs)
 
     def validate(self, X):
-        X = check_no_nan(X, self.family)
+        X = finite_values(X, self.family)
         check_values(X, (X != 0) & (X != 1), self.family, lambda column: "values 0 or 1",
                      "Binarize the column (for example X > threshold), or model it with a "
                      "Binomial or Categorical component.")

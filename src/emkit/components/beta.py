@@ -9,7 +9,7 @@ from ..engine.contracts import Component
 from ..engine.tree import Tree
 from ._collapse import check_policy, settle_collapse
 from ._special import PrecisionStop
-from ._support import check_support
+from ..engine.validation import check_support
 
 __all__ = ["Beta"]
 

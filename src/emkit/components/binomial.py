@@ -6,13 +6,14 @@ import numpy as np
 from scipy import special
 
 from ..engine import constraints
-from ..engine.contracts import Component
+from ..engine.contracts import Component, Densities
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
+from ..engine.validation import check_values
 from ..priors import Beta, check_prior
 from . import _discrete_kernels
 from ._discrete import (
-    add_row_constants, check_no_nan, check_values, floor_probabilities, is_count,
+    add_row_constants, finite_values, floor_probabilities, is_count,
     safe_log, xlogy_product,
 )
 
@@ -123,9 +124,13 @@ class Binomial(Component):
         return np.broadcast_to(self.trials, (n_features,)).astype(float)
 
     def log_prob(self, params, X):
+        return self.densities(params, X).log_prob
+
+    def densities(self, params, X):
         X = np.ascontiguousarray(X, dtype=float)
+        coefficients = self._row_log_coefficients(X)
         out = success_log_likelihood(X, params.probs, self._trials_per_column(X.shape[1]))
-        return add_row_constants(out, self._row_log_coefficients(X))
+        return Densities(add_row_constants(out, coefficients), log_coefficients=coefficients)
 
     def _row_log_coefficients(self, X):
         coefficients = np.empty(X.shape[0])
@@ -134,8 +139,16 @@ class Binomial(Component):
 
     def expected_stats(self, params, X, weights):
         X = np.ascontiguousarray(X, dtype=float)
+        return self._stats(X, weights, self._row_log_coefficients(X))
+
+    def stats_from_densities(self, params, X, weights, densities):
+        X = np.ascontiguousarray(X, dtype=float)
+        return self._stats(X, weights, densities.terms["log_coefficients"])
+
+    @staticmethod
+    def _stats(X, weights, log_coefficients):
         return Tree(counts=weights.sum(axis=0), successes=weights.T @ X,
-                    log_coefficients=weights.T @ self._row_log_coefficients(X))
+                    log_coefficients=weights.T @ log_coefficients)
 
     def _trials(self, stats):
         return stats.counts[:, None] * self._trials_per_column(stats.successes.shape[1])
@@ -154,7 +167,7 @@ class Binomial(Component):
         return success_log_prior(self.prior, params.probs)
 
     def validate(self, X):
-        X = check_no_nan(X, self.family)
+        X = finite_values(X, self.family)
         if self.trials.ndim == 1 and self.trials.size != X.shape[1]:
             raise ValueError(
                 f"n_trials has {self.trials.size} entries but X has {X.shape[1]} columns; a "

@@ -7,11 +7,11 @@ from scipy import special
 from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
-from ..engine.validation import check_positive_int
+from ..engine.validation import check_positive_int, check_values
 from ..priors import Dirichlet, check_concentration, check_prior
 from . import _discrete_kernels
 from ._discrete import (
-    check_no_nan, check_values, is_count, safe_log,
+    finite_values, is_count, safe_log,
     simplex_estimate,
 )
 
@@ -92,7 +92,7 @@ class Categorical(Component):
             )
 
     def validate(self, X):
-        X = check_no_nan(X, self.family)
+        X = finite_values(X, self.family)
         largest = self.n_categories - 1
         check_values(X, ~is_count(X) | (X > largest), self.family,
                      lambda column: f"integer codes 0..{largest} (n_categories="

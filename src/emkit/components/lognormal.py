@@ -6,7 +6,7 @@ import numpy as np
 from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
-from ._support import check_support
+from ..engine.validation import check_support
 from .gaussian import Gaussian
 
 __all__ = ["LogNormal"]

@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import logsumexp, xlogy
+from scipy.special import xlogy
 from sklearn.cluster import KMeans
 from sklearn.metrics import pairwise_distances_argmin
 
 from ..engine import constraints
-from ..engine.contracts import Component
+from ..engine.contracts import Component, Densities
 from ..engine.fixed import sub_paths
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int
+from ..models._mixture_kernel import responsibilities
 
 __all__ = ["MixtureEmission"]
 
@@ -72,25 +73,53 @@ class MixtureEmission(Component):
         self.component.validate_fit(X)
 
     # -- densities and statistics ---------------------------------------------------------------
-    def _joint(self, params, X):
-        """``log w_km + log p(x_t | theta_km)``, shape (n_samples, K, M)."""
-        inner = self.component.log_prob(params.components, X)
+    def _state_responsibilities(self, params, inner, k, weights):
+        """The mixture kernel on state k: ``inner`` (n_samples, K * M) log densities.
+
+        Returns the responsibilities of its M components times ``weights`` (n_samples, M),
+        each row's ``log p(x_t | k)`` (n_samples,), the weighted counts (M,) and the
+        weighted entropy of the inner responsibilities.
+        """
+        n_samples = inner.shape[0]
+        table = np.ascontiguousarray(inner[:, k * self.n_mix:(k + 1) * self.n_mix])
+        row_loglik, counts = np.empty(n_samples), np.empty(self.n_mix)
         with np.errstate(divide="ignore"):
-            log_weights = np.log(params.weights)
-        return inner.reshape(X.shape[0], *params.weights.shape) + log_weights
+            log_weights = np.log(params.weights[k])
+        _, entropy = responsibilities(table, log_weights, np.ascontiguousarray(weights),
+                                      np.full(n_samples, -1), row_loglik, counts)
+        return table, row_loglik, counts, entropy
+
+    def densities(self, params, X):
+        """``log p(x_t | k)`` for every state, and the inner densities (n_samples, K * M)."""
+        inner = self.component.densities(params.components, X)
+        log_inner = np.array(inner.log_prob, dtype=np.float64)
+        n_states = params.weights.shape[0]
+        ones = np.ones(X.shape[0])
+        log_prob = np.column_stack([
+            self._state_responsibilities(params, log_inner, k, ones)[1]
+            for k in range(n_states)])
+        return Densities(log_prob, inner=inner, log_inner=log_inner)
 
     def log_prob(self, params, X):
-        return logsumexp(self._joint(params, X), axis=2)
+        return self.densities(params, X).log_prob
 
     def expected_stats(self, params, X, weights):
-        joint = self._joint(params, X)
-        log_norm = logsumexp(joint, axis=2, keepdims=True)
-        resp = np.exp(joint - log_norm)
-        inner_weights = weights[:, :, None] * resp
-        entropy = np.sum(inner_weights * np.where(resp > 0, log_norm - joint, 0.0))
-        flat = inner_weights.reshape(X.shape[0], -1)
-        return Tree(counts=inner_weights.sum(axis=0), entropy=np.float64(entropy),
-                    components=self.component.expected_stats(params.components, X, flat))
+        return self.stats_from_densities(params, X, weights, self.densities(params, X))
+
+    def stats_from_densities(self, params, X, weights, densities):
+        """The inner responsibilities ``r_tkm`` by the mixture kernel, weighted by the
+        state weights ``g_tk``; the component's statistics under ``g_tk r_tkm``."""
+        n_states = params.weights.shape[0]
+        flat = np.empty((X.shape[0], n_states * self.n_mix))
+        counts, entropy = np.empty((n_states, self.n_mix)), 0.0
+        for k in range(n_states):
+            resp, _, counts[k], state_entropy = self._state_responsibilities(
+                params, densities.terms["log_inner"], k, weights[:, k])
+            flat[:, k * self.n_mix:(k + 1) * self.n_mix] = resp
+            entropy += state_entropy
+        components = self.component.stats_from_densities(params.components, X, flat,
+                                                         densities.terms["inner"])
+        return Tree(counts=counts, entropy=np.float64(entropy), components=components)
 
     def m_step(self, stats, params, fixed=frozenset()):
         if "weights" in fixed:

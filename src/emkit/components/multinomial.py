@@ -5,12 +5,12 @@ import numpy as np
 from scipy import special
 
 from ..engine import constraints
-from ..engine.contracts import Component
+from ..engine.contracts import Component, Densities
 from ..engine.tree import Tree
-from ..engine.validation import check_positive_int
+from ..engine.validation import check_positive_int, check_values
 from ..priors import Dirichlet, check_concentration, check_prior
 from ._discrete import (
-    add_row_constants, check_no_nan, check_values, is_count,
+    add_row_constants, finite_values, is_count,
     log_factorial_terms, safe_log, simplex_estimate, xlogy_product,
 )
 
@@ -63,14 +63,25 @@ class Multinomial(Component):
         return log_total_factorials - log_factorials
 
     def log_prob(self, params, X):
+        return self.densities(params, X).log_prob
+
+    def densities(self, params, X):
         X = np.ascontiguousarray(X, dtype=float)
+        coefficients = self._row_log_coefficients(X)
         out = xlogy_product(X, safe_log(params.probs))
-        return add_row_constants(out, self._row_log_coefficients(X))
+        return Densities(add_row_constants(out, coefficients), log_coefficients=coefficients)
 
     def expected_stats(self, params, X, weights):
         X = np.ascontiguousarray(X, dtype=float)
-        return Tree(counts=weights.T @ X,
-                    log_coefficients=weights.T @ self._row_log_coefficients(X))
+        return self._stats(X, weights, self._row_log_coefficients(X))
+
+    def stats_from_densities(self, params, X, weights, densities):
+        X = np.ascontiguousarray(X, dtype=float)
+        return self._stats(X, weights, densities.terms["log_coefficients"])
+
+    @staticmethod
+    def _stats(X, weights, log_coefficients):
+        return Tree(counts=weights.T @ X, log_coefficients=weights.T @ log_coefficients)
 
     def m_step(self, stats, params, fixed=frozenset()):
         if "probs" in fixed:
@@ -85,7 +96,7 @@ class Multinomial(Component):
         return 0.0 if self.prior is None else self.prior.log_pdf(params.probs)
 
     def validate(self, X):
-        X = check_no_nan(X, self.family)
+        X = finite_values(X, self.family)
         check_values(X, ~is_count(X), self.family, lambda column: "non-negative integer counts",
                      "Round or remove the value.")
         check_concentration(self.prior, X.shape[1], f"the {self.family} prior")

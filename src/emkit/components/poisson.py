@@ -5,12 +5,13 @@ import numpy as np
 from scipy import special
 
 from ..engine import constraints
-from ..engine.contracts import Component
+from ..engine.contracts import Component, Densities
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
+from ..engine.validation import check_values
 from ..priors import Gamma, check_prior
 from ._discrete import (
-    add_row_constants, check_no_nan, check_values, floor_rates, is_count,
+    add_row_constants, finite_values, floor_rates, is_count,
     log_factorial_terms, safe_log, xlogy_product,
 )
 
@@ -50,14 +51,25 @@ class Poisson(Component):
         return {"rates": constraints.positive}
 
     def log_prob(self, params, X):
+        return self.densities(params, X).log_prob
+
+    def densities(self, params, X):
         X = np.ascontiguousarray(X, dtype=float)
-        out = xlogy_product(X, safe_log(params.rates)) - params.rates.sum(axis=1)
         log_factorials, _ = log_factorial_terms(X)
-        return add_row_constants(out, -log_factorials)
+        out = xlogy_product(X, safe_log(params.rates)) - params.rates.sum(axis=1)
+        return Densities(add_row_constants(out, -log_factorials),
+                         log_factorials=log_factorials)
 
     def expected_stats(self, params, X, weights):
         X = np.ascontiguousarray(X, dtype=float)
-        log_factorials, _ = log_factorial_terms(X)
+        return self._stats(X, weights, log_factorial_terms(X)[0])
+
+    def stats_from_densities(self, params, X, weights, densities):
+        X = np.ascontiguousarray(X, dtype=float)
+        return self._stats(X, weights, densities.terms["log_factorials"])
+
+    @staticmethod
+    def _stats(X, weights, log_factorials):
         return Tree(counts=weights.sum(axis=0), sums=weights.T @ X,
                     log_factorials=weights.T @ log_factorials)
 
@@ -80,7 +92,7 @@ class Poisson(Component):
         return 0.0 if self.prior is None else self.prior.log_pdf(params.rates)
 
     def validate(self, X):
-        X = check_no_nan(X, self.family)
+        X = finite_values(X, self.family)
         check_values(X, ~is_count(X), self.family, lambda column: "non-negative integer counts",
                      "Round or remove the value.")
 

@@ -7,15 +7,15 @@ import numpy as np
 from scipy import special
 
 from ..engine import constraints
-from ..engine.contracts import Component
+from ..engine.contracts import Component, Densities
 from ..engine.numerics import TINY_COUNT
-from ..engine.tree import Anchor, Tree
+from ..engine.tree import Tree
+from ..engine.validation import check_finite
 from ._collapse import settle_collapse
 from ._special import gamma_shape, log_gamma_ratio, xlogx_minus_lgamma
-from ._support import check_finite
 from .gaussian import Gaussian
-from .gaussian._kernels import LOG_2PI, dense_scatter
-from .gaussian.component import _recentre
+from .gaussian._kernels import LOG_2PI
+from .gaussian.component import weighted_moments
 
 __all__ = ["StudentT"]
 
@@ -57,9 +57,9 @@ class StudentT(Component):
     Mahalanobis distance ``delta`` at the current parameters, ``q(u) = Gamma(alpha, beta)``,
     ``alpha = (nu + D) / 2``, ``beta = (nu + delta) / 2``, so ``E[u] = alpha / beta`` and
     ``E[log u] = digamma(alpha) - log beta``. Statistics (all weighted sums): ``n`` (K,),
-    ``u`` and ``log_u`` (K,), ``s1`` (K, D) and ``s2`` (K, D, D) (first and second moments
-    weighted by ``E[u]``, centred on the E-step's means, an Anchor), and ``entropy`` (K,),
-    ``sum_i w_ik H(q(u_ik))``.
+    ``log_u`` (K,), ``moments`` (the count, first and second moments weighted by ``E[u]``,
+    about the E-step's means: :class:`~emkit.engine.moments.Moments`, whose count is
+    ``sum_i w_ik E[u_ik]``), and ``entropy`` (K,), ``sum_i w_ik H(q(u_ik))``.
 
     ``expected_log_prob`` is ``sum_ik w_ik (E_q[log p(x_i, u_ik | theta_k)] + H(q(u_ik)))``,
     which at the E-step's parameters equals ``sum_ik w_ik log t(x_i | theta_k)``. The M-step
@@ -116,41 +116,45 @@ class StudentT(Component):
         return out
 
     def log_prob(self, params, X):
+        return self._log_prob(params, X, self.mahalanobis(params, X))
+
+    def _log_prob(self, params, X, distances):
         nu, n_features = self.dofs(params), X.shape[1]
         log_norm = (log_gamma_ratio(0.5 * nu, 0.5 * n_features)
                     - 0.5 * n_features * np.log(nu * np.pi) + self.factor(params).log_det)
-        return log_norm - 0.5 * (nu + n_features) * np.log1p(self.mahalanobis(params, X) / nu)
+        return log_norm - 0.5 * (nu + n_features) * np.log1p(distances / nu)
+
+    def densities(self, params, X):
+        distances = self.mahalanobis(params, X)
+        return Densities(self._log_prob(params, X, distances), mahalanobis=distances)
 
     # -- inner E-step, statistics and M-step ------------------------------------------------
     def expected_stats(self, params, X, weights):
+        return self._stats(params, X, weights, self.mahalanobis(params, X))
+
+    def stats_from_densities(self, params, X, weights, densities):
+        return self._stats(params, X, weights, densities.terms["mahalanobis"])
+
+    def _stats(self, params, X, weights, distances):
         nu = self.dofs(params)
         alpha = 0.5 * (nu + X.shape[1])
-        beta = 0.5 * (nu + self.mahalanobis(params, X))
+        beta = 0.5 * (nu + distances)
         log_beta = np.log(beta)
         e_u = alpha / beta
         e_log_u = special.digamma(alpha) - log_beta
         entropy = alpha - log_beta + special.gammaln(alpha) + (1 - alpha) * special.digamma(alpha)
-        shift = np.ascontiguousarray(params.means, dtype=float)
-        u, s1, s2 = np.zeros(len(shift)), np.zeros(shift.shape), np.zeros(
-            shift.shape + shift.shape[1:])
-        dense_scatter(X, np.ascontiguousarray(weights * e_u), shift, u, s1, s2)
-        return Tree(n=weights.sum(axis=0), u=u, log_u=np.sum(weights * e_log_u, axis=0),
-                    s1=s1, s2=s2, entropy=np.sum(weights * entropy, axis=0),
-                    shift=Anchor(shift))
-
-    @staticmethod
-    def _scatter(stats, means):
-        """``sum_i w_i E[u_i] (x_i - mean)(x_i - mean)'`` for each component, (K, D, D)."""
-        weighted = Tree(n=stats.u, s1=stats.s1, s2=stats.s2, shift=stats.shift)
-        return _recentre(weighted, means, dense=True)
+        moments = weighted_moments(X, np.ascontiguousarray(weights * e_u), params.means, True)
+        return Tree(n=weights.sum(axis=0), log_u=np.sum(weights * e_log_u, axis=0),
+                    moments=moments, entropy=np.sum(weights * entropy, axis=0))
 
     def m_step(self, stats, params, fixed=frozenset()):
+        moments = stats.moments
         means = params.means if "means" in fixed else (
-            stats.shift.value + stats.s1 / (stats.u + TINY_COUNT)[:, None])
+            moments.shift + moments.first / (moments.n + TINY_COUNT)[:, None])
         if "scales" in fixed:
             scales = params.scales
         else:
-            scatter = self._scatter(stats, means)
+            scatter = moments.about(means)
             scatter = 0.5 * (scatter + np.swapaxes(scatter, 1, 2))
             scales = scatter / (stats.n + TINY_COUNT)[:, None, None] + (
                 self.normal.reg_covar * np.eye(means.shape[1]))
@@ -169,7 +173,7 @@ class StudentT(Component):
         if "dofs" in fixed:
             return params.dofs
         with np.errstate(divide="ignore", invalid="ignore"):
-            s = (stats.u - stats.log_u) / stats.n - 1.0
+            s = (stats.moments.n - stats.log_u) / stats.n - 1.0
         # s > 0 in exact arithmetic; s <= 0 only by rounding when nu is huge
         nu = np.where(s > 0, 2.0 * gamma_shape(np.where(s > 0, s, 1.0)), MAX_DOF)
         return np.minimum(np.where(np.isnan(s), np.nan, nu), MAX_DOF)
@@ -178,11 +182,11 @@ class StudentT(Component):
         factor, half_nu = self.factor(params), 0.5 * self.dofs(params)
         n_features = params.means.shape[1]
         quadratic = np.einsum("kja,kab,kjb->k", factor.values,
-                              self._scatter(stats, params.means), factor.values)
+                              stats.moments.about(params.means), factor.values)
         per_component = (
             stats.n * (factor.log_det - 0.5 * n_features * LOG_2PI
                        + xlogx_minus_lgamma(half_nu))
-            + (0.5 * n_features + half_nu - 1.0) * stats.log_u - half_nu * stats.u
+            + (0.5 * n_features + half_nu - 1.0) * stats.log_u - half_nu * stats.moments.n
             - 0.5 * quadratic + stats.entropy)
         return float(per_component.sum())
 
@@ -194,7 +198,7 @@ class StudentT(Component):
                     dofs=np.full(len(normal.means), dof))
 
     def validate(self, X):
-        check_finite(X, self.family)
+        check_finite(X, family=self.family)
 
     def sample(self, params, labels, rng):
         centred = Tree(means=np.zeros_like(params.means), covariances=params.scales)

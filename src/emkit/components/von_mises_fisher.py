@@ -9,9 +9,35 @@ from ..engine.contracts import Component
 from ..engine.tree import Tree
 from ._collapse import check_policy, settle_collapse
 from ._special import iterate
-from ._support import check_unit_rows
+from ..engine.validation import check_finite
+from ..exceptions import ROW, DataError
 
 __all__ = ["VonMisesFisher"]
+
+#: Allowed deviation of a row's norm from 1.
+UNIT_TOLERANCE = 1e-6
+
+
+def check_unit_rows(X, family):
+    """Raise a DataError at the first row of X whose Euclidean norm is not 1.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    family : str
+    """
+    check_finite(X, family=family)
+    norms = np.linalg.norm(X, axis=1)
+    bad = np.flatnonzero(np.abs(norms - 1.0) > UNIT_TOLERANCE)
+    if bad.size == 0:
+        return
+    row = int(bad[0])
+    raise DataError(
+        f"X row {ROW} has Euclidean norm {float(norms[row])!r}; a {family} component models "
+        f"directions and expects every row to have norm 1 (within {UNIT_TOLERANCE:g}; "
+        f"{bad.size} rows do not). Normalise the rows first: "
+        "X / np.linalg.norm(X, axis=1, keepdims=True).", row)
+
 
 def log_bessel_iv(order, x):
     """``log I_order(x)`` for x > 0, stable for large x and for large order.

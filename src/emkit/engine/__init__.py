@@ -1,11 +1,29 @@
-"""The one EM loop and what it is built on: contracts, trees, constraints, the monitor."""
-from .contracts import Backend, Component, EStep, LatentModel
-from .data import Block, InMemory
-from .em import FitResult, fit, run_em
+"""The engine: the contracts, the one EM step and its drivers, trees, geometry, the monitor.
+
+Layers, bottom up: parameters and statistics are :class:`Tree` objects; data arrive as
+:class:`Block` objects from a :class:`Source`; a :class:`Backend` maps work over the blocks;
+a :class:`LatentModel` (often built from :class:`Component` objects) does the E- and M-steps;
+:func:`em_step` is one EM step of an :class:`EMProblem`, and a :class:`Driver` runs steps while
+a :class:`Run` records and checks the anatomy; :func:`fit` is the entry point.
+"""
+from .contracts import Backend, Component, Densities, EStep, LatentModel
+from .data import Block, InMemory, Source
+from .drivers import Driver, PlainEM, Run
+from .em import FitResult, fit
+from .geometry import Geometry
+from .moments import Moments, recentre
 from .monitor import History, IterationRecord
-from .tree import Anchor, Params, Stats, Tree
+from .objective import Evidence, LogPosterior, Objective
+from .posterior import DiscretePosterior, GaussianPosterior, Posterior, SequencePosterior
+from .step import EMProblem, Evaluation, Step, em_step
+from .stopping import ObjectiveChange, ParameterChange, StoppingRule
+from .tree import Params, Stats, Tree
 
 __all__ = [
-    "Anchor", "Backend", "Block", "Component", "EStep", "FitResult", "History", "InMemory",
-    "IterationRecord", "LatentModel", "Params", "Stats", "Tree", "fit", "run_em",
+    "Backend", "Block", "Component", "Densities", "DiscretePosterior", "Driver", "EMProblem",
+    "EStep", "Evaluation", "Evidence", "FitResult", "GaussianPosterior", "Geometry", "History",
+    "InMemory", "IterationRecord", "LatentModel", "LogPosterior", "Moments", "Objective",
+    "ObjectiveChange", "Params", "ParameterChange", "PlainEM", "Posterior", "Run",
+    "SequencePosterior", "Source", "Stats", "Step", "StoppingRule", "Tree", "em_step", "fit",
+    "recentre",
 ]

@@ -1,20 +1,27 @@
-"""The three contracts every part of emkit is built on: Component, LatentModel, Backend.
+"""The contracts every part of emkit is built on: Component, LatentModel, Backend.
 
-A model written against these contracts gets the whole engine: the anatomy, restarts, fixed
-parameters, every backend (numpy chunks, Dask) and every data source.
+(The fourth, :class:`~emkit.engine.data.Source` with its :class:`~emkit.engine.data.Block`, is
+in :mod:`emkit.engine.data`.) Each contract declares everything the engine and the estimators
+call on it, with a default where one follows from the rest: nothing is probed with getattr,
+hasattr or inspect. A model written against these contracts gets the whole engine: the
+anatomy, restarts, fixed parameters, initialisation from a posterior, validation of every
+block, every backend and data source, every driver, and the generic estimator
+:class:`emkit.Estimator`.
 """
 from __future__ import annotations
 
+import operator
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
 from .arguments import RecordsArguments
+from .geometry import n_free_parameters
+from .posterior import DiscretePosterior, Posterior
 from .tree import Tree
 
-__all__ = ["Backend", "Component", "EStep", "LatentModel"]
+__all__ = ["Backend", "Component", "Densities", "EStep", "LatentModel"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,24 @@ class EStep:
     def __add__(self, other: EStep) -> EStep:
         return EStep(self.stats + other.stats, self.loglik + other.loglik,
                      self.entropy + other.entropy)
+
+
+class Densities:
+    """A component's log densities on a block's rows, with per-row terms worth keeping.
+
+    Parameters
+    ----------
+    log_prob : ndarray of shape (n_samples, n_components)
+        ``log p(x_i | theta_k)``. A model may overwrite it (the mixture kernel does).
+    **terms : ndarray
+        Per-row quantities that :meth:`Component.stats_from_densities` reuses (log
+        factorials, Mahalanobis distances...), by name.
+    """
+
+    __slots__ = ("log_prob", "terms")
+
+    def __init__(self, log_prob, **terms):
+        self.log_prob, self.terms = log_prob, terms
 
 
 class Component(RecordsArguments, ABC):
@@ -65,7 +90,7 @@ class Component(RecordsArguments, ABC):
 
         ``weights`` has shape (n_samples, n_components): responsibilities times sample weights.
         ``params`` are the current parameters (a component with its own latent variable does
-        its inner E-step here).
+        its inner E-step here); None when initialising from responsibilities.
         """
 
     @abstractmethod
@@ -73,7 +98,7 @@ class Component(RecordsArguments, ABC):
         """Weighted MLE (or MAP) from summed statistics.
 
         ``fixed`` names parameters held at their values in ``params``; the update of the
-        other parameters is conditional on them.
+        other parameters is conditional on them. ``params`` is None at initialisation.
         """
 
     @abstractmethod
@@ -87,19 +112,37 @@ class Component(RecordsArguments, ABC):
         elsewhere.
         """
 
+    def densities(self, params: Tree, X: np.ndarray) -> Densities:
+        """:meth:`log_prob` with the per-row terms :meth:`stats_from_densities` can reuse.
+
+        Models call this, then ``stats_from_densities`` on the same rows, so that work shared
+        by the densities and the statistics is done once. By default there is none.
+        """
+        return Densities(self.log_prob(params, X))
+
+    def stats_from_densities(self, params: Tree, X: np.ndarray, weights: np.ndarray,
+                             densities: Densities) -> Tree:
+        """:meth:`expected_stats`, reusing ``densities`` (from :meth:`densities` on these rows).
+
+        ``densities.log_prob`` may have been overwritten by then; only its terms are reused.
+        """
+        return self.expected_stats(params, X, weights)
+
     def init_params(self, X: np.ndarray, resp: np.ndarray, rng) -> Tree:
         """Parameters from data and initial responsibilities of shape (n_samples, K)."""
         return self.m_step(self.expected_stats(None, X, resp), None)
 
     def validate(self, X: np.ndarray) -> None:
-        """Raise ValueError (naming column and family) if X is outside the support.
+        """Raise ValueError (naming column, row and family) if X is outside the support.
 
-        Runs on data to fit and on data to score or predict.
+        Runs on every block of data to fit, score or predict; use the checks of
+        :mod:`emkit.engine.validation`, whose errors the engine locates in the whole data.
         """
 
     def validate_fit(self, X: np.ndarray) -> None:
         """Checks of training data: the support, and data the family cannot be fitted to
-        (a constant column for a Gaussian, say). Runs before fitting only."""
+        (a constant column for a Gaussian, say). Runs before fitting, on the data (or on the
+        sample of it that initialises the fit)."""
         self.validate(X)
 
     def log_prior(self, params: Tree) -> float:
@@ -112,9 +155,8 @@ class Component(RecordsArguments, ABC):
         return None
 
     def n_parameters(self, params: Tree) -> int:
-        """Number of free parameters, for BIC and AIC."""
-        constraints = self.constraints()
-        return sum(constraints[name].n_free(np.shape(params[name])) for name in constraints)
+        """Number of free parameters, for BIC and AIC (counted from the constraints)."""
+        return n_free_parameters(self.constraints(), params)
 
     def sample(self, params: Tree, labels: np.ndarray, rng) -> np.ndarray:
         """Draw one observation per entry of ``labels`` (component indices), shape (n, d)."""
@@ -122,31 +164,91 @@ class Component(RecordsArguments, ABC):
 
 
 class LatentModel(ABC):
-    """A latent variable model p(X, Z | theta): how q(Z) is computed and used."""
+    """A latent variable model p(X, Z | theta): how q(Z) is computed and used.
+
+    A model implements the six abstract methods; the others have defaults built on them.
+    The E-step is ``posterior`` then ``expected_stats``; a model may override
+    :meth:`e_step` to do both in one pass (the built-in ones do, for speed).
+    """
+
+    @abstractmethod
+    def constraints(self) -> dict:
+        """Nested ``{name: Constraint or dict}`` mirroring the parameter Tree."""
 
     @abstractmethod
     def init_params(self, data, rng) -> Tree:
-        """Initial parameters from an in-memory Block (a sample of the data)."""
+        """Initial parameters from an in-memory Block (all the data, or a sample of it)."""
 
     @abstractmethod
-    def e_step(self, params: Tree, block) -> EStep:
-        """Posterior q(Z) = p(Z | X, theta) on a Block, reduced to statistics."""
+    def posterior(self, params: Tree, block) -> Posterior:
+        """q(Z) = p(Z | X, params) on a Block (see :mod:`emkit.engine.posterior`)."""
 
     @abstractmethod
-    def m_step(self, stats: Tree, params: Tree, fixed=frozenset()) -> Tree:
-        """argmax_theta L(q, theta) from summed statistics; ``fixed`` are dotted paths."""
+    def expected_stats(self, params: Tree | None, block, posterior: Posterior) -> Tree:
+        """Sufficient statistics under ``posterior``, summed over the block's weighted rows.
+
+        ``params`` are those the posterior was computed at (a component with a latent variable
+        of its own needs them), or None when initialising from a given posterior.
+        """
+
+    @abstractmethod
+    def m_step(self, stats: Tree, params: Tree | None, fixed=frozenset()) -> Tree:
+        """argmax_theta L(q, theta) from summed statistics; ``fixed`` are dotted paths.
+
+        ``params`` is None when initialising from a posterior (nothing is fixed then).
+        """
 
     @abstractmethod
     def expected_log_joint(self, stats: Tree, params: Tree) -> float:
         """``E_q[log p(X, Z | theta)]`` from the statistics of q, at any ``params``."""
 
-    @abstractmethod
-    def posterior(self, params: Tree, block) -> np.ndarray:
-        """Posterior over the latent variables of each row, shape (n_samples, n_latent)."""
+    # -- built on the above ---------------------------------------------------------------------
+    def e_step(self, params: Tree, block) -> EStep:
+        """The posterior on a Block, reduced to statistics, evidence and entropy."""
+        q = self.posterior(params, block)
+        return EStep(self.expected_stats(params, block, q), q.total_log_likelihood(block),
+                     q.total_entropy(block))
 
-    @abstractmethod
-    def constraints(self) -> dict:
-        """Nested ``{name: Constraint or dict}`` mirroring the parameter Tree."""
+    def as_posterior(self, value, block) -> Posterior:
+        """A starting posterior given by the user: an array of shape (n_samples, n_latent)
+        of non-negative row weights (normalised here), or a Posterior."""
+        if isinstance(value, Posterior):
+            return value
+        resp = np.asarray(value, dtype=float)
+        if resp.ndim != 2 or resp.shape[0] != block.n_samples:
+            raise ValueError(f"init: starting responsibilities must have shape (n_samples, "
+                             f"n_latent) = ({block.n_samples}, ...); got {resp.shape}.")
+        if np.any(resp < 0) or not np.all(np.isfinite(resp)) or np.any(resp.sum(1) <= 0):
+            raise ValueError("init: starting responsibilities must be finite and "
+                             "non-negative, with a positive sum in every row.")
+        return DiscretePosterior(resp / resp.sum(axis=1, keepdims=True))
+
+    def params_from_posterior(self, data, posterior, rng=None) -> Tree:
+        """Parameters from a starting posterior (``fit(..., init=responsibilities)``).
+
+        The M-step from the statistics of ``posterior`` on ``data`` (an in-memory Block).
+        """
+        stats = self.expected_stats(None, data, self.as_posterior(posterior, data))
+        return self.m_step(stats, None)
+
+    def row_log_likelihood(self, params: Tree, block) -> np.ndarray:
+        """``log p(x_i | params)`` per row, shape (n_samples,) (for sequences, per-row
+        predictive terms that sum to each sequence's log-likelihood)."""
+        return self.posterior(params, block).row_log_likelihood
+
+    def sample(self, params: Tree, n_samples: int, rng, *, lengths=None):
+        """Draw data from the model: returns ``(X, latent)``.
+
+        ``X`` has shape (n_samples, n_features); ``latent`` the latent variables that
+        generated each row. ``lengths`` splits the rows into independent sequences (models
+        with sequences; others ignore it).
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement sample()")
+
+    def n_parameters(self, params: Tree) -> int:
+        """Free parameters, for BIC and AIC: counted from the constraints (structural zeros
+        excluded); override where the model has invariances that remove more."""
+        return n_free_parameters(self.constraints(), params)
 
     def log_prior(self, params: Tree) -> float:
         """Log prior density of the parameters (0 without a prior)."""
@@ -159,25 +261,41 @@ class LatentModel(ABC):
     def validate(self, block) -> None:
         """Raise ValueError if the data cannot be modelled (support, shapes).
 
-        Runs on data to fit and on data to score or predict.
+        The engine runs it on every block of data to fit, score or predict, and locates its
+        errors in the whole data (see :class:`~emkit.exceptions.DataError`).
         """
 
     def validate_fit(self, block) -> None:
-        """Checks of training data beyond :meth:`validate`; runs before fitting only."""
+        """Checks of training data beyond :meth:`validate`; runs before fitting, on the data
+        (or the sample of it that initialises the fit)."""
         self.validate(block)
 
-    def n_parameters(self, params: Tree) -> int:
-        """Number of free parameters, for BIC and AIC."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement n_parameters()")
 
+class Backend(ABC):
+    """Where the work on blocks runs: numpy threads in this process, a Dask cluster, ...
 
-class Backend(Protocol):
-    """Where the E-step runs.
-
-    Optional: ``prepare(source) -> source``, called once per fit to place the data where the
-    backend runs (the Dask backend persists it); and a ``progress`` keyword of ``map_reduce``,
-    an object whose ``advance(n_rows)`` the backend calls as each block's E-step finishes.
+    Every function a backend runs is ``fn(params, block)``; it is shipped once per call with
+    ``params``. ``progress``, where given, is a
+    :class:`~emkit.engine.progress.ProgressTracker` told as each block finishes.
     """
 
-    def map_reduce(self, e_step, params: Tree, data) -> EStep:
-        """Apply ``e_step(params, block)`` to every block of ``data`` and sum the results."""
+    @abstractmethod
+    def prepare(self, data):
+        """The data as a :class:`~emkit.engine.data.Source` placed where this backend runs
+        (the Dask backend persists it on the cluster once). Called once per fit."""
+
+    @abstractmethod
+    def map_reduce(self, fn, params, source, *, combine=operator.add, progress=None):
+        """Combine ``fn(params, block)`` over the blocks of ``source``.
+
+        ``combine(left, right)`` is associative; results are combined pairwise in a tree of
+        fixed shape, earlier blocks on the left, so the result does not depend on timing.
+        """
+
+    @abstractmethod
+    def map_blocks(self, fn, params, source, *, progress=None) -> list:
+        """``[fn(params, block) for block in source's blocks]``, in block order."""
+
+    def map_rows(self, fn, params, source, *, progress=None) -> np.ndarray:
+        """Concatenate row outputs ``fn(params, block)`` (first axis the block's rows)."""
+        return np.concatenate(self.map_blocks(fn, params, source, progress=progress))

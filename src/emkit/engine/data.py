@@ -1,42 +1,96 @@
-"""Data as blocks: what the E-step sees.
+"""Data as blocks: what the E-step sees, and the sources that serve it.
 
-A :class:`Block` is a slice of rows with the arrays aligned to them (sample weights, labels for
-semi-supervised fits, sequence lengths for HMMs). A *source* splits the data into blocks; a
-backend maps the E-step over them and sums the statistics. Blocks never split a sequence.
-
-Any object with ``n_samples``, ``total_weight``, ``blocks(chunk_size)`` and ``head(n)`` is a
-source, so out-of-core readers and Dask collections plug in beside :class:`InMemory`.
+A :class:`Block` is a slice of rows: an open mapping of row-aligned arrays (the observations
+``X``, and as a model needs them sample ``weights``, known ``labels``, a missing-value mask,
+covariates...), the ``lengths`` of the sequences the rows form, and the ``offset`` of its first
+row in the whole data. A :class:`Source` splits the data into blocks; a backend maps the E-step
+over them and sums the statistics. Blocks never split a sequence, and every source and backend
+ships a block whole, so a new field needs no change to them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import sys
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["Block", "InMemory", "as_source", "row_bounds"]
+__all__ = ["Block", "InMemory", "Source", "as_source", "row_bounds"]
 
 
-@dataclass(frozen=True)
-class Block:
-    """Rows of data for one E-step call.
+class Block(Mapping):
+    """Rows of data for one E-step call: X and any arrays aligned with its rows.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
         The observations.
-    weights : ndarray of shape (n_samples,) or None
-        Non-negative sample weights; None means every row weighs 1.
-    labels : ndarray of shape (n_samples,) or None
+    weights : ndarray of shape (n_samples,), optional
+        Non-negative sample weights; absent means every row weighs 1.
+    labels : ndarray of shape (n_samples,), optional
         Known latent assignment per row (semi-supervised fits), -1 where unknown.
-    lengths : ndarray of shape (n_sequences,) or None
+    lengths : ndarray of shape (n_sequences,), optional
         Lengths of the independent sequences the rows form (HMMs); None means every row is
         independent.
+    offset : int, default=0
+        Row number of the block's first row in the whole data (for messages).
+    **fields : ndarray with n_samples rows
+        More row-aligned arrays, by name (``covariates=Z``); a model reads them with
+        ``block["covariates"]``.
+
+    Notes
+    -----
+    A Block is a read-only mapping from field names (``"X"``, ``"weights"``, ...) to arrays;
+    a field given as None is absent. ``block.weights`` and ``block.labels`` are None when
+    absent; any field is ``block.get(name)``.
     """
 
-    X: np.ndarray
-    weights: np.ndarray | None = None
-    labels: np.ndarray | None = None
-    lengths: np.ndarray | None = None
+    __slots__ = ("_fields", "lengths", "offset")
+
+    def __init__(self, X, *, weights=None, labels=None, lengths=None, offset=0, **fields):
+        given = {"X": X, "weights": weights, "labels": labels, **fields}
+        present = {name: value for name, value in given.items() if value is not None}
+        n_samples = np.shape(X)[0] if np.ndim(X) else None
+        for name, value in present.items():
+            if np.ndim(value) == 0 or np.shape(value)[0] != n_samples:
+                raise ValueError(f"Block field {name!r} must have one entry per row of X "
+                                 f"({n_samples}); got shape {np.shape(value)}.")
+        object.__setattr__(self, "_fields", present)
+        object.__setattr__(self, "lengths", lengths)
+        object.__setattr__(self, "offset", int(offset))
+
+    # -- mapping of the row-aligned fields -------------------------------------------------
+    def __getitem__(self, name):
+        return self._fields[name]
+
+    def __iter__(self):
+        return iter(self._fields)
+
+    def __len__(self):
+        return len(self._fields)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Block is immutable; use .replace(...) to get a changed copy")
+
+    def __repr__(self):
+        fields = ", ".join(f"{name}{np.shape(value)}" for name, value in self._fields.items())
+        extra = "" if self.lengths is None else f", {len(self.lengths)} sequences"
+        return f"Block({fields}{extra}, offset={self.offset})"
+
+    def __reduce__(self):  # blocks travel to Dask workers
+        return _rebuild_block, (self._fields, self.lengths, self.offset)
+
+    @property
+    def X(self) -> np.ndarray:
+        return self._fields["X"]
+
+    @property
+    def weights(self):
+        return self._fields.get("weights")
+
+    @property
+    def labels(self):
+        return self._fields.get("labels")
 
     @property
     def n_samples(self) -> int:
@@ -52,26 +106,40 @@ class Block:
             return np.ones(self.n_samples)
         return self.weights
 
-    def rows(self, start: int, stop: int, lengths=None) -> Block:
-        """Return rows ``start:stop`` with their aligned arrays (and the given lengths)."""
-        def cut(a):
-            return None if a is None else a[start:stop]
+    # -- new blocks from this one --------------------------------------------------------------
+    def replace(self, **changes) -> Block:
+        """A copy with some fields (or ``lengths``, ``offset``) replaced; None removes a field."""
+        fields = {**self._fields, **changes}
+        lengths = fields.pop("lengths", self.lengths)
+        offset = fields.pop("offset", self.offset)
+        return Block(lengths=lengths, offset=offset, **fields)
 
-        return replace(
-            self, X=self.X[start:stop], weights=cut(self.weights), labels=cut(self.labels),
-            lengths=lengths,
-        )
+    def rows(self, start: int, stop: int, lengths=None) -> Block:
+        """Rows ``start:stop`` with every field cut alike (and the given lengths)."""
+        fields = {name: value[start:stop] for name, value in self._fields.items()}
+        return Block(lengths=lengths, offset=self.offset + start, **fields)
 
     def take(self, indices) -> Block:
-        """Return the rows at ``indices`` (independent rows only). Used for init samples."""
+        """The rows at ``indices`` (independent rows only). Used for init samples."""
         if self.lengths is not None:
             raise ValueError("take() would split sequences; use head() for sequence data")
+        fields = {name: value[indices] for name, value in self._fields.items()}
+        return Block(**fields)
 
-        def pick(a):
-            return None if a is None else a[indices]
+    @classmethod
+    def concatenate(cls, blocks, lengths=None) -> Block:
+        """Stack blocks with the same fields row-wise (offset 0), with the given lengths."""
+        blocks = list(blocks)
+        names = list(blocks[0])
+        if any(list(block) != names for block in blocks):
+            raise ValueError(f"cannot stack blocks with different fields: "
+                             f"{sorted({tuple(block) for block in blocks})}")
+        fields = {name: np.concatenate([block[name] for block in blocks]) for name in names}
+        return cls(lengths=lengths, **fields)
 
-        return replace(self, X=self.X[indices], weights=pick(self.weights),
-                       labels=pick(self.labels))
+
+def _rebuild_block(fields, lengths, offset):
+    return Block(lengths=lengths, offset=offset, **fields)
 
 
 def row_bounds(n_samples: int, lengths, chunk_size: int):
@@ -102,8 +170,54 @@ def row_bounds(n_samples: int, lengths, chunk_size: int):
         start, first = stop, last + 1
 
 
-@dataclass(frozen=True)
-class InMemory:
+class Source(ABC):
+    """Where the rows come from: in memory, a file streamed block by block, a Dask collection.
+
+    A backend asks a source for its blocks on every pass over the data; the engine asks it for
+    ``head()``, an in-memory sample to initialise from, and for the sizes below.
+    """
+
+    @property
+    @abstractmethod
+    def n_samples(self) -> int:
+        """Number of rows."""
+
+    @property
+    @abstractmethod
+    def n_features(self) -> int:
+        """Number of columns of X."""
+
+    @property
+    @abstractmethod
+    def total_weight(self) -> float:
+        """Sum of the sample weights (``n_samples`` without weights)."""
+
+    @abstractmethod
+    def blocks(self, chunk_size: int):
+        """Yield the data as Blocks of about ``chunk_size`` rows (whole sequences), in order,
+        each with its ``offset``."""
+
+    @abstractmethod
+    def head(self, n_rows: int | None = None) -> Block:
+        """An in-memory Block to initialise from: all rows when they fit, else a sample."""
+
+    @property
+    def lengths(self):
+        """Sequence lengths of all rows, shape (n_sequences,), or None."""
+        return None
+
+    @property
+    def feature_names(self):
+        """Names of X's columns (a list of str), or None when they are only numbered."""
+        return None
+
+    @property
+    def complete_head(self) -> bool:
+        """Whether :meth:`head` holds every row (then checking it checks all the data)."""
+        return False
+
+
+class InMemory(Source):
     """A data source held in memory, served in chunks of rows.
 
     Parameters
@@ -112,7 +226,11 @@ class InMemory:
         All the data.
     """
 
-    block: Block
+    def __init__(self, block: Block):
+        self.block = block
+
+    def __repr__(self):
+        return f"InMemory({self.block!r})"
 
     @property
     def n_samples(self) -> int:
@@ -126,31 +244,40 @@ class InMemory:
     def total_weight(self) -> float:
         return self.block.total_weight
 
+    @property
+    def lengths(self):
+        return self.block.lengths
+
+    @property
+    def complete_head(self) -> bool:
+        return True
+
     def blocks(self, chunk_size: int):
-        """Yield Blocks of about ``chunk_size`` rows; sequences are never split."""
         for start, stop, lengths in row_bounds(self.n_samples, self.block.lengths, chunk_size):
             yield self.block.rows(start, stop, lengths)
 
     def head(self, n_rows: int | None = None) -> Block:
-        """Return the data for initialisation: all of it when it is in memory."""
+        """All the data (it is in memory)."""
         return self.block
 
 
-def _is_dask_collection(data) -> bool:
-    return type(data).__module__.partition(".")[0] == "dask" and hasattr(data, "dask")
+def is_dask_collection(data) -> bool:
+    """Whether ``data`` is a Dask collection (without importing Dask when it is not loaded)."""
+    dask = sys.modules.get("dask")
+    return dask is not None and dask.is_dask_collection(data)
 
 
-def as_source(data):
+def as_source(data) -> Source:
     """Wrap a Block or array as an :class:`InMemory` source, a Dask collection as a
     :class:`~emkit.sources.DaskSource`; pass sources through."""
-    if _is_dask_collection(data):
+    if isinstance(data, Source):
+        return data
+    if is_dask_collection(data):
         from ..sources.dask_source import DaskSource
 
         return DaskSource.from_collection(data)
     if isinstance(data, Block):
         return InMemory(data)
-    if hasattr(data, "blocks") and hasattr(data, "head"):
-        return data
     if isinstance(data, (np.ndarray, list, tuple)):
         from .validation import check_X
 

@@ -10,7 +10,9 @@ For iteration t (theta_t -> theta_{t+1}) the monitor records
 * ``seconds``   wall time of the iteration.
 
 It checks the guarantees live (``AnatomyWarning``, ``NonMonotoneWarning``) and decides
-convergence on the scale-free per-sample change ``|change| / n_samples < tol``.
+convergence with a stopping rule (:mod:`emkit.engine.stopping`); a decrease is never converged.
+The objective is the evidence, or the log-posterior when the model has a prior (see
+:mod:`emkit.engine.objective`).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import numpy as np
 
 from ..exceptions import AnatomyWarning, NonMonotoneWarning
 
-__all__ = ["History", "IterationRecord", "Monitor"]
+__all__ = ["History", "IterationRecord", "Monitor", "decreased"]
 
 #: Relative size of a discrepancy still attributed to floating-point rounding.
 ROUNDING = 1e-9
@@ -90,61 +92,76 @@ def _scale(*values, n_samples):
     return max(max(abs(v) for v in values), n_samples, 1.0)
 
 
+def decreased(row: IterationRecord, n_samples: float) -> bool:
+    """Whether the objective fell in this iteration by more than rounding can explain."""
+    next_evidence = row.evidence + row.change
+    return row.change < -ROUNDING * _scale(row.evidence, next_evidence, n_samples=n_samples)
+
+
 class Monitor:
-    """Checks every iteration's anatomy and decides convergence.
+    """Records every iteration's anatomy, checks it, and decides convergence.
 
     Parameters
     ----------
-    tol : float
-        Convergence threshold on ``|change| / n_samples``.
     n_samples : float
         Total sample weight of the data (the number of rows without weights).
+    stopping : StoppingRule
+        Decides convergence (see :mod:`emkit.engine.stopping`); asked only after steps that
+        did not lower the objective: a decrease is never converged.
+    objective_name : str, default="evidence"
+        What the "evidence" column holds ("evidence", "log-posterior").
     regularisation : str, optional
         What regularises the model's M-step (``model.regularisation()``); warnings name it,
         since such an M-step is not the bound's exact maximum.
     """
 
-    def __init__(self, tol: float, n_samples: float, regularisation: str | None = None):
-        self.tol = float(tol)
+    def __init__(self, n_samples: float, stopping, objective_name: str = "evidence",
+                 regularisation: str | None = None):
         self.n_samples = float(n_samples)
+        self.stopping = stopping
+        self.objective_name = objective_name
         self.cause = (
             "the model's m_step does not maximise it" if regularisation is None else
             f"the M-step is regularised ({regularisation}), which moves it off the bound's "
             "maximum: that regularisation is large for this data, so scale the data or lower it"
         )
 
-    def record(self, iteration, evidence, bound_e, bound_m, next_evidence, seconds):
-        """Build the row for one iteration and warn if a guarantee is broken."""
+    def record(self, iteration, step) -> IterationRecord:
+        """Build the row of one EM step (:class:`~emkit.engine.em.Step`) and check it."""
+        evidence, next_evidence = step.previous.objective, step.evaluation.objective
         row = IterationRecord(
-            iteration=iteration, evidence=evidence, bound_e=bound_e, bound_m=bound_m,
-            kl_gap=next_evidence - bound_m, change=next_evidence - evidence, seconds=seconds,
+            iteration=iteration, evidence=evidence, bound_e=step.bound_e, bound_m=step.bound_m,
+            kl_gap=next_evidence - step.bound_m, change=next_evidence - evidence,
+            seconds=step.seconds,
         )
-        self._check(row, next_evidence)
+        self._check(row)
         return row
 
-    def converged(self, row: IterationRecord) -> bool:
-        """True when the per-sample change has fallen below ``tol``."""
-        return abs(row.change) / self.n_samples < self.tol
+    def converged(self, step, row, problem) -> bool:
+        """True when the step did not lower the objective and the stopping rule holds."""
+        return not decreased(row, self.n_samples) and self.stopping.satisfied(step, row,
+                                                                               problem)
 
-    def _check(self, row, next_evidence):
+    def _check(self, row):
         n = self.n_samples
         if abs(row.bound_e - row.evidence) > BOUND_MISMATCH * _scale(row.evidence, n_samples=n):
             warnings.warn(
                 f"iteration {row.iteration}: the bound after the E-step ({row.bound_e!r}) does "
-                f"not equal the evidence ({row.evidence!r}); the model's e_step entropy or "
-                "expected_log_joint is inconsistent",
-                AnatomyWarning, stacklevel=4,
+                f"not equal the {self.objective_name} ({row.evidence!r}); the model's e_step "
+                "entropy or expected_log_joint is inconsistent",
+                AnatomyWarning, stacklevel=5,
             )
         if row.bound_m < row.bound_e - ROUNDING * _scale(row.bound_e, n_samples=n):
             warnings.warn(
                 f"iteration {row.iteration}: the M-step lowered the bound from "
                 f"{row.bound_e!r} to {row.bound_m!r}; {self.cause}",
-                NonMonotoneWarning, stacklevel=4,
+                NonMonotoneWarning, stacklevel=5,
             )
-        if row.change < -ROUNDING * _scale(row.evidence, next_evidence, n_samples=n):
+        if decreased(row, n):
             warnings.warn(
-                f"iteration {row.iteration}: the evidence decreased from {row.evidence!r} to "
-                f"{next_evidence!r} (by {-row.change:.3e}); exact EM never decreases it: "
-                f"{self.cause}, or the E-step is wrong, or the problem is numerically degenerate",
-                NonMonotoneWarning, stacklevel=4,
+                f"iteration {row.iteration}: the {self.objective_name} decreased from "
+                f"{row.evidence!r} to {row.evidence + row.change!r} (by {-row.change:.3e}); "
+                f"exact EM never decreases it: {self.cause}, or the E-step is wrong, or the "
+                "problem is numerically degenerate",
+                NonMonotoneWarning, stacklevel=5,
             )

@@ -1,20 +1,40 @@
-"""Progress bars for long fits: one over the iterations, one over the rows of each pass.
+"""Progress of long fits: a tracker told about runs, passes over the data and iterations.
 
-The EM loop tells a tracker when a pass over the data starts and when an iteration ends; the
-backend tells it as each block's E-step finishes (``advance(n_rows)``). There is no loop here:
-the bars follow the one EM loop. Bars are drawn with ``rich`` (the ``progress`` extra) on
-stderr; library calls show them only when asked (``verbose`` or ``progress=True``).
+The engine tells a :class:`ProgressTracker` when a run and a pass over the data start and
+when an iteration ends; the backend tells it as each block finishes (``advance(n_rows)``).
+There is no loop here: the tracker follows the one EM loop. :class:`FitProgress` draws two
+bars with ``rich`` (the ``progress`` extra) on stderr; library calls show them only when asked
+(``verbose`` or ``progress=True``).
 """
 from __future__ import annotations
 
 import contextlib
 import importlib.util
-import inspect
 
-__all__ = ["FitProgress", "progress_bar", "tell_backend"]
+__all__ = ["FitProgress", "ProgressTracker", "progress_bar"]
 
 
-class FitProgress:
+class ProgressTracker:
+    """What the engine and the backends tell about a fit's progress; every method does nothing.
+
+    Subclass it and override what you need (a tracker given as ``progress=`` to
+    :func:`emkit.fit` must be one).
+    """
+
+    def start_run(self, n_rows: int, max_iter: int, label: str = "EM") -> None:
+        """A run of at most ``max_iter`` iterations over ``n_rows`` rows begins."""
+
+    def start_pass(self) -> None:
+        """A pass over the data begins (an E-step over every block)."""
+
+    def advance(self, n_rows: int) -> None:
+        """``n_rows`` more rows went through the E-step (called from several threads)."""
+
+    def iteration(self, row) -> None:
+        """An iteration ended; ``row`` is its IterationRecord."""
+
+
+class FitProgress(ProgressTracker):
     """Two live bars: EM iterations, and the rows of the current pass over the data.
 
     Parameters
@@ -75,10 +95,9 @@ def progress_bar(progress, verbose):
 
     Parameters
     ----------
-    progress : bool, tracker or None
+    progress : bool, ProgressTracker or None
         True: draw bars (rich needed); False: none; None: bars when ``verbose`` and rich is
-        installed; an object with ``start_run``, ``start_pass``, ``advance``, ``iteration``:
-        use it as it is (already started).
+        installed; a ProgressTracker: use it as it is (already started).
     verbose : int
     """
     if progress is None:
@@ -87,12 +106,7 @@ def progress_bar(progress, verbose):
         return contextlib.nullcontext(None)
     if progress is True:
         return FitProgress()
+    if not isinstance(progress, ProgressTracker):
+        raise TypeError(f"progress must be True, False, None or an "
+                        f"emkit.engine.progress.ProgressTracker; got {progress!r}.")
     return contextlib.nullcontext(progress)
-
-
-def tell_backend(backend, tracker):
-    """Keyword arguments that pass ``tracker`` to ``backend.map_reduce`` if it takes one."""
-    if tracker is None:
-        return {}
-    parameters = inspect.signature(backend.map_reduce).parameters
-    return {"progress": tracker} if "progress" in parameters else {}

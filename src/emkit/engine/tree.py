@@ -1,66 +1,77 @@
 """Immutable trees of arrays: the one container for parameters and for statistics.
 
 Parameters and sufficient statistics are both small nested mappings from names to arrays.
-A :class:`Tree` holds them immutably (its arrays are read-only copies), supports dotted paths
+A :class:`Tree` holds them immutably (its arrays are read-only), supports dotted paths
 (``"components.means"``) for fixing parameters by name, and adds leaf by leaf, which is what makes
 statistics from separate blocks of data combine exactly (``stats(X1) + stats(X2)``).
 
-An :class:`Anchor` is a leaf that is *not* summed: the reference point a block's statistics were
-centred on. Two anchors add only if they are equal, and scaling leaves them alone. An
-:class:`Extreme` is a leaf combined by elementwise minimum or maximum (the range of the rows a
-component saw, the sufficient statistic of a uniform density); it too ignores scaling.
+Most statistics are plain sums. A :class:`StatisticLeaf` is a leaf that combines otherwise: an
+:class:`Extreme` by elementwise minimum or maximum (the range of the rows a component saw, the
+sufficient statistic of a uniform density), and :class:`~emkit.engine.moments.Moments` (moments
+about a reference point) by moving both operands to one point first.
 """
 from __future__ import annotations
 
+import operator
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-__all__ = ["Anchor", "Extreme", "Params", "Stats", "Tree", "tree_sum"]
+__all__ = ["Extreme", "Params", "StatisticLeaf", "Stats", "Tree", "freeze", "tree_sum"]
 
 
-def _freeze(value):
-    if isinstance(value, (Tree, Anchor, Extreme)):
+def _root(array: np.ndarray) -> np.ndarray:
+    """The array that owns the memory ``array`` views (itself if it owns it)."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
+def _is_frozen(array: np.ndarray) -> bool:
+    """Whether nobody can write ``array``'s values: read-only, and so is what it views."""
+    if array.flags.writeable:
+        return False
+    root = _root(array)
+    return not root.flags.writeable and (root.base is None or isinstance(root.base, bytes))
+
+
+def freeze(value):
+    """A read-only array of ``value`` (copied only if it could still change); Trees and
+    statistic leaves are returned as they are, other mappings become Trees."""
+    if isinstance(value, (Tree, StatisticLeaf)):
         return value
     if isinstance(value, Mapping):
         return Tree(value)
+    if isinstance(value, np.ndarray) and _is_frozen(value):
+        return value
     array = np.array(value, copy=True)
     array.flags.writeable = False
     return array
 
 
-class Anchor:
-    """A statistics leaf that is carried along instead of summed.
+class StatisticLeaf(ABC):
+    """A statistics leaf with its own rule for combining blocks (not a plain sum).
 
-    Parameters
-    ----------
-    value : array-like
-        The reference point (for example the means the statistics were centred on).
+    Subclasses define ``+`` (two blocks' statistics into one), ``*`` by a scalar (how the
+    leaf scales when statistics are weighted, as online EM does) and :meth:`arrays`.
     """
 
-    __slots__ = ("value",)
+    @abstractmethod
+    def arrays(self) -> dict:
+        """The leaf's arrays by name (to compare, save or inspect statistics)."""
 
-    def __init__(self, value):
-        self.value = _freeze(value)
+    @abstractmethod
+    def __add__(self, other): ...
 
-    def __add__(self, other):
-        if not isinstance(other, Anchor) or not np.array_equal(self.value, other.value):
-            raise ValueError(
-                "cannot add statistics computed at different anchor points; compute every "
-                "block's statistics at the same parameters"
-            )
-        return self
+    @abstractmethod
+    def __mul__(self, scalar): ...
 
-    def __mul__(self, scalar):
-        return self
-
-    __rmul__ = __mul__
-
-    def __repr__(self):
-        return f"Anchor(shape={np.shape(self.value)})"
+    def __rmul__(self, scalar):
+        return self * scalar
 
 
-class Extreme:
+class Extreme(StatisticLeaf):
     """A statistics leaf combined by an elementwise extreme (minimum or maximum), not summed.
 
     Parameters
@@ -69,6 +80,11 @@ class Extreme:
         The extreme over the rows seen so far (``+inf`` for a minimum over no rows).
     combine : {numpy.minimum, numpy.maximum}
         How two blocks' extremes combine.
+
+    Notes
+    -----
+    Scaling leaves an extreme unchanged: the range of the rows seen does not depend on how
+    much they weigh.
     """
 
     __slots__ = ("value", "combine")
@@ -76,8 +92,11 @@ class Extreme:
     def __init__(self, value, combine):
         if combine is not np.minimum and combine is not np.maximum:
             raise ValueError(f"combine must be numpy.minimum or numpy.maximum; got {combine!r}")
-        self.value = _freeze(value)
+        self.value = freeze(value)
         self.combine = combine
+
+    def arrays(self):
+        return {"value": self.value}
 
     def __add__(self, other):
         if not isinstance(other, Extreme) or other.combine is not self.combine:
@@ -90,8 +109,6 @@ class Extreme:
     def __mul__(self, scalar):
         return self
 
-    __rmul__ = __mul__
-
     def __repr__(self):
         return f"Extreme({self.combine.__name__}, shape={np.shape(self.value)})"
 
@@ -102,8 +119,9 @@ class Tree(Mapping):
     Parameters
     ----------
     items : mapping, optional
-        Names to values. Values are frozen: arrays become read-only copies, mappings become
-        Trees, :class:`Anchor` leaves are kept.
+        Names to values. Values are frozen: arrays become read-only (an array that is already
+        read-only, with nothing writable behind it, is kept without a copy), mappings become
+        Trees, statistic leaves are kept.
     **kwargs
         More names and values.
 
@@ -119,7 +137,7 @@ class Tree(Mapping):
 
     def __init__(self, items=None, /, **kwargs):
         merged = dict(items or {}, **kwargs)
-        object.__setattr__(self, "_items", {str(k): _freeze(v) for k, v in merged.items()})
+        object.__setattr__(self, "_items", {str(k): freeze(v) for k, v in merged.items()})
         object.__setattr__(self, "_cache", {})
 
     # -- mapping protocol -------------------------------------------------------------------
@@ -155,7 +173,7 @@ class Tree(Mapping):
 
     def __repr__(self):
         def describe(v):
-            return repr(v) if isinstance(v, (Tree, Anchor, Extreme)) else f"array{np.shape(v)}"
+            return repr(v) if isinstance(v, (Tree, StatisticLeaf)) else f"array{np.shape(v)}"
 
         body = ", ".join(f"{k}={describe(v)}" for k, v in self._items.items())
         return f"Tree({body})"
@@ -203,7 +221,7 @@ class Tree(Mapping):
         return self.replace(**{head: self[head].replace_path(rest, value)})
 
     def map(self, fn):
-        """Apply ``fn`` to every array leaf (Anchors and Extremes are kept); return the new Tree."""
+        """Apply ``fn`` to every array leaf (statistic leaves are kept); return the new Tree."""
         return Tree({k: _map_leaf(v, fn) for k, v in self._items.items()})
 
     def cached(self, key, compute):
@@ -222,7 +240,8 @@ class Tree(Mapping):
         return Tree({k: self._items[k] + other._items[k] for k in self._items})
 
     def __mul__(self, scalar):
-        return self.map(lambda leaf: leaf * scalar)
+        """Scale every leaf (statistic leaves by their own rule): ``0.9 * stats``."""
+        return Tree({k: v * scalar for k, v in self._items.items()})
 
     __rmul__ = __mul__
 
@@ -230,38 +249,41 @@ class Tree(Mapping):
 def _map_leaf(value, fn):
     if isinstance(value, Tree):
         return value.map(fn)
-    if isinstance(value, (Anchor, Extreme)):
+    if isinstance(value, StatisticLeaf):
         return value
     return fn(value)
 
 
-def tree_sum(items: Iterable[Tree]) -> Tree:
-    """Sum Trees pairwise as they stream in, holding O(log n) partial sums.
+def tree_sum(items: Iterable, combine=operator.add):
+    """Combine items pairwise as they stream in, holding O(log n) partial results.
 
-    The pairing is fixed by position, so the result does not depend on timing, and pairwise
-    summation keeps rounding error at O(log n) rather than O(n).
+    The pairing is fixed by position (an earlier item is always the left operand), so the
+    result does not depend on timing, and pairwise summation keeps rounding error at
+    O(log n) rather than O(n).
 
     Parameters
     ----------
-    items : iterable of Tree
-        At least one Tree, all with the same entries.
+    items : iterable
+        At least one item (Trees, EStep results, arrays...).
+    combine : callable, default=operator.add
+        An associative ``combine(left, right)``.
 
     Returns
     -------
-    Tree
+    The combination of all items.
     """
-    stack = []  # (level, partial sum); levels strictly decrease from bottom to top
+    stack = []  # (level, partial result); levels strictly decrease from bottom to top
     for item in items:
         level, total = 0, item
         while stack and stack[-1][0] == level:
-            total = stack.pop()[1] + total
+            total = combine(stack.pop()[1], total)
             level += 1
         stack.append((level, total))
     if not stack:
         raise ValueError("tree_sum needs at least one item; the data produced no blocks")
     total = stack.pop()[1]
     while stack:
-        total = stack.pop()[1] + total
+        total = combine(stack.pop()[1], total)
     return total
 
 

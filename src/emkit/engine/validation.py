@@ -1,17 +1,25 @@
-"""Checks of user input that every model shares: arrays, parameters, counts.
+"""Checks of user input that every model shares: arrays, data, parameters, counts.
 
-Every message names the argument, what was expected, what was got and what to do.
+Every message names the argument, what was expected, what was got and what to do. The checks
+of data (:func:`check_finite`, :func:`check_values`) raise a
+:class:`~emkit.exceptions.DataError` naming the first offending row, which the engine moves to
+the row's place in the whole data when it checks data block by block; a component's or model's
+``validate`` should use them.
 """
 from __future__ import annotations
 
 import numbers
 
 import numpy as np
+import scipy.sparse
 
+from ..exceptions import ROW, DataError
+from .constraints import flat_constraints
 from .tree import Tree
 
-__all__ = ["check_X", "check_array", "check_lengths", "check_params", "check_positive_int",
-           "check_tol"]
+__all__ = ["check_X", "check_array", "check_finite", "check_lengths", "check_params",
+           "check_positive_int", "check_probabilities", "check_support", "check_tol",
+           "check_values"]
 
 
 def check_X(X, *, name="X", allow_nan=False, dtype=np.float64, min_samples=1):
@@ -29,7 +37,7 @@ def check_X(X, *, name="X", allow_nan=False, dtype=np.float64, min_samples=1):
     -------
     ndarray of shape (n_samples, n_features)
     """
-    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+    if scipy.sparse.issparse(X):
         raise TypeError(f"{name} is a sparse matrix; emkit needs dense data. Use {name}.toarray().")
     array = np.asarray(X)
     if array.dtype.kind in "OUSV":
@@ -61,24 +69,91 @@ def check_X(X, *, name="X", allow_nan=False, dtype=np.float64, min_samples=1):
             "Pass data with at least one column."
         )
     array = np.asarray(array, dtype=dtype)
-    _check_finite(array, name, allow_nan)
+    check_finite(array, name=name, allow_nan=allow_nan)
     return array
 
 
-def _check_finite(array, name, allow_nan, row_offset=0):
-    """Raise ValueError at the first non-finite entry; rows are reported plus ``row_offset``."""
-    bad = ~np.isfinite(array)
+def article(word: str) -> str:
+    """"an" before a word that starts with a vowel, else "a"."""
+    return "an" if word[:1].upper() in "AEIOU" else "a"
+
+
+def _first(mask):
+    row, column = np.argwhere(mask)[0]
+    return int(row), int(column)
+
+
+def check_finite(X, *, name="X", family=None, allow_nan=False):
+    """Raise a DataError at the first NaN or infinite entry of X (NaN allowed if asked).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    name : str
+        What holds the values (``"X"``, a file name), for the message.
+    family : str, optional
+        The family that needs finite values ("Poisson"), for the message.
+    allow_nan : bool
+        Whether NaN marks missing values (models with missing-data support).
+    """
+    bad = ~np.isfinite(X)
     if allow_nan:
-        bad &= ~np.isnan(array)
-    if bad.any():
-        row, col = np.argwhere(bad)[0]
-        what = "NaN" if np.isnan(array[row, col]) else "infinity"
-        remedy = ("Remove or impute those rows; this model has no missing-data support."
-                  if not allow_nan else "Infinite values are never valid; remove those rows.")
-        raise ValueError(
-            f"{name} contains {what} (first at row {row_offset + row}, column {col}; "
-            f"{int(bad.sum())} entries in all); expected finite values. {remedy}"
-        )
+        bad &= ~np.isnan(X)
+    if not bad.any():
+        return
+    row, column = _first(bad)
+    missing = np.isnan(X[row, column])
+    what = "NaN" if missing else "infinity"
+    owner = f"{article(family)} {family} component" if family else \
+        ("this model" if missing else "emkit")
+    if missing:
+        need, remedy = "has no missing-data support", ("Remove or impute the rows with "
+                                                      "missing values.")
+    else:
+        need, remedy = "needs finite values", "Infinite values are never valid; remove them."
+    raise DataError(f"{name} column {column} has {what} at row {ROW} ({int(bad.sum())} NaN "
+                    f"or infinite entries in all); {owner} {need}. {remedy}", row)
+
+
+def check_values(X, bad, family, expected, remedy, *, name="X"):
+    """Raise a DataError at the first entry of X where ``bad`` is true (outside the support).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    bad : ndarray of bool, same shape
+    family : str
+    expected : str or callable
+        What the family needs (``"values > 0"``), or ``expected(column) -> str``.
+    remedy : str
+        What the user can do.
+    name : str
+        What holds the values, for the message.
+    """
+    if not np.any(bad):
+        return
+    row, column = _first(bad)
+    need = expected(column) if callable(expected) else expected
+    raise DataError(f"{name} column {column} has value {float(X[row, column])!r} at row {ROW}; "
+                    f"{article(family)} {family} component needs {need}. {remedy}", row)
+
+
+def check_support(X, family, inside, expected, remedy):
+    """Raise a DataError at the first entry of X that is not finite or not in the support.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    family : str
+    inside : callable
+        ``inside(X)``: a boolean array of X's shape, True where a value is allowed.
+    expected : str
+        The support in words (``"values > 0"``).
+    remedy : str
+        What the user can do.
+    """
+    check_finite(X, family=family)
+    check_values(X, ~inside(X), family, expected, remedy)
 
 
 def check_positive_int(value, name, *, minimum=1, maximum=None, maximum_name=None):
@@ -103,7 +178,7 @@ def check_tol(tol, name="tol"):
     return float(tol)
 
 
-def check_params(constraints: dict, params: Tree, *, name="params", prefix="") -> None:
+def check_params(constraints: dict, params: Tree, *, name="params") -> None:
     """Check that every leaf of ``params`` named in ``constraints`` lies in its set.
 
     Parameters
@@ -114,16 +189,12 @@ def check_params(constraints: dict, params: Tree, *, name="params", prefix="") -
     name : str
         Argument name used in messages.
     """
-    for key, constraint in constraints.items():
-        path = f"{prefix}{key}"
-        if key not in params:
+    leaves = params.paths() if isinstance(params, Tree) else {}
+    for path, constraint in flat_constraints(constraints).items():
+        if path not in leaves:
             raise ValueError(f"{name} is missing the parameter {path!r}; it has "
-                             f"{sorted(params)}.")
-        value = params[key]
-        if isinstance(constraint, dict):
-            check_params(constraint, value, name=name, prefix=path + ".")
-            continue
-        problem = constraint.problem(value)
+                             f"{sorted(leaves)}.")
+        problem = constraint.problem(leaves[path])
         if problem:
             raise ValueError(
                 f"{name}: parameter {path!r} must be {constraint.name}, but {problem}. "
@@ -204,3 +275,19 @@ def check_array(value, name, shape, constraint=None, *, remedy="Pass valid start
     if problem:
         raise ValueError(f"{name} must be {constraint.name}, but {problem}. {remedy}")
     return array
+
+
+def check_probabilities(value, name, shape):
+    """Validate probability vectors (the last axis sums to 1) of a given shape.
+
+    The simplex constraint's check (:func:`check_array` with ``constraints.simplex``), with
+    advice on zeros and normalising.
+
+    Returns
+    -------
+    ndarray of the given shape, float64
+    """
+    from .constraints import simplex
+
+    return check_array(value, name, shape, simplex,
+                       remedy="Use 0 for a forbidden entry and divide each vector by its sum.")

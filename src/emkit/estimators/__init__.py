@@ -1,5 +1,6 @@
 """scikit-learn compatible estimators built on the engine."""
 from .categorical_hmm import CategoricalHMM
+from .estimator import Estimator
 from .discrete_mixtures import BernoulliMixture, BinomialMixture, CategoricalMixture, PoissonMixture
 from .gaussian_hmm import GaussianHMM
 from .gaussian_mixture import GaussianMixture
@@ -10,5 +11,5 @@ from .poisson_hmm import PoissonHMM
 from .student_t_mixture import StudentTMixture
 
 __all__ = ["BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture",
-           "GMMHMM", "GaussianHMM", "GaussianMixture", "HMM", "MixtureModel", "PoissonHMM",
+           "Estimator", "GMMHMM", "GaussianHMM", "GaussianMixture", "HMM", "MixtureModel", "PoissonHMM",
            "PoissonMixture", "StudentTMixture"]

@@ -1,44 +1,36 @@
-"""The hmmlearn-compatible facade shared by every HMM estimator.
+"""The hmmlearn-compatible base shared by every HMM estimator.
 
-A concrete estimator says which emission Component to build, how its fitted attributes map to
-the emission's parameters (``means_`` <-> ``means``...) and which hmmlearn letter codes it
-has; fitting (through the one engine loop), starting values, decoding, scoring, sampling and
-the information criteria live here once.
+A concrete estimator declares its own hyper-parameters (``_positional``, ``_keyword``; the
+shared ones are added and ``__init__`` is generated, as for the family mixtures), which
+emission Component to build, how its fitted attributes map to the emission's parameters
+(``means_`` <-> ``means``...) and which hmmlearn letter codes it has. Fitting (through the
+engine), starting values, decoding, scoring, sampling and the information criteria live here
+once, on the shared estimator base.
 
 hmmlearn conventions kept: ``fit(X, lengths)``; ``score`` is the total log-likelihood and
 ``score_samples`` returns ``(log_prob, posteriors)``; ``init_params`` letters are initialised
 from the data and the other parameters are taken from attributes set before ``fit`` (when
 set); parameters whose letters are missing from ``params`` stay fixed; attributes set by hand
 (``startprob_``, ``transmat_``, ...) are used by ``predict``, ``score`` and ``sample`` even
-without a fit.
-
-Every method takes X in memory, as a Dask array or DataFrame (with ``lengths``), or as a file
-opened with :func:`emkit.sources.open_source` (with its ``lengths``), routed by
-:func:`~emkit.estimators._data.fit_data`; blocks always hold whole sequences.
+without a fit. Every method takes X in memory, as a Dask array or DataFrame (with ``lengths``),
+or as a file opened with :func:`emkit.sources.open_source` (with its ``lengths``); blocks
+always hold whole sequences.
 """
 from __future__ import annotations
 
-import functools
 from abc import abstractmethod
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
-from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
 from sklearn.utils import check_random_state
 
-from ..backends.numpy_backend import NumpyBackend
-from ..engine import em
+from ..engine.constraints import flat_constraints
 from ..engine.tree import Tree
-from ..engine.validation import check_positive_int, check_tol
+from ..engine.validation import check_positive_int, check_probabilities, check_tol
 from ..models.hmm import HMM
-from ..models.hmm.checks import check_chain, check_probabilities
-from ._data import check_data, fit_data, predict_data
-from ._hmm_passes import best_paths, check_rows, log_likelihood, over_blocks, posteriors
-from ._hmm_inputs import (
-    as_sequences, fixed_from_codes, leaf_paths, letters, prior_from_hmmlearn,
-)
-from ._inputs import record_features
+from ._base import LatentEstimator
+from ._hmm_inputs import as_sequences, fixed_from_codes, letters, prior_from_hmmlearn
+from ._signature import keyword, positional, storing_init
 
 __all__ = ["ConvergenceMonitor", "HMMEstimator"]
 
@@ -62,21 +54,64 @@ class ConvergenceMonitor:
     n_iter: int
 
 
-class HMMEstimator(BaseEstimator):
+def _shared_parameters(codes):
+    """The keyword-only hyper-parameters of every HMM estimator (hmmlearn's, then emkit's)."""
+    letters_default = "".join(codes)
+    return [keyword("startprob_prior", 1.0), keyword("transmat_prior", 1.0),
+            keyword("algorithm", "viterbi"), keyword("random_state", None),
+            keyword("n_iter", 10), keyword("tol", 1e-2), keyword("verbose", False),
+            keyword("params", letters_default), keyword("init_params", letters_default),
+            keyword("n_init", 1), keyword("fixed", None), keyword("n_jobs", None),
+            keyword("chunk_size", 8192), keyword("backend", None)]
+
+
+def _posteriors(model, params, block):
+    """The block's log-likelihood, and its state posteriors of shape (n_rows, K)."""
+    posterior = model.forward_backward(params, block)
+    return posterior.log_likelihood, posterior.state_posteriors
+
+
+def _best_paths(model, params, block):
+    """The block's Viterbi log-probability, and its best states of shape (n_rows,)."""
+    decoding = model.decode(params, block)
+    return decoding.log_probability, decoding.states
+
+
+def _sequence_log_likelihood(model, params, block):
+    """``sum_s log p(x_s)`` over the block's sequences."""
+    return model.forward_backward(params, block).log_likelihood
+
+
+class HMMEstimator(LatentEstimator):
     """Abstract base of the HMM estimators; see :class:`~emkit.GaussianHMM`."""
 
+    _sequences = True
     #: hmmlearn's letter codes -> emkit parameter names (the chain's; subclasses extend it).
     _codes = {"s": "startprob", "t": "transmat"}
+    #: The subclass's own parameters given by position before n_components.
+    _leading = ()
+    #: The subclass's own parameters that may be given by position (after n_components).
+    _positional = ()
+    #: The subclass's own keyword-only parameters.
+    _keyword = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = [*cls._leading, *cls._positional, *cls._keyword]
+        own_names = {parameter.name for parameter in own}
+        shared = [p for p in _shared_parameters(cls._codes) if p.name not in own_names]
+        cls.__init__ = storing_init([*cls._leading, positional("n_components", 1),
+                                     *cls._positional, *shared, *cls._keyword],
+                                    f"{cls.__name__}.__init__")
 
     # -- what a concrete estimator provides ---------------------------------------------------
     @abstractmethod
     def _emission(self, data=None):
-        """Return the emission Component (hyper-parameters validated).
+        """The emission Component (hyper-parameters validated).
 
-        ``data`` is the training data in ``fit`` (an ``EstimatorData``: a hyper-parameter
-        inferred from X is computed by a pass over its blocks, see
-        :func:`~emkit.estimators._data.column_maxima`) and None afterwards (sizes then come
-        from the fitted attributes).
+        ``data`` is the training data in ``fit`` (a hyper-parameter inferred from X is
+        computed by a pass over its blocks) and None afterwards (sizes then come from the
+        fitted attributes).
         """
 
     @abstractmethod
@@ -92,55 +127,17 @@ class HMMEstimator(BaseEstimator):
     def _publish_emission(self, emission, params):
         """Set the family's fitted attributes from the emission parameters."""
 
-    def _check_support(self, X, emission):
-        """Raise ValueError if rows X do not suit the estimator's emission (beyond ``validate``).
-
-        Called on all of X in memory, else on each block of whole sequences as it is read.
-        """
-
-    # -- building and fitting ---------------------------------------------------------------------
-    def _backend(self):
-        return NumpyBackend(chunk_size=self.chunk_size, n_jobs=self.n_jobs)
-
     #: How the model draws starting state responsibilities from the data (``HMM(init=...)``).
     _init_method = "kmeans"
 
-    def _model(self, data=None):
+    # -- the shared estimator hooks -------------------------------------------------------------
+    def _build_model(self, data=None):
         k = check_positive_int(self.n_components, "n_components")
         return HMM(self._emission(data), k, init=self._init_method,
                    startprob_prior=prior_from_hmmlearn(self.startprob_prior, "startprob_prior",
                                                        1, k),
                    transmat_prior=prior_from_hmmlearn(self.transmat_prior, "transmat_prior",
                                                       k, k))
-
-    def _chain_from_attributes(self, codes):
-        k, given = self.n_components, {}
-        if "s" in codes and hasattr(self, "startprob_"):
-            given["startprob"] = check_probabilities(self.startprob_, "startprob_", (k,))
-        if "t" in codes and hasattr(self, "transmat_"):
-            given["transmat"] = check_probabilities(self.transmat_, "transmat_", (k, k),
-                                                    rows=True)
-        return given
-
-    def _initializer(self, model, n_features):
-        """Starting parameters: the codes outside ``init_params`` come from attributes."""
-        from_data = letters(self.init_params, "init_params", self._codes)
-        codes = set(self._codes) - from_data
-        chain = self._chain_from_attributes(codes)
-        emission = self._emission_from_attributes(codes, n_features)
-        if set(chain) == {"startprob", "transmat"} and \
-                set(emission) == leaf_paths(model.emission.constraints()):
-            return Tree(**chain, emission=Tree.from_paths(emission))
-        if not chain and not emission:
-            return None
-
-        def start(block, rng):
-            params = model.init_params(block, rng).replace(**chain)
-            for path, value in emission.items():
-                params = params.replace_path("emission." + path, value)
-            return params
-
-        return start
 
     def _check_hyper_parameters(self, n_samples):
         check_positive_int(self.n_components, "n_components")
@@ -153,8 +150,66 @@ class HMMEstimator(BaseEstimator):
         if self.algorithm not in _ALGORITHMS:
             raise ValueError(f"algorithm must be one of {_ALGORITHMS}; got {self.algorithm!r}.")
 
+    def _continues(self):
+        return False
+
+    def _engine_options(self, data):
+        return dict(n_init=self.n_init, random_state=self.random_state,
+                    tol=self.tol / data.n_samples, max_iter=self.n_iter,
+                    fixed=fixed_from_codes(self.params, self._codes, self.fixed),
+                    verbose=int(self.verbose))
+
+    def _record_fit(self, result):
+        self.monitor_ = ConvergenceMonitor(tuple(result.history.column("evidence")),
+                                           result.n_iter, result.converged, self.tol,
+                                           self.n_iter)
+
+    def _chain_from_attributes(self, codes):
+        k, given = self.n_components, {}
+        if "s" in codes and "startprob_" in self.__dict__:
+            given["startprob"] = check_probabilities(self.startprob_, "startprob_", (k,))
+        if "t" in codes and "transmat_" in self.__dict__:
+            given["transmat"] = check_probabilities(self.transmat_, "transmat_", (k, k))
+        return given
+
+    def _initializer(self, model, data):
+        """Starting parameters: the codes outside ``init_params`` come from attributes."""
+        from_data = letters(self.init_params, "init_params", self._codes)
+        codes = set(self._codes) - from_data
+        chain = self._chain_from_attributes(codes)
+        emission = self._emission_from_attributes(codes, data.n_features)
+        if set(chain) == {"startprob", "transmat"} and \
+                set(emission) == set(_leaf_paths(model.emission)):
+            return Tree(**chain, emission=Tree.from_paths(emission))
+        if not chain and not emission:
+            return None
+
+        def start(block, rng):
+            params = model.init_params(block, rng).replace(**chain)
+            for path, value in emission.items():
+                params = params.replace_path("emission." + path, value)
+            return params
+
+        return start
+
+    def _params_from_attributes(self, model, n_features=None):
+        chain = self._chain_from_attributes(set(self._codes))
+        emission = self._emission_from_attributes(set(self._codes), n_features)
+        missing = sorted(({"startprob", "transmat"} - set(chain))
+                         | (set(_leaf_paths(model.emission)) - set(emission)))
+        if missing:
+            raise self._not_fitted(f" Or set startprob_, transmat_ and the emission "
+                                   f"attributes by hand (missing: {missing}).")
+        return Tree(**chain, emission=Tree.from_paths(emission))
+
+    def _publish(self, model, params):
+        self.startprob_ = np.array(params.startprob)
+        self.transmat_ = np.array(params.transmat)
+        self._publish_emission(model.emission, params.emission)
+
+    # -- hmmlearn's methods ------------------------------------------------------------------------
     def fit(self, X, lengths=None):
-        """Estimate the parameters by EM (Baum-Welch) on the engine's one loop.
+        """Estimate the parameters by EM (Baum-Welch) on the engine.
 
         Parameters
         ----------
@@ -175,71 +230,27 @@ class HMMEstimator(BaseEstimator):
         self
         """
         X, lengths = as_sequences(X, lengths)
-        data = fit_data(X, self._backend(), lengths=lengths, sequences=True)
-        self._check_hyper_parameters(data.n_samples)
-        data = replace(data, source=em.prepare(data.backend, data.source))  # Dask: persisted
-        model = self._model(data)
-        check_data(data, functools.partial(check_rows, self._check_support, model))
-        result = em.fit(
-            model, data.source, init=self._initializer(model, data.n_features),
-            n_init=self.n_init, random_state=self.random_state, backend=data.backend,
-            tol=self.tol / data.n_samples, max_iter=self.n_iter,
-            fixed=fixed_from_codes(self.params, self._codes, self.fixed),
-            verbose=int(self.verbose),
-        )
-        record_features(self, data.source.head().X, data.feature_names)
-        self._set_fit(model, result)
-        return self
+        return self._fit(X, lengths=lengths)
 
-    def _set_fit(self, model, result):
-        """Set every fitted attribute from a FitResult (after fit, or when loading)."""
-        self.model_, self.result_, self.history_ = model, result, result.history
-        self.converged_, self.n_iter_ = result.converged, result.n_iter
-        self.monitor_ = ConvergenceMonitor(tuple(result.history.column("evidence")),
-                                           result.n_iter, result.converged, self.tol,
-                                           self.n_iter)
-        self.startprob_ = np.array(result.params.startprob)
-        self.transmat_ = np.array(result.params.transmat)
-        self._publish_emission(model.emission, result.params.emission)
+    @property
+    def params_(self):
+        """Every parameter as the model's Tree: ``startprob``, ``transmat``, ``emission``."""
+        return self._fitted_params()
 
-    def _rebuild_model(self):
-        """The model of these hyper-parameters, for a saved fit (see :mod:`emkit.persist`)."""
-        return self._model()
-
-    # -- the fitted (or hand-set) model ----------------------------------------------------
-    def _current(self, n_features=None):
-        """The model and parameters of the estimator's attributes (X has ``n_features``)."""
-        if not hasattr(self, "startprob_") or not hasattr(self, "transmat_"):
-            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet. Call "
-                                 "'fit' first, or set startprob_, transmat_ and the emission "
-                                 "attributes by hand.")
-        startprob, transmat = check_chain(self.startprob_, self.transmat_, self.n_components,
-                                          names=("startprob_", "transmat_"))
-        model = self._model()
-        emission = self._emission_from_attributes(set(self._codes), n_features)
-        missing = leaf_paths(model.emission.constraints()) - set(emission)
-        if missing:
-            raise NotFittedError(f"This {type(self).__name__} instance has no emission "
-                                 f"parameters {sorted(missing)}; call 'fit' first or set "
-                                 "them by hand.")
-        return model, Tree(startprob=startprob, transmat=transmat,
-                           emission=Tree.from_paths(emission))
-
-    def _routed(self, X, lengths):
-        """X's data source and backend, with the model and parameters to apply to it."""
+    def _results(self, X, lengths, fn):
+        """One pass of ``fn(model, params, block) -> (total, rows)``: the summed totals and
+        the stacked rows."""
         X, lengths = as_sequences(X, lengths)
-        data = predict_data(self, X, self._backend(), lengths=lengths, sequences=True)
-        return (data, *self._current(data.n_features))
-
-    def _prediction(self, X, lengths, fn, reduce=False):
-        """One checked pass of ``fn`` over X (see :func:`._hmm_passes.over_blocks`)."""
-        data, model, params = self._routed(X, lengths)
-        return over_blocks(data, model, params, fn, self._check_support, reduce=reduce)
+        results, _ = self._over_blocks(X, fn, lengths=lengths)
+        return sum(total for total, _ in results), np.concatenate([rows for _, rows in results])
 
     def score_samples(self, X, lengths=None):
         """Log-likelihood of X and the state posteriors of its rows (as hmmlearn).
 
-        X and lengths are those of :meth:`fit` (in memory, Dask or a file); one pass over X.
+        Parameters
+        ----------
+        X, lengths
+            As for :meth:`fit` (in memory, Dask or a file); one pass over X.
 
         Returns
         -------
@@ -247,21 +258,40 @@ class HMMEstimator(BaseEstimator):
             ``sum_s log p(x_s)`` over the sequences.
         posteriors : ndarray of shape (n_samples, n_components)
         """
-        return self._prediction(X, lengths, posteriors)
+        log_prob, posteriors = self._results(X, lengths, _posteriors)
+        return float(log_prob), posteriors
 
     def score(self, X, lengths=None):
         """Total log-likelihood ``sum_s log p(x_s)`` (hmmlearn's convention, not a mean).
 
-        A sum over blocks (one compute of a Dask input); memory does not depend on n_samples.
+        Parameters
+        ----------
+        X, lengths
+            As for :meth:`fit`. A sum over blocks (one compute of a Dask input).
         """
-        return float(self._prediction(X, lengths, log_likelihood, reduce=True))
+        X, lengths = as_sequences(X, lengths)
+        results, _ = self._over_blocks(X, _sequence_log_likelihood, lengths=lengths)
+        return float(sum(results))
 
     def predict_proba(self, X, lengths=None):
-        """State posteriors ``p(z_t = k | x)``, shape (n_samples, n_components)."""
+        """State posteriors ``p(z_t = k | x)``, shape (n_samples, n_components).
+
+        Parameters
+        ----------
+        X, lengths
+            As for :meth:`fit`.
+        """
         return self.score_samples(X, lengths)[1]
 
     def decode(self, X, lengths=None, algorithm=None):
         """The most likely states: the best path ("viterbi") or the best states ("map").
+
+        Parameters
+        ----------
+        X, lengths
+            As for :meth:`fit`.
+        algorithm : {"viterbi", "map"}, optional
+            The estimator's ``algorithm`` by default.
 
         Returns
         -------
@@ -277,11 +307,17 @@ class HMMEstimator(BaseEstimator):
             posteriors = self.predict_proba(X, lengths)
             return (float(np.sum(np.log(posteriors.max(axis=1)))),
                     posteriors.argmax(axis=1))
-        log_prob, states = self._prediction(X, lengths, best_paths)
-        return log_prob, states[:, 0].astype(np.int64)
+        log_prob, states = self._results(X, lengths, _best_paths)
+        return float(log_prob), states.astype(np.int64)
 
     def predict(self, X, lengths=None):
-        """The most likely state of each row by ``algorithm``, shape (n_samples,)."""
+        """The most likely state of each row by ``algorithm``, shape (n_samples,).
+
+        Parameters
+        ----------
+        X, lengths
+            As for :meth:`fit`.
+        """
         return self.decode(X, lengths)[1]
 
     def sample(self, n_samples=1, random_state=None, currstate=None):
@@ -301,26 +337,37 @@ class HMMEstimator(BaseEstimator):
         state_sequence : ndarray of shape (n_samples,)
         """
         check_positive_int(n_samples, "n_samples")
-        model, params = self._current(getattr(self, "n_features_in_", None))
+        model, params = self._current(self.__dict__.get("n_features_in_"))
         if currstate is not None:
             state = check_positive_int(currstate, "currstate", minimum=0,
                                        maximum=self.n_components - 1)
             params = params.replace(startprob=np.eye(self.n_components)[state])
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        return model.sample(params, [n_samples], rng)
-
-    # -- information criteria -----------------------------------------------------------
-    def _criterion(self, X, lengths, penalty):
-        """``-2 log L + penalty(n_parameters, n_samples)`` with one pass over X."""
-        data, model, params = self._routed(X, lengths)
-        total = over_blocks(data, model, params, log_likelihood, self._check_support,
-                            reduce=True)
-        return -2.0 * float(total) + penalty(model.n_parameters(params), data.n_samples)
+        return model.sample(params, n_samples, rng)
 
     def aic(self, X, lengths=None):
-        """Akaike information criterion ``-2 log L + 2 n_parameters`` (lower is better)."""
-        return self._criterion(X, lengths, lambda n_parameters, n: 2.0 * n_parameters)
+        """Akaike information criterion ``-2 log L + 2 n_parameters`` (lower is better).
+
+        Parameters
+        ----------
+        X, lengths
+            As for :meth:`fit`.
+        """
+        X, lengths = as_sequences(X, lengths)
+        return self._aic(X, lengths=lengths)
 
     def bic(self, X, lengths=None):
-        """Bayesian information criterion ``-2 log L + n_parameters log n_samples``."""
-        return self._criterion(X, lengths, lambda n_parameters, n: n_parameters * np.log(n))
+        """Bayesian information criterion ``-2 log L + n_parameters log n_samples``.
+
+        Parameters
+        ----------
+        X, lengths
+            As for :meth:`fit`.
+        """
+        X, lengths = as_sequences(X, lengths)
+        return self._bic(X, lengths=lengths)
+
+
+def _leaf_paths(component):
+    """The dotted parameter paths a component declares."""
+    return list(flat_constraints(component.constraints()))

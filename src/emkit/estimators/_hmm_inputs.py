@@ -11,7 +11,7 @@ import numpy as np
 
 from ..priors import Dirichlet
 
-__all__ = ["as_sequences", "fixed_from_codes", "leaf_paths", "letters", "prior_from_hmmlearn"]
+__all__ = ["as_sequences", "fixed_from_codes", "letters", "prior_from_hmmlearn"]
 
 
 def as_sequences(X, lengths):
@@ -95,14 +95,3 @@ def prior_from_hmmlearn(value, name, n_rows, n_states):
     if array.ndim == 2:
         return tuple(Dirichlet(row) for row in array)
     return Dirichlet(array)
-
-
-def leaf_paths(constraints, prefix=""):
-    """The dotted parameter paths a nested constraints dict declares."""
-    paths = set()
-    for name, constraint in constraints.items():
-        if isinstance(constraint, dict):
-            paths |= leaf_paths(constraint, f"{prefix}{name}.")
-        else:
-            paths.add(prefix + name)
-    return paths

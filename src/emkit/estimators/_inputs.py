@@ -83,13 +83,13 @@ def validate_fit_input(X, *, allow_nan=False):
     return check_X(X, allow_nan=allow_nan), names
 
 
-def record_features(estimator, X, names):
+def record_features(estimator, n_features, names):
     """Set ``n_features_in_`` and ``feature_names_in_`` after a successful fit."""
-    estimator.n_features_in_ = X.shape[1]
+    estimator.n_features_in_ = int(n_features)
     if names is not None:
         estimator.feature_names_in_ = names
-    elif hasattr(estimator, "feature_names_in_"):
-        del estimator.feature_names_in_
+    else:
+        estimator.__dict__.pop("feature_names_in_", None)
 
 
 def validate_predict_input(estimator, X, *, allow_nan=False):

@@ -4,13 +4,24 @@ from __future__ import annotations
 import numpy as np
 
 from ..components.categorical import Categorical
-from ..engine.validation import check_positive_int
-from ..models.hmm.checks import check_probabilities
-from ._data import column_maxima
+from ..engine.validation import check_positive_int, check_probabilities
 from ._hmm_base import HMMEstimator
 from ._hmm_inputs import prior_from_hmmlearn
+from ._signature import keyword, positional
 
 __all__ = ["CategoricalHMM"]
+
+
+def _block_maxima(params, block):
+    """The largest value of every column of a block, shape (n_features,) (a pass's task)."""
+    return block.X.max(axis=0)
+
+
+def _check_one_column(n_features):
+    if n_features != 1:
+        raise ValueError(f"X must have one column of integer symbols (shape (n_samples, 1)); "
+                         f"got {n_features} columns. Use emkit.estimators.HMM with "
+                         "emkit.Categorical for several columns.")
 
 
 class CategoricalHMM(HMMEstimator):
@@ -58,52 +69,30 @@ class CategoricalHMM(HMMEstimator):
     #: chain starts from random soft responsibilities and the emissions from random rows.
     _init_method = "random"
 
-    def __init__(self, n_components=1, startprob_prior=1.0, transmat_prior=1.0, *,
-                 emissionprob_prior=1.0, n_features=None, algorithm="viterbi",
-                 random_state=None, n_iter=10, tol=1e-2, verbose=False, params="ste",
-                 init_params="ste", n_init=1, fixed=None, n_jobs=None, chunk_size=8192):
-        self.n_components = n_components
-        self.startprob_prior = startprob_prior
-        self.transmat_prior = transmat_prior
-        self.emissionprob_prior = emissionprob_prior
-        self.n_features = n_features
-        self.algorithm = algorithm
-        self.random_state = random_state
-        self.n_iter = n_iter
-        self.tol = tol
-        self.verbose = verbose
-        self.params = params
-        self.init_params = init_params
-        self.n_init = n_init
-        self.fixed = fixed
-        self.n_jobs = n_jobs
-        self.chunk_size = chunk_size
+    _positional = (positional("startprob_prior", 1.0), positional("transmat_prior", 1.0))
+    _keyword = (keyword("emissionprob_prior", 1.0), keyword("n_features", None))
 
     def _n_symbols(self, data):
         if self.n_features is not None:
             return check_positive_int(self.n_features, "n_features")
         if data is not None:
-            return max(int(np.max(column_maxima(data))), 0) + 1
+            return max(int(np.max(data.backend.map_reduce(_block_maxima, None, data.source,
+                                                          combine=np.maximum))), 0) + 1
         if hasattr(self, "emissionprob_"):
             return int(np.shape(self.emissionprob_)[-1])
         raise ValueError("n_features (the number of symbols) is unknown: set n_features, "
                          "emissionprob_, or fit the model first.")
 
     def _emission(self, data=None):
+        if data is not None:
+            _check_one_column(data.n_features)
         n_symbols = self._n_symbols(data)
         prior = prior_from_hmmlearn(self.emissionprob_prior, "emissionprob_prior", 1,
                                     n_symbols)
         return Categorical(n_symbols, prior=prior)
 
-    def _check_support(self, X, emission):
-        if X.shape[1] != 1:
-            raise ValueError(f"X must have one column of integer symbols (shape "
-                             f"(n_samples, 1)); got shape {X.shape}. Use emkit.estimators.HMM "
-                             "with emkit.Categorical for several columns.")
-        emission.validate(X)
-
-    def _initializer(self, model, n_features):
-        given = super()._initializer(model, n_features)
+    def _initializer(self, model, data):
+        given = super()._initializer(model, data)
         if "e" not in self.init_params:
             return given
 
@@ -116,10 +105,12 @@ class CategoricalHMM(HMMEstimator):
         return start
 
     def _emission_from_attributes(self, codes, n_features=None):
-        if "e" not in codes or not hasattr(self, "emissionprob_"):
+        if n_features is not None:
+            _check_one_column(n_features)
+        if "e" not in codes or "emissionprob_" not in self.__dict__:
             return {}
         shape = (self.n_components, self._n_symbols(None))
-        probs = check_probabilities(self.emissionprob_, "emissionprob_", shape, rows=True)
+        probs = check_probabilities(self.emissionprob_, "emissionprob_", shape)
         return {"probs": probs[:, None, :]}
 
     def _publish_emission(self, emission, params):

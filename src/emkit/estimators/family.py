@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 
+from ._signature import storing_init
 from .mixture_model import MIXTURE_ATTRIBUTES, MIXTURE_PARAMETERS, ComponentMixture, MixtureModel
 
 __all__ = ["family_mixture"]
@@ -28,7 +29,7 @@ def _mixture_parameters():
     parameters = list(inspect.signature(MixtureModel.__init__).parameters.values())
     by_name = {p.name: p for p in parameters}
     rest = [p for p in parameters if p.kind == p.KEYWORD_ONLY]
-    return by_name["self"], by_name["n_components"], rest
+    return by_name["n_components"], rest
 
 
 def _parameters_section(family):
@@ -77,25 +78,17 @@ def family_mixture(family, module: str, name: str | None = None):
     """
     name = name or f"{family.__name__}Mixture"
     own = _family_parameters(family)
-    self_parameter, n_components, mixture = _mixture_parameters()
+    n_components, mixture = _mixture_parameters()
     clash = {p.name for p in own} & ({p.name for p in mixture} | {"n_components"})
     if clash:
         raise TypeError(f"{family.__name__} arguments {sorted(clash)} clash with the mixture "
                         "estimator's parameters")
-    signature = inspect.Signature([self_parameter, n_components, *own, *mixture])
+    __init__ = storing_init([n_components, *own, *mixture], f"{name}.__init__")
     family_names = [p.name for p in own]
-
-    def __init__(self, *args, **kwargs):
-        bound = signature.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        for key, value in list(bound.arguments.items())[1:]:
-            setattr(self, key, value)
 
     def _component(self):
         return family(**{key: getattr(self, key) for key in family_names})
 
-    __init__.__signature__ = signature
-    __init__.__qualname__ = f"{name}.__init__"
     namespace = {"__init__": __init__, "_component": _component, "__module__": module,
                  "__qualname__": name, "__doc__": _docstring(family, name), "family": family}
     return type(name, (ComponentMixture,), namespace)

@@ -7,6 +7,7 @@ from ..components.gaussian import Gaussian
 from ..components.gaussian.structures import STRUCTURES
 from ..engine.validation import check_array
 from ._hmm_base import HMMEstimator
+from ._signature import keyword, positional
 
 __all__ = ["GaussianHMM"]
 
@@ -96,10 +97,13 @@ class GaussianHMM(HMMEstimator):
         "means", "covariances"); added to those implied by ``params``.
     on_collapse : {"raise", "keep"}, default="raise"
     n_jobs : int, optional
-        Threads for the E-step (None: all cores).
+        Threads for the E-step (None: as many as the process may use without
+        oversubscribing the machine).
     chunk_size : int, default=8192
         Rows per E-step task, in memory and from files (whole sequences are never split);
         a Dask collection keeps its own chunks, moved to sequence ends.
+    backend : Backend, default=None
+        Where the E-step runs; None: the numpy backend, or Dask for a Dask collection.
 
     Attributes
     ----------
@@ -115,29 +119,8 @@ class GaussianHMM(HMMEstimator):
     """
 
     _codes = {"s": "startprob", "t": "transmat", "m": "means", "c": "covariances"}
-
-    def __init__(self, n_components=1, covariance_type="diag", *, reg_covar=1e-6,
-                 startprob_prior=1.0, transmat_prior=1.0, algorithm="viterbi",
-                 random_state=None, n_iter=10, tol=1e-2, verbose=False, params="stmc",
-                 init_params="stmc", n_init=1, fixed=None, on_collapse="raise", n_jobs=None,
-                 chunk_size=8192):
-        self.n_components = n_components
-        self.covariance_type = covariance_type
-        self.reg_covar = reg_covar
-        self.startprob_prior = startprob_prior
-        self.transmat_prior = transmat_prior
-        self.algorithm = algorithm
-        self.random_state = random_state
-        self.n_iter = n_iter
-        self.tol = tol
-        self.verbose = verbose
-        self.params = params
-        self.init_params = init_params
-        self.n_init = n_init
-        self.fixed = fixed
-        self.on_collapse = on_collapse
-        self.n_jobs = n_jobs
-        self.chunk_size = chunk_size
+    _positional = (positional("covariance_type", "diag"),)
+    _keyword = (keyword("reg_covar", 1e-6), keyword("on_collapse", "raise"))
 
     def _emission(self, data=None):
         return Gaussian(self.covariance_type, self.reg_covar, self.on_collapse)

@@ -6,8 +6,8 @@ import numpy as np
 from ..components.gaussian import Gaussian
 from ..components.gaussian.structures import STRUCTURES
 from ..engine.constraints import positive, real, simplex, spd
-from ..engine.validation import check_array
 from ..engine.tree import Tree
+from ..engine.validation import check_array
 from ..models.mixture import Mixture
 from ._mixture_base import MixtureEstimator
 
@@ -17,9 +17,17 @@ _INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
 
 
 def _invert_precisions(precisions, covariance_type):
+    """Covariances from precisions, or precisions from covariances (the same inverse)."""
     if covariance_type in ("full", "tied"):
         return np.linalg.inv(precisions)
     return 1.0 / precisions
+
+
+def _covariances_from_cholesky(factors, covariance_type):
+    """Covariances from scikit-learn's ``precisions_cholesky_`` (upper factors U, P = U U')."""
+    if covariance_type in ("full", "tied"):
+        return _invert_precisions(factors @ np.swapaxes(factors, -1, -2), covariance_type)
+    return 1.0 / factors ** 2
 
 
 class GaussianMixture(MixtureEstimator):
@@ -61,9 +69,12 @@ class GaussianMixture(MixtureEstimator):
     fixed : set of str, default=None
         Parameters held at their starting values: "weights", "means", "covariances".
     n_jobs : int, default=None
-        Threads for the E-step (None: all cores).
+        Threads for the E-step (None: as many as the process may use without
+        oversubscribing the machine; see :class:`~emkit.backends.NumpyBackend`).
     chunk_size : int, default=8192
         Rows per E-step chunk; memory is O(chunk_size x n_components).
+    backend : Backend, default=None
+        Where the E-step runs; None: the numpy backend, or Dask for a Dask collection.
 
     Attributes
     ----------
@@ -72,9 +83,11 @@ class GaussianMixture(MixtureEstimator):
     covariances_ : ndarray
         Shape depends on ``covariance_type`` as for ``precisions_init``.
     precisions_ : ndarray
-        Inverses of the covariances, same shape.
+        Inverses of the covariances, same shape (derived from ``covariances_``; setting it
+        sets ``covariances_``).
     precisions_cholesky_ : ndarray
-        Cholesky factors of the precisions (upper-triangular for full and tied), same shape.
+        Cholesky factors of the precisions (upper-triangular for full and tied), same shape
+        (derived from ``covariances_``; setting it sets ``covariances_``).
     converged_ : bool
     n_iter_ : int
         EM iterations taken by the best fit.
@@ -85,6 +98,9 @@ class GaussianMixture(MixtureEstimator):
     history_ : emkit.engine.monitor.History
         The anatomy table: evidence, bound after E and M, KL gap, change, seconds.
     result_ : emkit.engine.em.FitResult
+        The fit's record, with the current parameters.
+    params_ : emkit.Tree
+        The parameters as the model's Tree (derived from the attributes above).
     model_ : emkit.models.Mixture
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -95,7 +111,7 @@ class GaussianMixture(MixtureEstimator):
                  max_iter=100, n_init=1, init_params="kmeans", weights_init=None,
                  means_init=None, precisions_init=None, random_state=None, warm_start=False,
                  verbose=0, verbose_interval=10, progress=None, on_collapse="raise", fixed=None,
-                 n_jobs=None, chunk_size=8192):
+                 n_jobs=None, chunk_size=8192, backend=None):
         self.n_components = n_components
         self.covariance_type = covariance_type
         self.tol = tol
@@ -115,8 +131,9 @@ class GaussianMixture(MixtureEstimator):
         self.fixed = fixed
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
+        self.backend = backend
 
-    def _build_model(self, X):
+    def _build_model(self, data=None):
         if self.init_params not in _INIT_METHODS:
             raise ValueError(f"init_params must be one of {_INIT_METHODS}; got "
                              f"{self.init_params!r}.")
@@ -140,8 +157,8 @@ class GaussianMixture(MixtureEstimator):
             given["covariances"] = _invert_precisions(precisions, self.covariance_type)
         return given
 
-    def _initializer(self, model, X):
-        given = self._given_starts(X.shape[1])
+    def _initializer(self, model, data):
+        given = self._given_starts(data.n_features)
         if not given:
             return None
         if given.keys() == {"weights", "means", "covariances"}:  # nothing left to draw
@@ -159,10 +176,39 @@ class GaussianMixture(MixtureEstimator):
         return start
 
     def _publish(self, model, params):
-        structure = model.component.structure
-        covariances = np.array(params.components.covariances)
         self.weights_ = np.array(params.weights)
         self.means_ = np.array(params.components.means)
-        self.covariances_ = covariances
-        self.precisions_cholesky_ = structure.precisions_cholesky(covariances)
-        self.precisions_ = _invert_precisions(covariances, self.covariance_type)
+        self.covariances_ = np.array(params.components.covariances)
+
+    def _params_from_attributes(self, model, n_features=None):
+        if "means_" not in self.__dict__:
+            raise self._not_fitted()
+        k = self.n_components
+        d = np.shape(self.means_)[-1] if n_features is None else n_features
+        structure = STRUCTURES[self.covariance_type]
+        weights = check_array(self.weights_, "weights_", (k,), simplex)
+        means = check_array(self.means_, "means_", (k, d), real)
+        covariances = check_array(self.covariances_, "covariances_", structure.shape(k, d),
+                                  structure.constraint())
+        return Tree(weights=weights, components=Tree(means=means, covariances=covariances))
+
+    @property
+    def precisions_(self):
+        """Inverses of ``covariances_`` (same shape)."""
+        return _invert_precisions(self.covariances_, self.covariance_type)
+
+    @precisions_.setter
+    def precisions_(self, value):
+        self.covariances_ = _invert_precisions(np.asarray(value, dtype=float),
+                                               self.covariance_type)
+
+    @property
+    def precisions_cholesky_(self):
+        """Cholesky factors of the precisions, scikit-learn's layout (see the class doc)."""
+        return STRUCTURES[self.covariance_type].precisions_cholesky(
+            np.asarray(self.covariances_, dtype=float))
+
+    @precisions_cholesky_.setter
+    def precisions_cholesky_(self, value):
+        self.covariances_ = _covariances_from_cholesky(np.asarray(value, dtype=float),
+                                                       self.covariance_type)

@@ -6,9 +6,9 @@ import numpy as np
 from ..components.gaussian import Gaussian
 from ..components.gaussian.structures import STRUCTURES
 from ..components.mixture_emission import MixtureEmission
-from ..engine.validation import check_array, check_positive_int
-from ..models.hmm.checks import check_probabilities
+from ..engine.validation import check_array, check_positive_int, check_probabilities
 from ._hmm_base import HMMEstimator
+from ._signature import keyword, positional
 
 __all__ = ["GMMHMM"]
 
@@ -58,29 +58,8 @@ class GMMHMM(HMMEstimator):
     _codes = {"s": "startprob", "t": "transmat", "m": "means", "c": "covariances",
               "w": "weights"}
 
-    def __init__(self, n_components=1, n_mix=1, covariance_type="diag", *, reg_covar=1e-6,
-                 startprob_prior=1.0, transmat_prior=1.0, algorithm="viterbi",
-                 random_state=None, n_iter=10, tol=1e-2, verbose=False, params="stmcw",
-                 init_params="stmcw", n_init=1, fixed=None, on_collapse="raise", n_jobs=None,
-                 chunk_size=8192):
-        self.n_components = n_components
-        self.n_mix = n_mix
-        self.covariance_type = covariance_type
-        self.reg_covar = reg_covar
-        self.startprob_prior = startprob_prior
-        self.transmat_prior = transmat_prior
-        self.algorithm = algorithm
-        self.random_state = random_state
-        self.n_iter = n_iter
-        self.tol = tol
-        self.verbose = verbose
-        self.params = params
-        self.init_params = init_params
-        self.n_init = n_init
-        self.fixed = fixed
-        self.on_collapse = on_collapse
-        self.n_jobs = n_jobs
-        self.chunk_size = chunk_size
+    _positional = (positional("n_mix", 1), positional("covariance_type", "diag"))
+    _keyword = (keyword("reg_covar", 1e-6), keyword("on_collapse", "raise"))
 
     def _emission(self, data=None):
         if self.covariance_type not in _COVARIANCE_TYPES:
@@ -97,7 +76,7 @@ class GMMHMM(HMMEstimator):
     def _emission_from_attributes(self, codes, n_features=None):
         k, m, given = self.n_components, self.n_mix, {}
         if "w" in codes and hasattr(self, "weights_"):
-            given["weights"] = check_probabilities(self.weights_, "weights_", (k, m), rows=True)
+            given["weights"] = check_probabilities(self.weights_, "weights_", (k, m))
         if "m" in codes and hasattr(self, "means_"):
             d = n_features if n_features is not None else np.shape(self.means_)[-1]
             given["components.means"] = check_array(

@@ -5,6 +5,7 @@ from ..engine.contracts import Component
 from ..engine.tree import Tree
 from ..engine.validation import check_params
 from ._hmm_base import HMMEstimator
+from ._signature import keyword, positional
 
 __all__ = ["HMM"]
 
@@ -52,26 +53,8 @@ class HMM(HMMEstimator):
 
     _codes = {"s": "startprob", "t": "transmat", "e": "emission"}
 
-    def __init__(self, emission=None, n_components=1, *, startprob_prior=1.0,
-                 transmat_prior=1.0, algorithm="viterbi", random_state=None, n_iter=10,
-                 tol=1e-2, verbose=False, params="ste", init_params="ste", init="kmeans",
-                 n_init=1, fixed=None, n_jobs=None, chunk_size=8192):
-        self.emission = emission
-        self.n_components = n_components
-        self.startprob_prior = startprob_prior
-        self.transmat_prior = transmat_prior
-        self.algorithm = algorithm
-        self.random_state = random_state
-        self.n_iter = n_iter
-        self.tol = tol
-        self.verbose = verbose
-        self.params = params
-        self.init_params = init_params
-        self.init = init
-        self.n_init = n_init
-        self.fixed = fixed
-        self.n_jobs = n_jobs
-        self.chunk_size = chunk_size
+    _leading = (positional("emission", None),)
+    _keyword = (keyword("init", "kmeans"),)
 
     @property
     def _init_method(self):
@@ -84,7 +67,7 @@ class HMM(HMMEstimator):
         return self.emission
 
     def _emission_from_attributes(self, codes, n_features=None):
-        if "e" not in codes or not hasattr(self, "emission_params_"):
+        if "e" not in codes or "emission_params_" not in self.__dict__:
             return {}
         params = self.emission_params_
         if not isinstance(params, Tree):

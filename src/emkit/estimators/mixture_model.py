@@ -6,8 +6,10 @@ from abc import abstractmethod
 import numpy as np
 
 from ..components.gaussian import Gaussian
+from ..engine.constraints import simplex
 from ..engine.init import INITIALIZERS
 from ..engine.tree import Tree
+from ..engine.validation import check_array, check_params
 from ..models.mixture import Mixture
 from ._mixture_base import MixtureEstimator
 from ._params_init import override_params
@@ -44,10 +46,16 @@ MIXTURE_PARAMETERS = """\
     fixed : set of str, default=None
         Parameters held at their starting values, by name (``"weights"``, ``"rates"``) or
         dotted path (``"components.c1.low"``).
+    progress : bool or None, default=None
+        Progress bars over the iterations and rows (needs ``rich``); None shows them when
+        ``verbose`` is set.
     n_jobs : int, default=None
-        Threads for the E-step (None: all cores).
+        Threads for the E-step (None: as many as the process may use without
+        oversubscribing the machine).
     chunk_size : int, default=8192
         Rows per E-step chunk; memory is O(chunk_size x n_components).
+    backend : Backend, default=None
+        Where the E-step runs; None: the numpy backend, or Dask for a Dask collection.
 """
 
 MIXTURE_ATTRIBUTES = """\
@@ -56,7 +64,8 @@ MIXTURE_ATTRIBUTES = """\
         Every fitted parameter: ``weights`` and ``components`` (the component's Tree).
     components_ : emkit.Tree
         The component parameters, K leading every per-component array. Each top-level array
-        is also published as ``<name>_`` (``means_``, ``rates_``, ...).
+        is held as ``<name>_`` (``means_``, ``rates_``, ...), the attribute every method
+        reads (set it to change the model); ``components_`` is built from them.
     converged_ : bool
     n_iter_ : int
     lower_bound_ : float
@@ -80,14 +89,14 @@ class ComponentMixture(MixtureEstimator):
     def _component(self):
         """Return the Component (or list of Components) to mix, hyper-parameters checked."""
 
-    def _build_model(self, X):
+    def _build_model(self, data=None):
         if self.init_params not in INITIALIZERS:
             raise ValueError(f"init_params must be one of {sorted(INITIALIZERS)}; got "
                              f"{self.init_params!r}.")
         return Mixture(self._component(), self.n_components, init=self.init_params,
                        weight_prior=self.weight_prior)
 
-    def _initializer(self, model, X):
+    def _initializer(self, model, data):
         if self.params_init is None:
             return None
         given = self.params_init
@@ -97,16 +106,41 @@ class ComponentMixture(MixtureEstimator):
 
         return start
 
+    @staticmethod
+    def _own_attribute(name, value):
+        """Whether a component parameter is held in its own ``<name>_`` attribute."""
+        return name not in _RESERVED and not isinstance(value, Tree)
+
     def _publish(self, model, params):
-        previous = getattr(self, "components_", None)
-        for name in () if previous is None else previous:
-            if name not in _RESERVED:
-                self.__dict__.pop(f"{name}_", None)
-        self.params_, self.components_ = params, params.components
+        for name in self.__dict__.pop("_held_names", ()):
+            self.__dict__.pop(f"{name}_", None)
+        held = [name for name, value in params.components.items()
+                if self._own_attribute(name, value)]
         self.weights_ = np.array(params.weights)
-        for name, value in params.components.items():
-            if name not in _RESERVED and not isinstance(value, Tree):
-                setattr(self, f"{name}_", np.array(value))
+        for name in held:
+            setattr(self, f"{name}_", np.array(params.components[name]))
+        self._held_names = held
+        self._components_rest = Tree({name: value for name, value in params.components.items()
+                                      if name not in held})
+        self._component_order = list(params.components)
+
+    @property
+    def components_(self) -> Tree:
+        """The component parameters (the ``<name>_`` attributes and the other subtrees)."""
+        if "_component_order" not in self.__dict__:
+            raise AttributeError(f"This {type(self).__name__} is not fitted.")
+        held = {name: self.__dict__[f"{name}_"] for name in self._held_names}
+        rest = self._components_rest
+        return Tree({name: held[name] if name in held else rest[name]
+                     for name in self._component_order})
+
+    def _params_from_attributes(self, model, n_features=None):
+        if "weights_" not in self.__dict__:
+            raise self._not_fitted()
+        weights = check_array(self.weights_, "weights_", (self.n_components,), simplex)
+        params = Tree(weights=weights, components=self.components_)
+        check_params(model.constraints(), params, name="the fitted attributes")
+        return params
 
 
 class MixtureModel(ComponentMixture):
@@ -140,7 +174,7 @@ class MixtureModel(ComponentMixture):
     def __init__(self, component=None, n_components=1, *, weight_prior=None, tol=1e-3,
                  max_iter=100, n_init=1, init_params="kmeans", params_init=None,
                  random_state=None, warm_start=False, verbose=0, verbose_interval=10,
-                 fixed=None, n_jobs=None, chunk_size=8192):
+                 progress=None, fixed=None, n_jobs=None, chunk_size=8192, backend=None):
         self.component = component
         self.n_components = n_components
         self.weight_prior = weight_prior
@@ -153,9 +187,11 @@ class MixtureModel(ComponentMixture):
         self.warm_start = warm_start
         self.verbose = verbose
         self.verbose_interval = verbose_interval
+        self.progress = progress
         self.fixed = fixed
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
+        self.backend = backend
 
     def _component(self):
         return Gaussian() if self.component is None else self.component

@@ -10,6 +10,7 @@ from ..engine.constraints import positive
 from ..engine.validation import check_array
 from ..priors import Gamma
 from ._hmm_base import HMMEstimator
+from ._signature import positional
 
 __all__ = ["PoissonHMM"]
 
@@ -59,35 +60,14 @@ class PoissonHMM(HMMEstimator):
 
     _codes = {"s": "startprob", "t": "transmat", "l": "rates"}
 
-    def __init__(self, n_components=1, startprob_prior=1.0, transmat_prior=1.0,
-                 lambdas_prior=0.0, lambdas_weight=0.0, *, algorithm="viterbi",
-                 random_state=None, n_iter=10, tol=1e-2, verbose=False, params="stl",
-                 init_params="stl", n_init=1, fixed=None, n_jobs=None, chunk_size=8192):
-        self.n_components = n_components
-        self.startprob_prior = startprob_prior
-        self.transmat_prior = transmat_prior
-        self.lambdas_prior = lambdas_prior
-        self.lambdas_weight = lambdas_weight
-        self.algorithm = algorithm
-        self.random_state = random_state
-        self.n_iter = n_iter
-        self.tol = tol
-        self.verbose = verbose
-        self.params = params
-        self.init_params = init_params
-        self.n_init = n_init
-        self.fixed = fixed
-        self.n_jobs = n_jobs
-        self.chunk_size = chunk_size
+    _positional = (positional("startprob_prior", 1.0), positional("transmat_prior", 1.0),
+                   positional("lambdas_prior", 0.0), positional("lambdas_weight", 0.0))
 
     def _emission(self, data=None):
         return Poisson(prior=_gamma_prior(self.lambdas_prior, self.lambdas_weight))
 
-    def _check_support(self, X, emission):
-        emission.validate(X)
-
     def _emission_from_attributes(self, codes, n_features=None):
-        if "l" not in codes or not hasattr(self, "lambdas_"):
+        if "l" not in codes or "lambdas_" not in self.__dict__:
             return {}
         d = n_features if n_features is not None else np.shape(self.lambdas_)[-1]
         return {"rates": check_array(self.lambdas_, "lambdas_", (self.n_components, d),

@@ -8,6 +8,7 @@ from ..components.stacked import as_component
 from ..engine import constraints
 from ..engine.contracts import EStep, LatentModel
 from ..engine.fixed import sub_paths
+from ..engine.posterior import DiscretePosterior
 from ..engine.init import initial_responsibilities
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
@@ -70,10 +71,11 @@ class Mixture(LatentModel):
         return self.component.regularisation()
 
     def validate(self, block):
+        check_labels(block.labels, block.n_samples, self.n_components)
         self.component.validate(block.X)
 
     def validate_fit(self, block):
-        check_labels(block.labels, block.n_samples, self.n_components)
+        self.validate(block)
         held = int(np.sum(block.sample_weights() > 0))
         if held < self.n_components:
             what = (f"X has {held} rows" if block.weights is None else
@@ -101,56 +103,65 @@ class Mixture(LatentModel):
                                                   self.n_components, rng)
         if data.labels is not None:
             resp = align_to_labels(resp, data.labels)
-        return self.params_from_posterior(data, resp, rng)
+        return self.params_from_posterior(data, DiscretePosterior(resp), rng)
 
-    def params_from_posterior(self, data, resp, rng=None):
-        """Parameters from responsibilities of shape (n_samples, n_components) by an M-step."""
-        resp = np.asarray(resp, dtype=float)
+    def params_from_posterior(self, data, posterior, rng=None):
+        """Parameters from responsibilities (n_samples, n_components) by an M-step.
+
+        The component starts from its ``init_params`` on the weighted responsibilities.
+        """
+        resp = self.as_posterior(posterior, data).probabilities
         expected = (data.n_samples, self.n_components)
         if resp.shape != expected:
-            raise ValueError(f"initial responsibilities must have shape {expected}; got "
+            raise ValueError(f"init: starting responsibilities must have shape {expected}; got "
                              f"{resp.shape}.")
-        if np.any(resp < 0) or not np.all(np.isfinite(resp)):
-            raise ValueError("initial responsibilities must be finite and non-negative.")
-        resp = resp / resp.sum(axis=1, keepdims=True)
         weighted = resp * data.sample_weights()[:, None]
         counts = weighted.sum(axis=0) + TINY_COUNT
         return Tree(weights=counts / counts.sum(),
                     components=self.component.init_params(data.X, weighted, rng))
 
     # -- EM ---------------------------------------------------------------------------------
-    def _log_prob_table(self, params, block):
-        """The component log densities (n_samples, K), as an array this model may overwrite."""
+    def _densities(self, params, block):
+        """The component's densities, with a log_prob table (n_samples, K) this model may
+        overwrite."""
         if np.shape(params.weights) != (self.n_components,):
             raise ValueError(f"weights must have shape ({self.n_components},) for a mixture of "
                              f"{self.n_components} components; got {np.shape(params.weights)}.")
-        table = self.component.log_prob(params.components, block.X)
-        if table.shape != (block.n_samples, self.n_components):
+        densities = self.component.densities(params.components, block.X)
+        table = densities.log_prob
+        if np.shape(table) != (block.n_samples, self.n_components):
             raise ValueError(f"{type(self.component).__name__}.log_prob returned shape "
-                             f"{table.shape}; expected ({block.n_samples}, "
+                             f"{np.shape(table)}; expected ({block.n_samples}, "
                              f"{self.n_components}). Check the component parameters' shapes.")
         if table.base is not None or not table.flags.writeable or table.dtype != np.float64 \
                 or not table.flags.c_contiguous:
-            table = np.array(table, dtype=np.float64, order="C")  # the kernel writes into it
-        return table
+            densities.log_prob = np.array(table, dtype=np.float64, order="C")  # kernel writes it
+        return densities
 
     def _responsibilities(self, params, block, sample_weights):
-        table = self._log_prob_table(params, block)
+        """Weighted responsibilities in place of the densities' table; per-row evidence,
+        counts, total evidence and entropy."""
+        densities = self._densities(params, block)
         labels = block.labels if block.labels is not None else np.full(block.n_samples, -1)
         row_loglik, counts = np.empty(block.n_samples), np.empty(self.n_components)
         with np.errstate(divide="ignore"):
             log_weights = np.log(params.weights)
-        loglik, entropy = responsibilities(table, log_weights, sample_weights, labels, row_loglik,
-                                           counts)
-        return table, row_loglik, counts, loglik, entropy
+        loglik, entropy = responsibilities(densities.log_prob, log_weights, sample_weights,
+                                           labels, row_loglik, counts)
+        return densities, row_loglik, counts, loglik, entropy
 
     def e_step(self, params, block):
-        weighted, _, counts, loglik, entropy = self._responsibilities(
+        densities, _, counts, loglik, entropy = self._responsibilities(
             params, block, block.sample_weights())
-        stats = Tree(counts=counts,
-                     components=self.component.expected_stats(params.components, block.X,
-                                                               weighted))
+        stats = Tree(counts=counts, components=self.component.stats_from_densities(
+            params.components, block.X, densities.log_prob, densities))
         return EStep(stats, loglik, entropy)
+
+    def expected_stats(self, params, block, posterior):
+        weighted = posterior.probabilities * block.sample_weights()[:, None]
+        components = None if params is None else params.components
+        return Tree(counts=weighted.sum(axis=0),
+                    components=self.component.expected_stats(components, block.X, weighted))
 
     def m_step(self, stats, params, fixed=frozenset()):
         if "weights" in fixed:
@@ -160,8 +171,9 @@ class Mixture(LatentModel):
         else:
             counts = stats.counts + TINY_COUNT
             weights = counts / counts.sum()
-        components = self.component.m_step(stats.components, params.components,
-                                           fixed=sub_paths(fixed, "components"))
+        components = self.component.m_step(
+            stats.components, None if params is None else params.components,
+            fixed=sub_paths(fixed, "components"))
         return Tree(weights=weights, components=components)
 
     def expected_log_joint(self, stats, params):
@@ -169,16 +181,18 @@ class Mixture(LatentModel):
                      + self.component.expected_log_prob(stats.components, params.components))
 
     def posterior(self, params, block):
-        resp, _, _, _, _ = self._responsibilities(params, block, np.ones(block.n_samples))
-        return resp
+        densities, row_loglik, _, _, _ = self._responsibilities(params, block,
+                                                                np.ones(block.n_samples))
+        return DiscretePosterior(densities.log_prob, row_loglik)
 
     def row_log_likelihood(self, params, block):
         """``log p(x_i | params)`` per row, shape (n_samples,)."""
         _, row_loglik, _, _, _ = self._responsibilities(params, block, np.ones(block.n_samples))
         return row_loglik
 
-    def sample(self, params, n_samples, rng):
-        """Draw ``n_samples`` rows; returns X (n_samples, n_features) and labels, grouped."""
+    def sample(self, params, n_samples, rng, *, lengths=None):
+        """Draw ``n_samples`` rows; returns X (n_samples, n_features) and the component of
+        each row (rows grouped by component)."""
         counts = rng.multinomial(n_samples, params.weights)
         labels = np.repeat(np.arange(self.n_components), counts)
         return self.component.sample(params.components, labels, rng), labels

@@ -13,7 +13,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ..engine.validation import _check_finite
+from ..engine.validation import check_finite
+from ..exceptions import DataError
 
 __all__ = ["as_float_rows", "check_numeric", "check_same_types", "is_numeric", "select_columns"]
 
@@ -149,5 +150,8 @@ def as_float_rows(values, where: str, row_offset: int = 0, allow_nan: bool = Fal
     ndarray of shape (n_rows, n_features)
     """
     array = np.ascontiguousarray(values, dtype=np.float64)
-    _check_finite(array, where, allow_nan, row_offset=row_offset)
+    try:
+        check_finite(array, name=where, allow_nan=allow_nan)
+    except DataError as error:
+        raise error.shifted(row_offset) from None
     return array

@@ -62,7 +62,7 @@ def pick_rows(blocks, indices, lengths=None) -> Block:
     Parameters
     ----------
     blocks : iterable of Block
-        The whole data, in order; only the chosen rows are kept.
+        The whole data, in order, all with the same fields; only the chosen rows are kept.
     indices : ndarray of shape (n_chosen,)
         Sorted row numbers.
     lengths : ndarray or None
@@ -71,16 +71,12 @@ def pick_rows(blocks, indices, lengths=None) -> Block:
     Returns
     -------
     Block
+        Every field of the chosen rows.
     """
-    parts, weights, offset = [], [], 0
+    parts, offset = [], 0
     for block in blocks:
         stop = offset + block.n_samples
         local = indices[np.searchsorted(indices, offset):np.searchsorted(indices, stop)] - offset
-        parts.append(block.X[local])
-        weights.append(None if block.weights is None else block.weights[local])
+        parts.append(block.replace(lengths=None).take(local))
         offset = stop
-    X = np.concatenate(parts)
-    if all(w is None for w in weights):
-        return Block(X, lengths=lengths)
-    filled = [np.ones(len(x)) if w is None else w for x, w in zip(parts, weights)]
-    return Block(X, weights=np.concatenate(filled), lengths=lengths)
+    return Block.concatenate(parts, lengths=lengths)

@@ -6,14 +6,16 @@ sequence lengths (HMMs) the row blocks are moved so that no sequence is split.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from ..engine.data import Block, row_bounds
+from ..engine.data import Block, Source, row_bounds
 from ..engine.validation import check_lengths
 from ._columns import as_float_rows, check_numeric, check_same_types, select_columns
 from ._sample import HEAD_ROWS, sample_rows
 
-__all__ = ["DaskSource", "compute"]
+__all__ = ["DaskSource", "Part", "compute", "dask_values"]
 
 
 def compute(client, *collections):
@@ -87,6 +89,22 @@ def _frame_values(frame, columns, where, client):
     return values, names  # the frame's column names, not the array's positions
 
 
+def dask_values(collection, where, client=None):
+    """A dask array or DataFrame as a float64 dask array with known row chunks.
+
+    Parameters
+    ----------
+    collection : dask.array.Array or dask.dataframe.DataFrame
+    where : str
+        The data's name, for messages.
+    client : distributed.Client, optional
+        Counts a DataFrame's partitions (the local scheduler without one).
+    """
+    if _is_frame(collection):
+        return _frame_values(collection, None, where, client)[0]
+    return collection
+
+
 def _checked_array(X, columns, where):
     """Validate a dask array's shape and chunks; return it as checked float64 blocks."""
     if X.ndim != 2:
@@ -128,30 +146,43 @@ def _lengths_per_chunk(lengths, row_chunks):
     return np.split(lengths, cuts[:-1])
 
 
-def _aligned_weights(sample_weight, X):
+def _aligned(values, X, name):
+    """A row-aligned array (numpy or dask) chunked like X's rows."""
     import dask.array as da
 
-    if sample_weight is None:
-        return None
-    weights = sample_weight if hasattr(sample_weight, "dask") else np.asarray(sample_weight)
-    if weights.shape != (X.shape[0],):
-        raise ValueError(f"sample_weight must have shape ({X.shape[0]},), one weight per row; "
-                         f"got shape {weights.shape}.")
-    weights = da.asarray(weights).rechunk((X.chunks[0],))
-    return weights.map_blocks(_checked_weights, dtype=np.float64)
+    from ..engine.data import is_dask_collection
+
+    values = values if is_dask_collection(values) else np.asarray(values)
+    if values.ndim == 0 or values.shape[0] != X.shape[0]:
+        raise ValueError(f"{name} must have one entry per row of X ({X.shape[0]}); got shape "
+                         f"{values.shape}.")
+    return da.asarray(values).rechunk((X.chunks[0],) + tuple((-1,) * (values.ndim - 1)))
 
 
-class DaskSource:
+def _row_fields(X, sample_weight, fields):
+    """``{name: dask array}`` of X and the other row-aligned arrays, chunked alike."""
+    out = {"X": X}
+    if sample_weight is not None:
+        out["weights"] = _aligned(sample_weight, X, "sample_weight").map_blocks(
+            _checked_weights, dtype=np.float64)
+    for name, values in (fields or {}).items():
+        if values is not None:
+            out[name] = _aligned(values, X, f"field {name!r}")
+    return out
+
+
+class DaskSource(Source):
     """Rows of a Dask collection in blocks of whole rows (and whole sequences).
 
-    Build it with :meth:`from_collection`; a backend places it with :meth:`persist`.
+    Build it with :meth:`from_collection` (or :meth:`from_block`); a backend places it with
+    :meth:`persist`.
 
     Parameters
     ----------
-    X : dask.array.Array of shape (n_samples, n_features)
-        Checked float64 blocks, chunked along rows only.
-    weights : dask.array.Array of shape (n_samples,) or None
-        Sample weights chunked like the rows of X.
+    fields : dict of str to dask.array.Array
+        ``"X"`` (checked float64 blocks of shape (n_samples, n_features), chunked along rows
+        only) and any other row-aligned arrays (``"weights"``, ``"labels"``, a model's own
+        fields), all chunked like the rows of X.
     chunk_lengths : list of ndarray or None
         The sequence lengths inside each row block.
     columns : list of str
@@ -167,18 +198,18 @@ class DaskSource:
         Whether the blocks are computed once and held (see :meth:`persist`).
     """
 
-    def __init__(self, X, *, weights=None, chunk_lengths=None, columns=None,
-                 feature_names=None, client=None):
-        self.X, self.weights, self.chunk_lengths = X, weights, chunk_lengths
-        self.columns, self.feature_names = columns, feature_names
+    def __init__(self, fields, *, chunk_lengths=None, columns=None, feature_names=None,
+                 client=None):
+        self.fields, self.chunk_lengths = dict(fields), chunk_lengths
+        self.columns, self._feature_names = columns, feature_names
         self.client = client
         self.persisted = False
         self._head = None
-        self._total_weight = None if weights is not None else float(X.shape[0])
+        self._total_weight = None if "weights" in self.fields else float(self.X.shape[0])
 
     @classmethod
     def from_collection(cls, data, *, sample_weight=None, lengths=None, columns=None,
-                        chunk_rows=None, name="X", client=None):
+                        chunk_rows=None, name="X", client=None, fields=None):
         """Wrap a dask array or DataFrame.
 
         Parameters
@@ -196,6 +227,9 @@ class DaskSource:
         client : distributed.Client, optional
             The cluster that computes the blocks (and counts a DataFrame's rows); the
             local scheduler without one.
+        fields : dict of str to array-like or dask array, optional
+            More row-aligned arrays for the model (``labels``, covariates...), each with
+            n_samples rows; they reach every block as ``block[name]``.
         """
         if _is_frame(data):
             X, names = _frame_values(data, columns, "the dask DataFrame", client)
@@ -208,25 +242,39 @@ class DaskSource:
                             f"{type(data).__name__}.")
         lengths = None if lengths is None else check_lengths(lengths, X.shape[0])
         X = _sequence_chunks(X, lengths, chunk_rows)
-        return cls(X, weights=_aligned_weights(sample_weight, X),
+        return cls(_row_fields(X, sample_weight, fields),
                    chunk_lengths=_lengths_per_chunk(lengths, X.chunks[0]), columns=names,
                    feature_names=feature_names, client=client)
 
     @classmethod
     def from_block(cls, block: Block, chunk_rows: int):
-        """Wrap an in-memory Block in blocks of about ``chunk_rows`` rows."""
+        """Wrap an in-memory Block (every field) in blocks of about ``chunk_rows`` rows."""
         import dask.array as da
 
-        if block.labels is not None:
-            raise ValueError("the Dask backend does not carry labels (semi-supervised fits); "
-                             "use the numpy backend for them.")
         X = da.from_array(block.X, chunks=(chunk_rows, -1))
+        others = {name: value for name, value in block.items()
+                  if name not in ("X", "weights")}
         return cls.from_collection(X, sample_weight=block.weights, lengths=block.lengths,
-                                   chunk_rows=chunk_rows)
+                                   chunk_rows=chunk_rows, fields=others)
 
     def __repr__(self):
         return (f"DaskSource(n_samples={self.n_samples}, n_features={self.n_features}, "
-                f"n_blocks={len(self.X.chunks[0])}, persisted={self.persisted})")
+                f"fields={list(self.fields)}, n_blocks={len(self.X.chunks[0])}, "
+                f"persisted={self.persisted})")
+
+    @property
+    def X(self):
+        """The dask array of the observations."""
+        return self.fields["X"]
+
+    @property
+    def weights(self):
+        """The dask array of sample weights, or None."""
+        return self.fields.get("weights")
+
+    @property
+    def feature_names(self):
+        return self._feature_names
 
     @property
     def n_samples(self) -> int:
@@ -248,30 +296,34 @@ class DaskSource:
         return None if self.chunk_lengths is None else np.concatenate(self.chunk_lengths)
 
     def parts(self):
-        """``[(X block, weights block or None, lengths or None, n_rows)]`` as Dask Delayed."""
-        xs = self.X.to_delayed().ravel()
-        ws = self.weights.to_delayed().ravel() if self.weights is not None else [None] * len(xs)
-        lengths = self.chunk_lengths or [None] * len(xs)
-        return list(zip(xs, ws, lengths, self.X.chunks[0]))
+        """``[Part]``: each block's fields as Dask Delayed, its lengths, rows and offset."""
+        names = list(self.fields)
+        delayed = [self.fields[name].to_delayed().ravel() for name in names]
+        rows = self.X.chunks[0]
+        offsets = np.concatenate([[0], np.cumsum(rows)[:-1]]).astype(int)
+        lengths = self.chunk_lengths or [None] * len(rows)
+        return [Part(dict(zip(names, values)), part_lengths, int(n_rows), int(offset))
+                for values, part_lengths, n_rows, offset
+                in zip(zip(*delayed), lengths, rows, offsets)]
+
+    def _with(self, fields, client) -> DaskSource:
+        return DaskSource(fields, chunk_lengths=self.chunk_lengths, columns=self.columns,
+                          feature_names=self._feature_names, client=client)
 
     def on(self, client) -> DaskSource:
         """The same data, computed by ``client`` (a ``distributed.Client`` or None)."""
-        return DaskSource(self.X, weights=self.weights, chunk_lengths=self.chunk_lengths,
-                          columns=self.columns, feature_names=self.feature_names,
-                          client=client)
+        return self._with(self.fields, client)
 
     def persist(self) -> DaskSource:
         """Compute the blocks once and keep them on the cluster (or in local memory)."""
         import dask
 
-        collections = [self.X] + ([self.weights] if self.weights is not None else [])
+        names, collections = list(self.fields), list(self.fields.values())
         if self.client is not None:
             held = self.client.persist(collections)
         else:
             held = dask.persist(*collections)
-        source = DaskSource(held[0], weights=held[1] if len(held) > 1 else None,
-                            chunk_lengths=self.chunk_lengths, columns=self.columns,
-                            feature_names=self.feature_names, client=self.client)
+        source = self._with(dict(zip(names, held)), self.client)
         source.persisted = True
         return source
 
@@ -281,9 +333,10 @@ class DaskSource:
         The blocks are the collection's own chunks; ``chunk_size`` is not used (rechunk the
         collection, or pass ``chunk_rows`` to :meth:`from_collection`, to change them).
         """
-        for x, w, lengths, _ in self.parts():
-            x, w = compute(self.client, x, w)
-            yield Block(x, weights=w, lengths=lengths)
+        for part in self.parts():
+            names = list(part.fields)
+            values = compute(self.client, *part.fields.values())
+            yield Block(lengths=part.lengths, offset=part.offset, **dict(zip(names, values)))
 
     def head(self, n_rows: int | None = None) -> Block:
         """A uniform random sample of rows (whole sequences) for initialisation, computed.
@@ -296,7 +349,26 @@ class DaskSource:
         n_rows = HEAD_ROWS if n_rows is None else n_rows
         if self._head is None or self._head[0] != n_rows:
             indices, lengths = sample_rows(self.n_samples, self.lengths, n_rows)
-            weights = None if self.weights is None else self.weights[indices]
-            X, weights = compute(self.client, self.X[indices], weights)
-            self._head = (n_rows, Block(X, weights=weights, lengths=lengths))
+            names = list(self.fields)
+            values = compute(self.client, *(self.fields[name][indices] for name in names))
+            self._head = (n_rows, Block(lengths=lengths, **dict(zip(names, values))))
         return self._head[1]
+
+
+class Part(NamedTuple):
+    """One block of a DaskSource: its fields as Dask Delayed objects, and where it lies.
+
+    Attributes
+    ----------
+    fields : dict of str to dask.delayed.Delayed
+    lengths : ndarray or None
+        Its sequence lengths.
+    n_rows : int
+    offset : int
+        Row number of its first row in the whole data.
+    """
+
+    fields: dict
+    lengths: object
+    n_rows: int
+    offset: int

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._arrays import NpyReader, ZarrReader
+from ._columns import select_columns
 from ._csv import CsvReader
 from ._parquet import ParquetReader
 from ._paths import existing_path
@@ -37,7 +38,18 @@ def _format_of(path) -> str:
     )
 
 
-def open_source(path, columns=None, *, lengths=None, format=None, head_rows=None):
+def _with_fields(reader_class, path, columns, fields, where):
+    """A reader of X's columns and the fields' columns, and ``{field: column names}``."""
+    available = list(reader_class(path, None).columns)
+    named = {name: select_columns(available, wanted, where) for name, wanted in fields.items()}
+    taken = {column for chosen in named.values() for column in chosen}
+    X = select_columns(available, columns, where) if columns is not None else \
+        [column for column in available if column not in taken]
+    return reader_class(path, X + [c for chosen in named.values() for c in chosen]), named
+
+
+def open_source(path, columns=None, *, lengths=None, format=None, head_rows=None,
+                fields=None):
     """Open a Parquet, CSV, Zarr or ``.npy`` file as a streaming data source.
 
     Parameters
@@ -52,6 +64,11 @@ def open_source(path, columns=None, *, lengths=None, format=None, head_rows=None
         The format, when the file name does not tell it.
     head_rows : int, optional
         Rows in the initialisation sample (100_000 by default).
+    fields : dict of str to column name(s), optional
+        Block fields read from other columns of the file, by name or position:
+        ``{"weights": "w"}`` gives sample weights, ``{"exposure": ["t"]}`` a model's own
+        row-aligned input (``block["exposure"]``). With ``columns=None``, X is every column
+        that no field takes.
 
     Returns
     -------
@@ -70,6 +87,10 @@ def open_source(path, columns=None, *, lengths=None, format=None, head_rows=None
     fmt = format or _format_of(first)
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {sorted(FORMATS)}; got {format!r}.")
-    reader = FORMATS[fmt][1](path, columns)
+    reader_class = FORMATS[fmt][1]
+    if fields:
+        reader, fields = _with_fields(reader_class, path, columns, fields, str(first))
+    else:
+        reader = reader_class(path, columns)
     options = {} if head_rows is None else {"head_rows": head_rows}
-    return StreamingSource(reader, lengths=lengths, **options)
+    return StreamingSource(reader, lengths=lengths, fields=fields, **options)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.data import Block, row_bounds
+from ..engine.data import Block, Source, row_bounds
 from ..engine.validation import check_lengths, check_positive_int
+from ._columns import select_columns
 from ._sample import HEAD_ROWS, pick_rows, sample_rows
 
 __all__ = ["StreamingSource"]
@@ -61,7 +62,23 @@ def reblock(batches, bounds, where: str):
         yield X, lengths
 
 
-class StreamingSource:
+def _layout(columns, fields, where):
+    """``{field: column indices}`` of a reader's columns: ``fields`` and X (the rest)."""
+    layout, taken = {}, set()
+    for name, wanted in (fields or {}).items():
+        chosen = select_columns(columns, wanted, where)
+        if name == "X" or taken & set(chosen):
+            raise ValueError(f"fields: {name!r} cannot be a field name, or its columns "
+                             f"{chosen} are given to two fields; name every column once.")
+        taken |= set(chosen)
+        layout[name] = [columns.index(column) for column in chosen]
+    layout["X"] = [i for i, column in enumerate(columns) if column not in taken]
+    if not layout["X"]:
+        raise ValueError(f"fields take every column of {where}; leave some for X.")
+    return layout
+
+
+class StreamingSource(Source):
     """Rows streamed from a file reader in blocks, on every pass over the data.
 
     Parameters
@@ -74,6 +91,9 @@ class StreamingSource:
         Rows in the initialisation sample returned by :meth:`head`.
     seed : int, default=0
         Seed of that sample.
+    fields : dict of str to list of str, optional
+        Block fields read from columns of the file (``{"weights": ["w"]}``, a model's
+        covariates); the reader's other columns are X. A field of one column is 1-D.
 
     Notes
     -----
@@ -81,25 +101,33 @@ class StreamingSource:
     replacement in one streaming pass and kept in file order; see :mod:`emkit.sources._sample`.
     """
 
-    def __init__(self, reader, *, lengths=None, head_rows=HEAD_ROWS, seed=0):
+    def __init__(self, reader, *, lengths=None, head_rows=HEAD_ROWS, seed=0, fields=None):
         self.reader = reader
-        self.lengths = None if lengths is None else check_lengths(lengths, reader.n_rows)
+        self._lengths = None if lengths is None else check_lengths(lengths, reader.n_rows)
         self.head_rows = check_positive_int(head_rows, "head_rows")
         self.seed = seed
+        self.layout = _layout(list(reader.columns), fields, reader.where)
         self._head = None
 
     def __repr__(self):
         return (f"StreamingSource({type(self.reader).__name__}({self.reader.where!r}), "
-                f"n_samples={self.n_samples}, columns={self.columns})")
+                f"n_samples={self.n_samples}, columns={self.columns}, "
+                f"fields={[name for name in self.layout if name != 'X']})")
+
+    @property
+    def lengths(self):
+        """Sequence lengths of all rows, shape (n_sequences,), or None."""
+        return self._lengths
 
     @property
     def columns(self) -> list:
-        return self.reader.columns
+        """The names of X's columns."""
+        return [self.reader.columns[i] for i in self.layout["X"]]
 
     @property
     def feature_names(self):
-        """Column names, or None when the columns are only numbered (``.npy``)."""
-        return self.reader.feature_names
+        """X's column names, or None when the columns are only numbered (``.npy``)."""
+        return None if self.reader.feature_names is None else self.columns
 
     @property
     def n_samples(self) -> int:
@@ -107,17 +135,26 @@ class StreamingSource:
 
     @property
     def n_features(self) -> int:
-        return len(self.reader.columns)
+        return len(self.layout["X"])
 
     @property
     def total_weight(self) -> float:
-        return float(self.n_samples)
+        if "weights" not in self.layout:
+            return float(self.n_samples)
+        return float(sum(block.weights.sum() for block in self.blocks(1 << 16)))
+
+    def _block(self, values, lengths, offset):
+        fields = {name: values[:, index] for name, index in self.layout.items()}
+        fields = {name: (value[:, 0] if value.shape[1] == 1 and name != "X" else value)
+                  for name, value in fields.items()}
+        return Block(lengths=lengths, offset=offset, **fields)
 
     def blocks(self, chunk_size: int):
         """Yield Blocks of about ``chunk_size`` rows read from the file; sequences stay whole."""
-        bounds = row_bounds(self.n_samples, self.lengths, chunk_size)
-        for X, lengths in reblock(self.reader.batches(chunk_size), bounds, self.reader.where):
-            yield Block(X, lengths=lengths)
+        bounds = list(row_bounds(self.n_samples, self.lengths, chunk_size))
+        batches = reblock(self.reader.batches(chunk_size), bounds, self.reader.where)
+        for (start, _, _), (values, lengths) in zip(bounds, batches):
+            yield self._block(values, lengths, start)
 
     def head(self, n_rows: int | None = None) -> Block:
         """A uniform random sample of rows (whole sequences) for initialisation.
@@ -138,6 +175,10 @@ class StreamingSource:
             self._head = (n_rows, block)
         return self._head[1]
 
+    @property
+    def complete_head(self) -> bool:
+        return self.head_rows >= self.n_samples
+
     def to_dask(self, chunk_rows: int | None = None, client=None):
         """The same rows as a :class:`~emkit.sources.DaskSource` (for the Dask backend).
 
@@ -150,8 +191,17 @@ class StreamingSource:
         client : distributed.Client, optional
             The cluster that will read the file; Dask's local scheduler without one.
         """
-        from .dask_source import DaskSource
+        from .dask_source import DaskSource, dask_values
 
-        return DaskSource.from_collection(self.reader.to_dask(), lengths=self.lengths,
+        collection = self.reader.to_dask()
+        if list(self.layout) == ["X"]:  # every column is X: keep a DataFrame's own handling
+            return DaskSource.from_collection(collection, lengths=self.lengths,
+                                              chunk_rows=chunk_rows, name=self.reader.where,
+                                              client=client)
+        values = dask_values(collection, self.reader.where, client)
+        fields = {name: (values[:, index[0]] if len(index) == 1 else values[:, index])
+                  for name, index in self.layout.items() if name != "X"}
+        return DaskSource.from_collection(values[:, self.layout["X"]], lengths=self.lengths,
                                           chunk_rows=chunk_rows, name=self.reader.where,
-                                          client=client)
+                                          client=client, sample_weight=fields.pop("weights", None),
+                                          fields=fields)

@@ -6,9 +6,10 @@ import functools
 import numpy as np
 from scipy.special import softmax
 
-from ..engine.tree import Tree
+from ..engine.tree import StatisticLeaf, Tree
 from ._goodness_of_fit import goodness_of_fit
-from ._optimize import Coordinates, maximise
+from ..engine.geometry import Geometry
+from ._optimize import maximise
 from .references import draw, log_density
 
 __all__ = ["CHECKS", "check_component"]
@@ -68,7 +69,14 @@ def _count_components(component, params, reference, rng):
 
 
 def _leaves(tree):
-    return {path: getattr(leaf, "value", leaf) for path, leaf in tree.paths().items()}
+    """``{path: array}`` of every array in a statistics Tree, statistic leaves opened."""
+    out = {}
+    for path, leaf in tree.paths().items():
+        if isinstance(leaf, StatisticLeaf):
+            out.update({f"{path}.{name}": value for name, value in leaf.arrays().items()})
+        else:
+            out[path] = leaf
+    return out
 
 
 def _assert_same_stats(case, check, got, expected):
@@ -157,8 +165,8 @@ def check_m_step(case, mle):
         _compare_m_step(case, updated, Tree(mle(case.X, case.weights)), objective,
                         "the closed-form MLE")
         return
-    coordinates = Coordinates(case.component.constraints(), case.params)
-    optimum, _ = maximise(objective, coordinates, case.params)
+    geometry = Geometry(case.component.constraints(), case.params)
+    optimum, _ = maximise(objective, geometry, case.params)
     _compare_m_step(case, updated, optimum, objective, "scipy.optimize (BFGS on the weighted "
                     "reference log-likelihood)")
 

@@ -8,9 +8,8 @@ import numpy as np
 from scipy.special import logsumexp
 
 from ..engine.data import Block
-from ..engine.em import run_em
-from ..engine.fixed import resolve_fixed
-from ..exceptions import AnatomyWarning, NonMonotoneWarning
+from ..engine.em import fit
+from ..exceptions import AnatomyWarning, ConvergenceWarning, NonMonotoneWarning
 from ..models.mixture import Mixture
 
 __all__ = ["check_model", "mixture_log_joint"]
@@ -38,8 +37,8 @@ def _check_run(model, block, params, n_iter, rtol, fixed):
     with warnings.catch_warnings():  # the checks below are stricter than the live ones
         warnings.simplefilter("ignore", AnatomyWarning)
         warnings.simplefilter("ignore", NonMonotoneWarning)
-        result = run_em(model, block, params, tol=0.0, max_iter=n_iter,
-                        fixed=resolve_fixed(fixed, params))
+        warnings.simplefilter("ignore", ConvergenceWarning)  # a run of n_iter steps, by design
+        result = fit(model, block, init=params, tol=0.0, max_iter=n_iter, fixed=fixed)
     for row in result.history:
         scale = max(abs(row.evidence), 1.0)
         if abs(row.bound_e - row.evidence) > rtol * scale:
@@ -57,8 +56,6 @@ def _check_run(model, block, params, n_iter, rtol, fixed):
 def _log_joint_hook(model, log_joint):
     if callable(log_joint):
         return log_joint
-    if hasattr(model, "log_joint"):
-        return model.log_joint
     if isinstance(model, Mixture):
         return lambda params, block, z: mixture_log_joint(model, params, block, z)
     raise TypeError(
@@ -89,7 +86,7 @@ def _brute_force(model, params, block, log_joint, n_latent):
 
 
 def _check_posterior(model, params, tiny, log_joint):
-    posterior = np.asarray(model.posterior(params, tiny))
+    posterior = np.asarray(model.posterior(params, tiny).probabilities)
     hook = _log_joint_hook(model, log_joint)
     expected, evidence = _brute_force(model, params, tiny, hook, posterior.shape[1])
     try:
@@ -121,9 +118,8 @@ def check_model(model, data, *, params=None, n_iter=10, fixed=(), tiny=None, log
         default. Rows that form one sequence are enumerated jointly.
     log_joint : callable, False or None
         ``log_joint(params, block, z) -> float``, ``log p(X, Z = z | params)`` for a full
-        assignment ``z`` of shape (n_samples,). None uses ``model.log_joint`` when the model
-        has one, or :func:`mixture_log_joint` for a Mixture. False skips the enumeration (a
-        latent space that is not finite).
+        assignment ``z`` of shape (n_samples,). None uses :func:`mixture_log_joint` for a
+        Mixture. False skips the enumeration (a latent space that is not finite).
     rtol : float, default=1e-9
         Relative tolerance of the bound and monotonicity checks.
     random_state : int, default=0

@@ -2,36 +2,51 @@
 from __future__ import annotations
 
 import numbers
-import warnings
 
 import numpy as np
 
 from ...engine import constraints
 from ...engine.contracts import Component
+from ...engine.moments import Moments
 from ...engine.numerics import TINY_COUNT
-from ...engine.tree import Anchor, Tree
-from ...exceptions import ComponentCollapseError, ComponentCollapseWarning
+from ...engine.tree import Tree
+from ...exceptions import ComponentCollapseError
+from .. import _collapse
 from . import _kernels
-from .structures import STRUCTURES, _Singular
+from .structures import STRUCTURES, Singular
 
-__all__ = ["Gaussian"]
-
-_COLLAPSE_POLICIES = ("raise", "keep")
+__all__ = ["Gaussian", "weighted_moments"]
 
 
-def _recentre(stats, means, dense):
-    """Scatter of the statistics about ``means`` instead of about their anchor.
+def weighted_moments(X, weights, shift, dense):
+    """Weighted moments of the rows of X about ``shift``, per component (compiled kernels).
 
-    With ``e = means - anchor``:
-    ``sum_i w_i (x_i - m)(x_i - m)^T = S2 - S1 e^T - e S1^T + n e e^T``.
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    weights : ndarray of shape (n_samples, K)
+    shift : ndarray of shape (K, n_features)
+    dense : bool
+        Full second moments (K, D, D), or their diagonals (K, D).
+
+    Returns
+    -------
+    Moments
     """
-    e = means - stats.shift.value
-    s1, n = stats.s1, stats.n
-    if not dense:
-        return stats.s2 - 2.0 * s1 * e + n[:, None] * e * e
-    cross = s1[:, :, None] * e[:, None, :]
-    return stats.s2 - cross - np.swapaxes(cross, 1, 2) + n[:, None, None] * (
-        e[:, :, None] * e[:, None, :])
+    shift = np.ascontiguousarray(shift, dtype=float)
+    n_components, n_features = shift.shape
+    if n_features != X.shape[1] or weights.shape != (X.shape[0], n_components):
+        raise ValueError(f"Gaussian statistics need means of shape (K, {X.shape[1]}) and "
+                         f"weights of shape ({X.shape[0]}, K); got {shift.shape} and "
+                         f"{weights.shape}.")
+    n, first = np.zeros(n_components), np.zeros((n_components, n_features))
+    if dense:
+        second = np.zeros((n_components, n_features, n_features))
+        _kernels.dense_scatter(X, weights, shift, n, first, second)
+    else:
+        second = np.zeros((n_components, n_features))
+        _kernels.diag_scatter(X, weights, shift, n, first, second)
+    return Moments(n, first, second, shift)
 
 
 class Gaussian(Component):
@@ -50,9 +65,10 @@ class Gaussian(Component):
 
     Notes
     -----
-    Statistics are accumulated in float64, centred on the means of the E-step's parameters
-    (an :class:`~emkit.engine.tree.Anchor`), so that no covariance is computed as
-    ``E[xx'] - mu mu'`` on raw data. Log densities use triangular precision factors.
+    Statistics are :class:`~emkit.engine.moments.Moments` accumulated in float64 about the
+    means of the E-step's parameters, so that no covariance is computed as
+    ``E[xx'] - mu mu'`` on raw data; statistics taken at different parameters still add.
+    Log densities use triangular precision factors.
     """
 
     family = "Gaussian"
@@ -65,13 +81,9 @@ class Gaussian(Component):
         if isinstance(reg_covar, bool) or not isinstance(reg_covar, numbers.Real) \
                 or not reg_covar >= 0:
             raise ValueError(f"reg_covar must be a non-negative number; got {reg_covar!r}.")
-        if on_collapse not in _COLLAPSE_POLICIES:
-            raise ValueError(
-                f"on_collapse must be one of {_COLLAPSE_POLICIES}; got {on_collapse!r}."
-            )
         self.covariance_type = covariance_type
         self.reg_covar = float(reg_covar)
-        self.on_collapse = on_collapse
+        self.on_collapse = _collapse.check_policy(on_collapse)
         self.structure = STRUCTURES[covariance_type]
 
     def __repr__(self):
@@ -110,7 +122,7 @@ class Gaussian(Component):
     def _factor(self, params):
         try:
             return self.structure.factor(params.covariances, *params.means.shape)
-        except _Singular as singular:
+        except Singular as singular:
             raise ComponentCollapseError(
                 singular.k, "its covariance is not positive definite",
                 self._remedy()) from None
@@ -125,85 +137,72 @@ class Gaussian(Component):
 
     # -- statistics and M-step --------------------------------------------------------------
     def expected_stats(self, params, X, weights):
-        shift = np.ascontiguousarray(params.means, dtype=float)
-        n_components, n_features = shift.shape
-        if n_features != X.shape[1] or weights.shape != (X.shape[0], n_components):
-            raise ValueError(f"Gaussian statistics need means of shape (K, {X.shape[1]}) and "
-                             f"weights of shape ({X.shape[0]}, K); got {shift.shape} and "
-                             f"{weights.shape}.")
-        s0 = np.zeros(n_components)
-        s1 = np.zeros((n_components, n_features))
-        if self.structure.dense:
-            s2 = np.zeros((n_components, n_features, n_features))
-            _kernels.dense_scatter(X, weights, shift, s0, s1, s2)
-        else:
-            s2 = np.zeros((n_components, n_features))
-            _kernels.diag_scatter(X, weights, shift, s0, s1, s2)
-        return Tree(n=s0, s1=s1, s2=s2, shift=Anchor(shift))
+        return Tree(moments=weighted_moments(X, weights, params.means, self.structure.dense))
 
     def m_step(self, stats, params, fixed=frozenset()):
-        counts = stats.n + TINY_COUNT
+        moments = stats.moments
+        counts = moments.n + TINY_COUNT
         if "means" in fixed:
             means = params.means
         else:
-            means = stats.shift.value + stats.s1 / counts[:, None]
+            means = moments.shift + moments.first / counts[:, None]
         if "covariances" in fixed:
             covariances = params.covariances
         else:
-            scatter = _recentre(stats, means, self.structure.dense)
-            covariances = self.structure.from_scatter(scatter, counts, self.reg_covar)
-        return self._handle_collapse(Tree(means=means, covariances=covariances), params, stats)
+            covariances = self.structure.from_scatter(moments.about(means), counts,
+                                                      self.reg_covar)
+        return self._settle(Tree(means=means, covariances=covariances), params, moments.n)
 
     def expected_log_prob(self, stats, params):
         factor = self.factor(params)
-        scatter = _recentre(stats, params.means, self.structure.dense)
+        moments = stats.moments
+        scatter = moments.about(params.means)
         if factor.dense:
             quadratic = np.einsum("kja,kab,kjb->", factor.values, scatter, factor.values)
         else:
             quadratic = np.sum(factor.values ** 2 * scatter)
         n_features = params.means.shape[1]
-        return float(np.sum(stats.n * (factor.log_det - 0.5 * n_features * _kernels.LOG_2PI))
+        return float(np.sum(moments.n * (factor.log_det - 0.5 * n_features * _kernels.LOG_2PI))
                      - 0.5 * quadratic)
 
     def init_params(self, X, resp, rng):
-        counts = resp.sum(axis=0) + TINY_COUNT
-        provisional = Tree(means=resp.T @ X / counts[:, None])
-        return self.m_step(self.expected_stats(provisional, X, resp), provisional)
+        """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
+        starts from the mean and covariance of all the rows."""
+        def m_step(weights, previous):
+            counts = weights.sum(axis=0) + TINY_COUNT
+            means = weights.T @ X / counts[:, None]
+            stats = self.expected_stats(Tree(means=means), X, weights)
+            return self.m_step(stats, previous)
+
+        return _collapse.init_with_policy(self.on_collapse, lambda old: m_step(resp, old),
+                                          lambda: m_step(np.ones_like(resp), None))
 
     # -- collapse policy ----------------------------------------------------------------------
     def _remedy(self):
         return (f"Increase reg_covar (now {self.reg_covar:g}), use fewer components, scale the "
                 "data, or pass on_collapse='keep' to keep the component's previous parameters.")
 
-    def _cause(self, stats, k, n_features):
-        weight = float(stats.n[k])
-        if weight < 1e-8:
-            return f"it received almost no responsibility (total weight {weight:.3g})"
-        if weight < n_features + 1:
-            return (f"it holds about {weight:.3g} samples' weight, fewer than n_features + 1 = "
-                    f"{n_features + 1}, so its covariance is singular")
-        return "its covariance is singular (its samples are collinear or constant in a feature)"
+    def _singular(self, params):
+        """The first component whose covariance is not positive definite, as a list."""
+        try:
+            self.factor(params)
+            return []
+        except ComponentCollapseError as error:
+            return [error.component]
 
-    def _handle_collapse(self, new, old, stats):
-        while True:
-            try:
-                self.factor(new)
-                return new
-            except ComponentCollapseError as error:
-                k = error.component
-                cause = self._cause(stats, k, new.means.shape[1])
-                if self.on_collapse == "raise" or old is None or self.structure.shared:
-                    raise ComponentCollapseError(k, cause, self._remedy()) from None
-                warnings.warn(f"component {k} collapsed ({cause}); keeping its previous "
-                              "parameters (on_collapse='keep')", ComponentCollapseWarning,
-                              stacklevel=4)
-                new = self._restore(new, old, k)
+    def _settle(self, new, old, counts):
+        n_features = new.means.shape[1]
 
-    @staticmethod
-    def _restore(new, old, k):
-        means, covariances = np.array(new.means), np.array(new.covariances)
-        means[k], covariances[k] = old.means[k], old.covariances[k]
-        return Tree(means=means, covariances=covariances)
+        def degenerate(k):
+            if counts[k] < n_features + 1:
+                return (f"it holds about {counts[k]:.3g} samples' weight, fewer than n_features "
+                        f"+ 1 = {n_features + 1}, so its covariance is singular")
+            return ("its covariance is singular (its samples are collinear or constant in a "
+                    "feature)")
+
+        return _collapse.apply_policy(new, old, counts, self._singular, self.on_collapse,
+                                      _collapse.empty_or(degenerate), self._remedy(),
+                                      shared=self.structure.shared)
 
     # -- other ------------------------------------------------------------------------------
     def regularisation(self):

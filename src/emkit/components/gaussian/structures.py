@@ -16,7 +16,7 @@ from scipy import linalg
 from ...engine import constraints
 from ._kernels import lower_triangular_inverse
 
-__all__ = ["STRUCTURES", "Factor"]
+__all__ = ["STRUCTURES", "Factor", "Singular"]
 
 
 class Factor:
@@ -39,28 +39,28 @@ class Factor:
 
 
 def _dense_factor(cov):
-    """Triangular precision factors of SPD matrices (K, D, D); raises _Singular(k)."""
+    """Triangular precision factors of SPD matrices (K, D, D); raises Singular(k)."""
     chol = np.empty_like(cov)
     for k, matrix in enumerate(cov):
         try:
             chol[k] = linalg.cholesky(matrix, lower=True)
         except linalg.LinAlgError:
-            raise _Singular(k) from None
+            raise Singular(k) from None
     factors = lower_triangular_inverse(chol)
     log_det = np.log(np.einsum("kjj->kj", factors)).sum(axis=1)
     return Factor(True, factors, log_det)
 
 
 def _diag_factor(variances):
-    """Square-root precisions of positive variances (K, D); raises _Singular(k)."""
+    """Square-root precisions of positive variances (K, D); raises Singular(k)."""
     bad = np.flatnonzero(~(np.min(variances, axis=1) > 0))
     if bad.size:
-        raise _Singular(int(bad[0]))
+        raise Singular(int(bad[0]))
     roots = 1.0 / np.sqrt(variances)
     return Factor(False, roots, np.log(roots).sum(axis=1))
 
 
-class _Singular(Exception):
+class Singular(Exception):
     """Internal: the covariance of component ``k`` is not positive definite."""
 
     def __init__(self, k):
@@ -85,7 +85,7 @@ class CovarianceStructure(ABC):
 
     @abstractmethod
     def factor(self, cov, n_components, n_features) -> Factor:
-        """Precision factor for the kernels; raises _Singular(k) on a singular component."""
+        """Precision factor for the kernels; raises Singular(k) on a singular component."""
 
     @abstractmethod
     def full(self, cov, n_components, n_features):

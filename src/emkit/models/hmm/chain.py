@@ -2,7 +2,8 @@
 
 Zeros in the start vector or transition matrix are structural (left-right and banded models):
 the posterior puts no mass there, the M-step keeps them at zero, a Dirichlet prior applies to
-the allowed entries only, and they are not counted as free parameters.
+the allowed entries only, and they are not counted as free parameters (the simplex
+constraint leaves them out; see :mod:`emkit.engine.constraints`).
 """
 from __future__ import annotations
 
@@ -80,15 +81,23 @@ class MarkovChain:
         return {"startprob": constraints.simplex, "transmat": constraints.simplex}
 
     def m_step(self, start_counts, transition_counts, params, fixed=frozenset()):
-        """New ``(startprob, transmat)`` from expected counts; fixed names are kept."""
+        """New ``(startprob, transmat)`` from expected counts; fixed names are kept.
+
+        ``params`` gives the structural zeros (and the fixed values); None: no zeros.
+        """
         n_states = start_counts.shape[0]
-        startprob, transmat = params.startprob, params.transmat
+        if params is None:
+            startprob = transmat = None
+            allowed_start, allowed_transitions = True, True
+        else:
+            startprob, transmat = params.startprob, params.transmat
+            allowed_start, allowed_transitions = startprob > 0, transmat > 0
         if "startprob" not in fixed:
             alpha = _concentrations(self.startprob_prior, 1, n_states)[0]
-            startprob = _masked_mode(start_counts, alpha, params.startprob > 0)
+            startprob = _masked_mode(start_counts, alpha, allowed_start)
         if "transmat" not in fixed:
             alpha = _concentrations(self.transmat_prior, n_states, n_states)
-            transmat = _masked_mode(transition_counts, alpha, params.transmat > 0)
+            transmat = _masked_mode(transition_counts, alpha, allowed_transitions)
         return startprob, transmat
 
     @staticmethod
@@ -109,10 +118,3 @@ class MarkovChain:
                                      _concentrations(self.transmat_prior, n_states, n_states),
                                      params.transmat > 0)
         return float(total)
-
-    @staticmethod
-    def n_parameters(params):
-        """Free parameters: allowed entries minus one per probability vector."""
-        allowed_start = int(np.count_nonzero(params.startprob))
-        allowed_rows = np.count_nonzero(params.transmat, axis=1)
-        return allowed_start - 1 + int(np.sum(allowed_rows - 1))

@@ -5,14 +5,28 @@ import numpy as np
 
 from ...engine.contracts import Component, EStep, LatentModel
 from ...engine.fixed import sub_paths
+from ...engine.geometry import n_free_parameters
 from ...engine.init import initial_responsibilities
+from ...engine.posterior import SequencePosterior
 from ...engine.tree import Tree
-from ...engine.validation import check_positive_int
+from ...engine.validation import check_lengths, check_positive_int
+from .._labels import check_labels
 from . import inference
 from .chain import MarkovChain
-from .checks import check_lengths, sequence_starts
 
 __all__ = ["HMM"]
+
+
+def sequence_starts(lengths):
+    """First row of each sequence, shape (n_sequences,)."""
+    return np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+
+
+def _consecutive_pairs(lengths, n_samples):
+    """Mask of rows t (shape (n_samples - 1,)) whose successor t + 1 is in the same sequence."""
+    within = np.ones(max(n_samples - 1, 0), dtype=bool)
+    within[sequence_starts(lengths)[1:] - 1] = False
+    return within
 
 
 def _lengths(block):
@@ -70,7 +84,8 @@ class HMM(LatentModel):
         return {**self.chain.constraints(), "emission": self.emission.constraints()}
 
     def n_parameters(self, params):
-        return self.chain.n_parameters(params) + self.emission.n_parameters(params.emission)
+        return (n_free_parameters(self.chain.constraints(), params)
+                + self.emission.n_parameters(params.emission))
 
     def log_prior(self, params):
         return self.chain.log_prior(params) + self.emission.log_prior(params.emission)
@@ -84,9 +99,11 @@ class HMM(LatentModel):
         self.emission.validate_fit(block.X)
 
     def validate(self, block):
-        """Check the emission's support, the lengths, and one weight per sequence."""
+        """Check the emission's support, the lengths, known states and one weight per
+        sequence."""
         self.emission.validate(block.X)
         lengths = check_lengths(_lengths(block), block.n_samples, name="Block.lengths")
+        check_labels(block.labels, block.n_samples, self.n_states)
         if block.weights is not None:
             starts = np.repeat(block.weights[sequence_starts(lengths)], lengths)
             if not np.array_equal(starts, block.weights):
@@ -102,23 +119,32 @@ class HMM(LatentModel):
                 raise ValueError(f"params.{name} must have shape {shape} for an HMM with "
                                  f"{k} states; got {np.shape(params[name])}.")
 
-    def emission_table(self, params, block):
-        """``log p(x_t | z_t = k)`` of shape (n_samples, K), clamped to known labels."""
+    def emission_densities(self, params, block):
+        """The emission's densities; ``log_prob`` (n_samples, K) clamped to known states."""
         self._check_shapes(params)
-        table = np.array(self.emission.log_prob(params.emission, block.X), dtype=float)
+        densities = self.emission.densities(params.emission, block.X)
         if block.labels is not None:
+            table = np.array(densities.log_prob, dtype=float)
             known = np.flatnonzero(block.labels >= 0)
             clamp = np.full((known.size, self.n_states), -np.inf)
             clamp[np.arange(known.size), block.labels[known]] = table[known, block.labels[known]]
             table[known] = clamp
-        return table
+            densities.log_prob = table
+        return densities
+
+    def emission_table(self, params, block):
+        """``log p(x_t | z_t = k)`` of shape (n_samples, K), clamped to known labels."""
+        return self.emission_densities(params, block).log_prob
+
+    def _forward_backward(self, params, block, table) -> inference.Posterior:
+        lengths = _lengths(block)
+        weights = None if block.weights is None else block.weights[sequence_starts(lengths)]
+        return inference.forward_backward(table, params.startprob, params.transmat, lengths,
+                                          weights)
 
     def forward_backward(self, params, block) -> inference.Posterior:
         """State posteriors, expected counts, evidence and path entropy of a block."""
-        lengths = _lengths(block)
-        weights = None if block.weights is None else block.weights[sequence_starts(lengths)]
-        return inference.forward_backward(self.emission_table(params, block), params.startprob,
-                                          params.transmat, lengths, weights)
+        return self._forward_backward(params, block, self.emission_table(params, block))
 
     def decode(self, params, block) -> inference.Decoding:
         """The most probable state path of every sequence (Viterbi)."""
@@ -126,18 +152,51 @@ class HMM(LatentModel):
                                  params.transmat, _lengths(block))
 
     # -- EM -----------------------------------------------------------------------------------
+    def posterior(self, params, block):
+        fb = self.forward_backward(params, block)
+        return SequencePosterior(fb.state_posteriors, fb.row_log_likelihood, fb.start_counts,
+                                 fb.transition_counts, fb.entropy, fb.log_likelihood)
+
     def e_step(self, params, block):
-        posterior = self.forward_backward(params, block)
-        weights = posterior.state_posteriors
+        densities = self.emission_densities(params, block)
+        fb = self._forward_backward(params, block, densities.log_prob)
+        weights = fb.state_posteriors
         if block.weights is not None:
             weights = weights * block.weights[:, None]
-        stats = Tree(start=posterior.start_counts, transitions=posterior.transition_counts,
-                     emission=self.emission.expected_stats(params.emission, block.X, weights))
-        return EStep(stats, posterior.log_likelihood, posterior.entropy)
+        stats = Tree(start=fb.start_counts, transitions=fb.transition_counts,
+                     emission=self.emission.stats_from_densities(params.emission, block.X,
+                                                                 weights, densities))
+        return EStep(stats, fb.log_likelihood, fb.entropy)
+
+    def expected_stats(self, params, block, posterior):
+        """Chain counts and emission statistics under ``posterior``.
+
+        A :class:`~emkit.engine.posterior.SequencePosterior` carries its chain counts; for
+        state probabilities alone the transitions are counted from consecutive rows.
+        """
+        probs, w = posterior.probabilities, block.sample_weights()
+        if isinstance(posterior, SequencePosterior):
+            start, transitions = posterior.start_counts, posterior.transition_counts
+        else:
+            start, transitions = self._chain_counts(block, probs * w[:, None], probs)
+        emission = None if params is None else params.emission
+        return Tree(start=start, transitions=transitions,
+                    emission=self.emission.expected_stats(emission, block.X,
+                                                          probs * w[:, None]))
+
+    @staticmethod
+    def _chain_counts(block, weighted, probs):
+        """Start counts of weighted first rows and products of consecutive rows' states."""
+        lengths = _lengths(block)
+        within = _consecutive_pairs(lengths, block.n_samples)
+        start = weighted[sequence_starts(lengths)].sum(axis=0)
+        transitions = weighted[:-1][within].T @ probs[1:][within]
+        return start, transitions
 
     def m_step(self, stats, params, fixed=frozenset()):
         startprob, transmat = self.chain.m_step(stats.start, stats.transitions, params, fixed)
-        emission = self.emission.m_step(stats.emission, params.emission,
+        emission = self.emission.m_step(stats.emission,
+                                        None if params is None else params.emission,
                                         fixed=sub_paths(fixed, "emission"))
         return Tree(startprob=startprob, transmat=transmat, emission=emission)
 
@@ -145,41 +204,35 @@ class HMM(LatentModel):
         return (self.chain.expected_log_prob(stats.start, stats.transitions, params)
                 + float(self.emission.expected_log_prob(stats.emission, params.emission)))
 
-    def posterior(self, params, block):
-        return self.forward_backward(params, block).state_posteriors
-
     # -- initialisation -------------------------------------------------------------------------
     def init_params(self, data, rng):
         resp = initial_responsibilities(self.init, data.X, self.n_states, rng)
         return self.params_from_posterior(data, resp, rng)
 
-    def params_from_posterior(self, data, resp, rng=None):
+    def params_from_posterior(self, data, posterior, rng=None):
         """Parameters from state responsibilities of shape (n_samples, K).
 
         The emission comes from the component's ``init_params``; the chain from the
         responsibilities of first rows and of consecutive rows, with one pseudo-count per
         entry so that no transition starts at zero.
         """
-        resp = np.asarray(resp, dtype=float)
+        resp = self.as_posterior(posterior, data).probabilities
         if resp.shape != (data.n_samples, self.n_states):
-            raise ValueError(f"initial responsibilities must have shape "
+            raise ValueError(f"init: starting responsibilities must have shape "
                              f"{(data.n_samples, self.n_states)}; got {resp.shape}.")
-        if np.any(resp < 0) or not np.all(np.isfinite(resp)):
-            raise ValueError("initial responsibilities must be finite and non-negative.")
-        resp = resp / resp.sum(axis=1, keepdims=True)
-        lengths = _lengths(data)
-        starts = sequence_starts(lengths)
-        within = np.ones(data.n_samples - 1, dtype=bool)
-        within[starts[1:] - 1] = False  # no transition from a sequence's last row
-        start = resp[starts].sum(axis=0) + 1.0
-        pairs = resp[:-1][within].T @ resp[1:][within] + 1.0
+        start, pairs = self._chain_counts(data, resp, resp)
+        start, pairs = start + 1.0, pairs + 1.0
         weighted = resp if data.weights is None else resp * data.weights[:, None]
         return Tree(startprob=start / start.sum(),
                     transmat=pairs / pairs.sum(axis=1, keepdims=True),
                     emission=self.emission.init_params(data.X, weighted, rng))
 
     # -- generation -----------------------------------------------------------------------------
-    def sample(self, params, lengths, rng):
-        """Draw sequences of the given lengths; returns X (n, n_features) and states (n,)."""
+    def sample(self, params, n_samples, rng, *, lengths=None):
+        """Draw sequences: ``lengths`` (default one sequence of ``n_samples`` rows).
+
+        Returns X (n_samples, n_features) and the state of each row.
+        """
+        lengths = check_lengths(lengths, n_samples)
         states = inference.sample_paths(params.startprob, params.transmat, lengths, rng=rng)
         return self.emission.sample(params.emission, states, rng), states

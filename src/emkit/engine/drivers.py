@@ -1,0 +1,114 @@
+"""Drivers: what runs EM steps, and the bookkeeping every driver shares.
+
+A :class:`Driver` takes a problem (:class:`~emkit.engine.step.EMProblem`), a starting
+:class:`~emkit.engine.step.Evaluation` and a :class:`Run`, takes steps with
+:func:`~emkit.engine.step.em_step` (or evaluations of parameters of its own choosing) and
+returns the last evaluation it reported. The :class:`Run` does the rest: it records each step's
+row of the anatomy (checked live by the monitor), decides convergence with the stopping rule,
+enforces ``max_iter``, calls the callbacks, prints and updates progress bars. So a new driver
+is its loop and nothing else::
+
+    class PlainEM(Driver):
+        def run(self, problem, current, run):
+            while not run.finished:
+                step = em_step(problem, current)
+                run.record(step)
+                current = step.evaluation
+            return current
+
+SQUAREM, online EM and checkpointing are drivers of this kind.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from .monitor import Monitor
+from .step import Evaluation, em_step
+
+__all__ = ["Driver", "PlainEM", "Run"]
+
+
+class Run:
+    """The bookkeeping of one EM run: rows, stopping, callbacks, printing and progress.
+
+    Parameters
+    ----------
+    problem : EMProblem
+    monitor : Monitor
+    max_iter : int
+        Most steps to record.
+    callbacks : sequence of callable
+        ``callback(row, params)`` after every recorded step; a true return value stops.
+    verbose : int
+        Print a line every ``verbose_interval`` iterations (and the first) when positive.
+    verbose_interval : int
+    tracker : ProgressTracker, optional
+
+    Attributes
+    ----------
+    rows : list of IterationRecord
+        The anatomy so far.
+    reason : str or None
+        Why the run finished: ``"tol"`` (converged), ``"max_iter"`` or ``"callback"``; None
+        while it goes on.
+    """
+
+    def __init__(self, problem, monitor: Monitor, max_iter: int, *, callbacks=(), verbose=0,
+                 verbose_interval=10, tracker=None):
+        self.problem, self.monitor, self.max_iter = problem, monitor, max_iter
+        self.callbacks, self.tracker = tuple(callbacks), tracker
+        self.verbose, self.verbose_interval = verbose, verbose_interval
+        self.rows, self.reason = [], None
+
+    @property
+    def finished(self) -> bool:
+        """Whether the driver must stop taking steps."""
+        return self.reason is not None or len(self.rows) >= self.max_iter
+
+    @property
+    def converged(self) -> bool:
+        return self.reason == "tol"
+
+    def record(self, step):
+        """Record one EM step; decide whether the run is finished. Returns its row."""
+        row = self.monitor.record(len(self.rows) + 1, step)
+        self.rows.append(row)
+        self._announce(row)
+        if self.tracker is not None:
+            self.tracker.iteration(row)
+        if self.monitor.converged(step, row, self.problem):
+            self.reason = "tol"
+        elif any(bool(callback(row, step.params)) for callback in self.callbacks):
+            self.reason = "callback"
+        elif len(self.rows) >= self.max_iter:
+            self.reason = "max_iter"
+        return row
+
+    def _announce(self, row):
+        if self.verbose and (row.iteration == 1 or row.iteration % self.verbose_interval == 0):
+            print(f"  iteration {row.iteration:>4d}  {self.monitor.objective_name} "
+                  f"{row.evidence: .6f}  change {row.change: .3e}  ({row.seconds:.3f}s)")
+
+
+class Driver(ABC):
+    """Runs EM steps on a problem until its :class:`Run` is finished."""
+
+    @abstractmethod
+    def run(self, problem, current: Evaluation, run: Run) -> Evaluation:
+        """Take steps from ``current``, recording each with ``run.record(step)``, while
+        ``run.finished`` is False; return the evaluation whose objective was recorded last
+        (the parameters the fit returns)."""
+
+
+class PlainEM(Driver):
+    """The EM iteration itself: one :func:`~emkit.engine.step.em_step` after another."""
+
+    def __repr__(self):
+        return "PlainEM()"
+
+    def run(self, problem, current, run):
+        while not run.finished:
+            step = em_step(problem, current)
+            run.record(step)
+            current = step.evaluation
+        return current

@@ -1,0 +1,107 @@
+"""Moments about a reference point: a statistics leaf that statistics at any parameters share.
+
+Second moments of raw data lose precision (``E[xx'] - mu mu'`` cancels), so components
+accumulate moments about a reference point near the data, usually the means of the E-step's
+parameters. Statistics computed at different parameters then have different reference points.
+:class:`Moments` carries its point and moves to another exactly, with
+
+    sum_i w_i (x_i - m) = S1 - n e,
+    sum_i w_i (x_i - m)(x_i - m)' = S2 - S1 e' - e S1' + n e e',    e = m - c,
+
+so statistics of blocks computed at different parameters add (the right operand is moved to
+the left's point) and scale (``0.9 * s1 + 0.1 * s2``, which online EM needs). :func:`recentre`
+moves every Moments leaf of a statistics Tree at once.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .tree import StatisticLeaf, Tree, freeze
+
+__all__ = ["Moments", "recentre"]
+
+
+class Moments(StatisticLeaf):
+    """Weighted count, first and second moments of rows about a point, per component.
+
+    Parameters
+    ----------
+    n : array-like of shape (K,)
+        ``sum_i w_ik``.
+    first : array-like of shape (K, D)
+        ``sum_i w_ik (x_i - c_k)``.
+    second : array-like of shape (K, D, D), or (K, D) for its diagonal only
+        ``sum_i w_ik (x_i - c_k)(x_i - c_k)'``.
+    shift : array-like of shape (K, D)
+        The points ``c_k`` the moments are taken about.
+    """
+
+    __slots__ = ("n", "first", "second", "shift")
+
+    def __init__(self, n, first, second, shift):
+        self.n, self.first = freeze(n), freeze(first)
+        self.second, self.shift = freeze(second), freeze(shift)
+
+    @property
+    def dense(self) -> bool:
+        """Whether ``second`` holds full matrices (else their diagonals)."""
+        return np.ndim(self.second) == 3
+
+    def __repr__(self):
+        kind = "dense" if self.dense else "diagonal"
+        return f"Moments({kind}, shape={np.shape(self.first)})"
+
+    def arrays(self):
+        return {"n": self.n, "first": self.first, "second": self.second, "shift": self.shift}
+
+    def about(self, points) -> np.ndarray:
+        """The second moments about ``points`` (K, D): shape (K, D, D) or (K, D)."""
+        e = np.asarray(points, dtype=float) - self.shift
+        if not self.dense:
+            return self.second - 2.0 * self.first * e + self.n[:, None] * e * e
+        cross = self.first[:, :, None] * e[:, None, :]
+        return self.second - cross - np.swapaxes(cross, 1, 2) + self.n[:, None, None] * (
+            e[:, :, None] * e[:, None, :])
+
+    def recentre(self, points) -> Moments:
+        """The same moments taken about ``points`` of shape (K, D) instead."""
+        points = np.asarray(points, dtype=float)
+        if np.array_equal(points, self.shift):
+            return self
+        e = points - self.shift
+        return Moments(self.n, self.first - self.n[:, None] * e, self.about(points), points)
+
+    def __add__(self, other):
+        if not isinstance(other, Moments) or np.shape(other.second) != np.shape(self.second):
+            raise ValueError(f"cannot add Moments {self!r} and {other!r}; compute every "
+                             "block's statistics with the same component")
+        other = other.recentre(self.shift)
+        return Moments(self.n + other.n, self.first + other.first,
+                       self.second + other.second, self.shift)
+
+    def __mul__(self, scalar):
+        return Moments(self.n * scalar, self.first * scalar, self.second * scalar, self.shift)
+
+
+def recentre(stats: Tree, onto: Tree) -> Tree:
+    """Move every :class:`Moments` leaf of ``stats`` to the point of its counterpart in ``onto``.
+
+    Parameters
+    ----------
+    stats, onto : Tree
+        Statistics of the same model (the same entries); ``onto`` gives the points.
+
+    Returns
+    -------
+    Tree
+        ``stats`` with every Moments leaf taken about ``onto``'s points; other leaves as they
+        are. Then ``recentre(s1, s2) + s2`` adds about ``s2``'s points.
+    """
+    def move(value, target):
+        if isinstance(value, Tree):
+            return Tree({k: move(v, target[k]) for k, v in value.items()})
+        if isinstance(value, Moments):
+            return value.recentre(target.shift)
+        return value
+
+    return move(stats, onto)

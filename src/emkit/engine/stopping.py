@@ -1,0 +1,129 @@
+"""When EM stops: rules on the change of the objective and of the parameters.
+
+A rule looks at one EM step and says whether the run has converged. The monitor asks it only
+after steps that did not lower the objective (beyond rounding): a decrease is never
+"converged", whatever the rule.
+
+* :class:`ObjectiveChange` (the default): the per-sample change of the objective is below
+  ``tol``, as in scikit-learn, so ``tol`` does not depend on the number of rows.
+* :class:`ParameterChange`: no unconstrained coordinate of the parameters moved by more than
+  ``tol`` (relative to its size, absolute below 1). EM can creep for many iterations with a
+  tiny change of the objective while the parameters are still far from the optimum (heavily
+  overlapping components): this rule waits for the parameters themselves.
+* :class:`AllOf`: every rule holds.
+"""
+from __future__ import annotations
+
+import numbers
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from .geometry import Geometry
+
+__all__ = ["AllOf", "ObjectiveChange", "ParameterChange", "StoppingRule", "as_stopping_rule"]
+
+
+def _check_tol(tol, name):
+    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not np.isfinite(tol) \
+            or tol < 0:
+        raise ValueError(f"{name} must be a non-negative number; got {tol!r}. Use e.g. 1e-3.")
+    return float(tol)
+
+
+class StoppingRule(ABC):
+    """Decides, after an EM step that did not lower the objective, whether to stop."""
+
+    @abstractmethod
+    def satisfied(self, step, row, problem) -> bool:
+        """Whether the run has converged after ``step``.
+
+        Parameters
+        ----------
+        step : emkit.engine.em.Step
+            The step (parameters before and after, the evaluations at both).
+        row : emkit.engine.monitor.IterationRecord
+            Its row of the anatomy (``row.change`` is the change of the objective).
+        problem : emkit.engine.em.EMProblem
+            The model, its data (``problem.n_samples``) and the fixed parameters.
+        """
+
+
+class ObjectiveChange(StoppingRule):
+    """Stop when the per-sample change of the objective is below ``tol``.
+
+    Parameters
+    ----------
+    tol : float
+        Threshold on ``change / n_samples`` (the total sample weight).
+    """
+
+    def __init__(self, tol=1e-3):
+        self.tol = _check_tol(tol, "tol")
+
+    def __repr__(self):
+        return f"ObjectiveChange(tol={self.tol:g})"
+
+    def satisfied(self, step, row, problem):
+        # |change|: a fall within rounding counts as no change (a real fall never reaches here)
+        return abs(row.change) / problem.n_samples < self.tol
+
+
+class ParameterChange(StoppingRule):
+    """Stop when no unconstrained parameter coordinate moved by more than ``tol``.
+
+    Parameters
+    ----------
+    tol : float
+        Threshold on ``max_j |u'_j - u_j| / max(1, |u_j|)`` over the coordinates u of the
+        free parameters (:class:`~emkit.engine.geometry.Geometry`): relative for large
+        coordinates, absolute for small ones. Fixed parameters are not compared.
+    """
+
+    def __init__(self, tol=1e-6):
+        self.tol = _check_tol(tol, "param_tol")
+
+    def __repr__(self):
+        return f"ParameterChange(tol={self.tol:g})"
+
+    def satisfied(self, step, row, problem):
+        before = step.previous.params
+        geometry = Geometry(problem.model.constraints(), before, problem.fixed)
+        old, new = geometry.flatten(before), geometry.flatten(step.params)
+        if old.size == 0:
+            return True
+        return float(np.max(np.abs(new - old) / np.maximum(1.0, np.abs(old)))) < self.tol
+
+
+class AllOf(StoppingRule):
+    """Stop when every one of ``rules`` is satisfied."""
+
+    def __init__(self, *rules):
+        if not rules or not all(isinstance(rule, StoppingRule) for rule in rules):
+            raise ValueError(f"AllOf needs one or more StoppingRule objects; got {rules!r}.")
+        self.rules = rules
+
+    def __repr__(self):
+        return f"AllOf({', '.join(map(repr, self.rules))})"
+
+    def satisfied(self, step, row, problem):
+        return all(rule.satisfied(step, row, problem) for rule in self.rules)
+
+
+def as_stopping_rule(stopping, tol) -> StoppingRule:
+    """The rule for ``fit(..., tol=, stopping=)``.
+
+    Parameters
+    ----------
+    stopping : StoppingRule, sequence of StoppingRule, or None
+        None: :class:`ObjectiveChange` with ``tol``. A sequence: all of them must hold.
+    tol : float
+    """
+    if stopping is None:
+        return ObjectiveChange(tol)
+    if isinstance(stopping, StoppingRule):
+        return stopping
+    if isinstance(stopping, (list, tuple)):
+        return AllOf(*stopping)
+    raise ValueError(f"stopping must be None, a StoppingRule (ObjectiveChange, ParameterChange) "
+                     f"or a list of them; got {stopping!r}.")

@@ -1,0 +1,252 @@
+"""The one estimator base: what every emkit estimator shares, written once.
+
+An estimator is a LatentModel built from hyper-parameters, fitted by the engine. This base
+routes the data (arrays, Dask collections, files) to a source and a backend, checks the shared
+hyper-parameters, fits through :func:`emkit.engine.fit`, runs passes over the data for the
+prediction methods (every block checked by the model, where it is read), counts parameters for
+BIC and AIC, and offers the persistence protocol model files use.
+
+The fitted attributes are the single source of truth, as in scikit-learn: every method reads
+the parameters from them (:meth:`LatentEstimator._params_from_attributes`), so that setting
+``means_`` changes ``score``. A concrete estimator says how to build its model, how to start
+it, and how its attributes map to the model's parameter Tree.
+"""
+from __future__ import annotations
+
+import functools
+from abc import abstractmethod
+from dataclasses import dataclass, replace
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
+
+from ..engine import em
+from ..engine.checking import checked_pass
+from ..engine.contracts import Backend
+from ..engine.tree import Tree
+from ..engine.validation import check_params
+from ._data import fit_data, predict_data
+from ._inputs import record_features
+from .criteria import aic, bic
+
+__all__ = ["FittedState", "LatentEstimator"]
+
+
+@dataclass(frozen=True)
+class FittedState:
+    """Everything a fitted estimator holds beyond its hyper-parameters (for model files).
+
+    Attributes
+    ----------
+    params : Tree
+        The model's parameters (from the fitted attributes).
+    fit : FitResult or None
+        The record of the fit (anatomy, iterations, convergence, objective), without
+        parameters; None for parameters set by hand.
+    n_features_in : int or None
+    feature_names_in : list of str or None
+    """
+
+    params: Tree
+    fit: object = None
+    n_features_in: int | None = None
+    feature_names_in: list | None = None
+
+
+class LatentEstimator(BaseEstimator):
+    """Abstract base of every emkit estimator (see the module docstring)."""
+
+    #: Whether the rows form sequences (HMMs): ``lengths`` are then part of the data.
+    _sequences = False
+
+    # -- what a concrete estimator provides ---------------------------------------------------
+    @abstractmethod
+    def _build_model(self, data=None):
+        """The LatentModel of these hyper-parameters (validated).
+
+        ``data`` is the training data (an ``EstimatorData``, its source placed) during
+        ``fit``, for hyper-parameters inferred from it; None otherwise.
+        """
+
+    @abstractmethod
+    def _initializer(self, model, data):
+        """``init`` for :func:`emkit.engine.fit`: None, a Tree, responsibilities or a
+        callable ``init(block, rng)``."""
+
+    @abstractmethod
+    def _engine_options(self, data) -> dict:
+        """Keyword arguments of :func:`emkit.engine.fit` taken from the hyper-parameters:
+        ``tol``, ``max_iter``, ``n_init``, ``fixed``, ``verbose``..."""
+
+    @abstractmethod
+    def _params_from_attributes(self, model, n_features=None) -> Tree:
+        """The model's parameters, read and validated from the fitted attributes.
+
+        Raises NotFittedError when they are not set. ``n_features`` is X's column count
+        (None: from the attributes).
+        """
+
+    @abstractmethod
+    def _publish(self, model, params) -> None:
+        """Set the fitted attributes that hold ``params``."""
+
+    @abstractmethod
+    def _check_hyper_parameters(self, n_samples) -> None:
+        """Raise ValueError for a bad hyper-parameter (``n_samples``: rows to fit)."""
+
+    @abstractmethod
+    def _record_fit(self, result) -> None:
+        """Set attributes describing the fit beyond ``history_``, ``n_iter_``, ``converged_``."""
+
+    @abstractmethod
+    def _continues(self) -> bool:
+        """Whether ``fit`` continues from the fitted parameters (scikit-learn's
+        ``warm_start``)."""
+
+    # -- fitting ------------------------------------------------------------------------------
+    def _default_backend(self):
+        from ..backends.numpy_backend import NumpyBackend
+
+        return NumpyBackend(chunk_size=self.chunk_size, n_jobs=self.n_jobs)
+
+    def _chosen_backend(self):
+        """The ``backend`` hyper-parameter, checked; None lets the data choose."""
+        backend = self.backend
+        if backend is not None and not isinstance(backend, Backend):
+            raise ValueError(f"backend must be an emkit Backend (NumpyBackend, DaskBackend) or "
+                             f"None; got {backend!r}.")
+        return backend
+
+    def _fit(self, X, **inputs):
+        """Fit to X (arrays, a Dask collection or a source) with ``inputs`` such as
+        ``sample_weight``, ``labels``, ``lengths`` and the model's own row-aligned fields."""
+        data = fit_data(X, self._default_backend(), self._chosen_backend(),
+                        sequences=self._sequences, **inputs)
+        self._check_hyper_parameters(data.n_samples)
+        data = replace(data, source=data.backend.prepare(data.source))  # Dask: persisted
+        model = self._build_model(data)
+        result = em.fit(model, data.source, init=self._start(model, data),
+                        backend=data.backend, **self._engine_options(data))
+        record_features(self, data.n_features, data.feature_names)
+        self._set_fit(model, result)
+        return self
+
+    def _start(self, model, data):
+        """Where the fit starts: the current fit with ``warm_start``, else the initializer."""
+        if self._continues() and "model_" in self.__dict__:
+            if self.n_features_in_ != data.n_features:
+                raise ValueError(
+                    f"warm_start=True continues the previous fit (n_features="
+                    f"{self.n_features_in_}), but X has {data.n_features} features. Set "
+                    "warm_start=False to start afresh.")
+            return self._params_from_attributes(model, data.n_features)
+        return self._initializer(model, data)
+
+    def _set_fit(self, model, result):
+        """Set the fitted attributes from a FitResult (after fit, or when loading)."""
+        self.model_ = model
+        self.history_, self.n_iter_, self.converged_ = result.history, result.n_iter, \
+            result.converged
+        self._fit_record = replace(result, params=None)
+        self._record_fit(result)
+        self._publish(model, result.params)
+
+    @property
+    def result_(self):
+        """The :class:`~emkit.engine.em.FitResult` of the fit, with the current parameters."""
+        if not hasattr(self, "_fit_record"):
+            raise AttributeError(f"This {type(self).__name__} has no fit record; call 'fit'.")
+        return replace(self._fit_record, params=self._fitted_params())
+
+    # -- the fitted model ----------------------------------------------------------------------
+    def _model(self):
+        """The fitted model, or the model of the hyper-parameters (parameters set by hand)."""
+        model = self.__dict__.get("model_")
+        return model if model is not None else self._build_model(None)
+
+    def _current(self, n_features=None):
+        """``(model, params)`` of the fitted attributes."""
+        model = self._model()
+        return model, self._params_from_attributes(model, n_features)
+
+    def _fitted_params(self) -> Tree:
+        """Every parameter of the fitted model as a Tree, read from the fitted attributes."""
+        return self._current(self.__dict__.get("n_features_in_"))[1]
+
+    def n_parameters(self) -> int:
+        """Free parameters of the fitted model (for BIC and AIC)."""
+        model, params = self._current(self.__dict__.get("n_features_in_"))
+        return model.n_parameters(params)
+
+    # -- passes over data ---------------------------------------------------------------------
+    def _routed(self, X, **inputs):
+        """X routed for prediction, its source placed; the model and parameters to use."""
+        data = predict_data(self, X, self._default_backend(), self._chosen_backend(),
+                            sequences=self._sequences, **inputs)
+        data = replace(data, source=data.backend.prepare(data.source))
+        model, params = self._current(data.n_features)
+        return data, model, params
+
+    def _over_blocks(self, X, fn, **inputs):
+        """``[fn(model, params, block)]`` over X's blocks, every block checked by the model.
+
+        ``fn`` is a module-level function (so that Dask can ship it). Returns the results in
+        block order and the routed data.
+        """
+        data, model, params = self._routed(X, **inputs)
+        task = checked_pass(data.source, model.validate, functools.partial(fn, model))
+        return data.backend.map_blocks(task, params, data.source), data
+
+    def _total_log_likelihood(self, X, **inputs):
+        """``sum_i log p(x_i)`` over X (one pass) and the number of rows."""
+        data, model, params = self._routed(X, **inputs)
+        task = checked_pass(data.source, model.validate,
+                            functools.partial(_block_log_likelihood, model))
+        return float(data.backend.map_reduce(task, params, data.source)), data.n_samples
+
+    def _bic(self, X, **inputs):
+        log_likelihood, n = self._total_log_likelihood(X, **inputs)
+        return bic(log_likelihood, self.n_parameters(), n)
+
+    def _aic(self, X, **inputs):
+        log_likelihood, _ = self._total_log_likelihood(X, **inputs)
+        return aic(log_likelihood, self.n_parameters())
+
+    # -- persistence protocol ------------------------------------------------------------------
+    def get_fitted_state(self) -> FittedState:
+        """The fitted state: parameters, the record of the fit, the features seen.
+
+        With :meth:`set_fitted_state` on an estimator of the same hyper-parameters this
+        rebuilds the fitted estimator; :mod:`emkit.persist` writes it to a model file.
+        """
+        names = self.__dict__.get("feature_names_in_")
+        return FittedState(self._fitted_params(), self.__dict__.get("_fit_record"),
+                           self.__dict__.get("n_features_in_"),
+                           None if names is None else [str(n) for n in names])
+
+    def set_fitted_state(self, state: FittedState):
+        """Make this estimator the fitted one described by ``state`` (its parameters are
+        checked against the model's constraints). Returns self."""
+        model = self._build_model(None)
+        check_params(model.constraints(), state.params, name="fitted parameters")
+        if state.n_features_in is not None:
+            self.n_features_in_ = int(state.n_features_in)
+        if state.feature_names_in is not None:
+            self.feature_names_in_ = np.asarray(state.feature_names_in, dtype=object)
+        if state.fit is not None:
+            self._set_fit(model, replace(state.fit, params=state.params))
+        else:
+            self.model_ = model
+            self._publish(model, state.params)
+        return self
+
+    def _not_fitted(self, what="") -> NotFittedError:
+        return NotFittedError(f"This {type(self).__name__} instance is not fitted yet. Call "
+                              f"'fit' with appropriate arguments before using this "
+                              f"estimator.{what}")
+
+
+def _block_log_likelihood(model, params, block):
+    """``sum_i log p(x_i)`` over a block's rows (unweighted)."""
+    return float(np.sum(model.row_log_likelihood(params, block)))
