@@ -245,3 +245,16 @@ def test_a_component_returning_a_view_of_x_does_not_see_x_overwritten():
                  init=Tree(weights=np.array([0.3, 0.7]), components=Tree()), max_iter=3)
     np.testing.assert_array_equal(X, original)
     assert result.n_iter == 3
+
+
+def test_tree_keeps_frozen_leaves_without_a_copy_and_copies_writable_ones():
+    writable = np.arange(4.0)
+    tree = Tree(a=writable)
+    assert tree.a is not writable and not np.shares_memory(tree.a, writable)
+    again = Tree(a=tree.a, b=tree.a[1:])
+    assert again.a is tree.a and np.shares_memory(again.b, tree.a)
+    tricky = np.arange(3.0)
+    view = tricky[:]
+    view.flags.writeable = False  # read-only, but its base can still change
+    assert not np.shares_memory(Tree(v=view).v, tricky)
+    assert tree.replace(c=np.ones(2)).a is tree.a

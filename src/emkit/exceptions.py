@@ -74,7 +74,7 @@ class DataError(ValueError):
 
     Raised by emkit's checks of data (support, finiteness, shapes). The message names the row
     within the block that was checked; the engine checks data block by block and re-raises the
-    error with :meth:`shifted`, so that the row counts from the first row of the whole data.
+    error at the row's place in the whole data (:meth:`at`).
 
     Parameters
     ----------
@@ -95,7 +95,11 @@ class DataError(ValueError):
 
     def shifted(self, offset: int) -> DataError:
         """The same error with the row counted ``offset`` rows further on."""
-        return DataError(self.template, self.row + int(offset))
+        return self.at(self.row + int(offset))
+
+    def at(self, row: int) -> DataError:
+        """The same error at ``row``."""
+        return DataError(self.template, row)
 
     def __reduce__(self):  # exceptions cross process boundaries (Dask workers)
         return DataError, (self.template, self.row)

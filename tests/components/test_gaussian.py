@@ -88,3 +88,26 @@ def test_keep_policy_keeps_the_previous_parameters_and_warns():
     with pytest.warns(ComponentCollapseWarning, match="component 1 collapsed"):
         result, start = _collapsing_fit("keep")
     np.testing.assert_array_equal(result.params.components.covariances[1], np.eye(2))
+
+
+def _lone_point_data():
+    return np.vstack([RNG.randn(40, 2), [[50.0, 50.0]]])
+
+
+def test_keep_policy_initialises_from_all_the_rows():
+    """k-means leaves the far point alone: with reg_covar=0 its covariance is singular."""
+    X = _lone_point_data()
+    model = emkit.Mixture(emkit.Gaussian("full", reg_covar=0.0, on_collapse="keep"), 2)
+    with pytest.warns(ComponentCollapseWarning, match="collapsed"):
+        start = emkit.fit(model, X, random_state=0, max_iter=0)
+    covariances = start.params.components.covariances
+    lone = int(np.argmin(start.params.weights))
+    np.testing.assert_allclose(covariances[lone], np.cov(X, rowvar=False, bias=True),
+                               rtol=1e-10)
+    assert np.all(np.linalg.eigvalsh(covariances[1 - lone]) > 0)
+
+
+def test_raise_policy_refuses_a_collapsed_start():
+    model = emkit.Mixture(emkit.Gaussian("full", reg_covar=0.0), 2)
+    with pytest.raises(ComponentCollapseError, match=r"holds about 1 samples' weight"):
+        emkit.fit(model, _lone_point_data(), random_state=0, max_iter=0)

@@ -18,7 +18,10 @@ __all__ = ["checked", "checked_pass", "located"]
 def located(error: ValueError, block) -> ValueError:
     """``error`` raised by a check of ``block``, said of the whole data."""
     if isinstance(error, DataError):
-        return error.shifted(block.offset)
+        return error.at(block.row_number(error.row))
+    if not block.consecutive:
+        return ValueError(f"{error} [found in a sample of the data's rows (the one that starts "
+                          "the fit); its row numbers above count within the sample]")
     if block.offset == 0:
         return error
     first, last = block.offset, block.offset + block.n_samples - 1

@@ -32,8 +32,9 @@ class Block(Mapping):
     lengths : ndarray of shape (n_sequences,), optional
         Lengths of the independent sequences the rows form (HMMs); None means every row is
         independent.
-    offset : int, default=0
-        Row number of the block's first row in the whole data (for messages).
+    offset : int or ndarray of int, default=0
+        Where the rows are in the whole data (for messages): the row number of the first row
+        of consecutive rows, or one row number per row (a sample of the data).
     **fields : ndarray with n_samples rows
         More row-aligned arrays, by name (``covariates=Z``); a model reads them with
         ``block["covariates"]``.
@@ -57,7 +58,7 @@ class Block(Mapping):
                                  f"({n_samples}); got shape {np.shape(value)}.")
         object.__setattr__(self, "_fields", present)
         object.__setattr__(self, "lengths", lengths)
-        object.__setattr__(self, "offset", int(offset))
+        object.__setattr__(self, "offset", offset if np.ndim(offset) else int(offset))
 
     # -- mapping of the row-aligned fields -------------------------------------------------
     def __getitem__(self, name):
@@ -100,6 +101,15 @@ class Block(Mapping):
     def total_weight(self) -> float:
         return float(self.n_samples if self.weights is None else np.sum(self.weights))
 
+    @property
+    def consecutive(self) -> bool:
+        """Whether the rows are consecutive rows of the data (not a sample of them)."""
+        return np.ndim(self.offset) == 0
+
+    def row_number(self, row: int) -> int:
+        """The row number in the whole data of this block's ``row``."""
+        return self.offset + row if self.consecutive else int(self.offset[row])
+
     def sample_weights(self) -> np.ndarray:
         """Return the weights as an array, ones when none were given. Shape (n_samples,)."""
         if self.weights is None:
@@ -114,28 +124,35 @@ class Block(Mapping):
         offset = fields.pop("offset", self.offset)
         return Block(lengths=lengths, offset=offset, **fields)
 
+    def _row_numbers(self) -> np.ndarray:
+        if self.consecutive:
+            return np.arange(self.offset, self.offset + self.n_samples)
+        return np.asarray(self.offset)
+
     def rows(self, start: int, stop: int, lengths=None) -> Block:
         """Rows ``start:stop`` with every field cut alike (and the given lengths)."""
         fields = {name: value[start:stop] for name, value in self._fields.items()}
-        return Block(lengths=lengths, offset=self.offset + start, **fields)
+        offset = self.offset + start if self.consecutive else self.offset[start:stop]
+        return Block(lengths=lengths, offset=offset, **fields)
 
     def take(self, indices) -> Block:
-        """The rows at ``indices`` (independent rows only). Used for init samples."""
+        """The rows at ``indices`` (independent rows only), keeping their row numbers."""
         if self.lengths is not None:
             raise ValueError("take() would split sequences; use head() for sequence data")
         fields = {name: value[indices] for name, value in self._fields.items()}
-        return Block(**fields)
+        return Block(offset=self._row_numbers()[indices], **fields)
 
     @classmethod
     def concatenate(cls, blocks, lengths=None) -> Block:
-        """Stack blocks with the same fields row-wise (offset 0), with the given lengths."""
+        """Stack blocks with the same fields row-wise, keeping their row numbers."""
         blocks = list(blocks)
         names = list(blocks[0])
         if any(list(block) != names for block in blocks):
             raise ValueError(f"cannot stack blocks with different fields: "
                              f"{sorted({tuple(block) for block in blocks})}")
         fields = {name: np.concatenate([block[name] for block in blocks]) for name in names}
-        return cls(lengths=lengths, **fields)
+        offset = np.concatenate([block._row_numbers() for block in blocks])
+        return cls(lengths=lengths, offset=offset, **fields)
 
 
 def _rebuild_block(fields, lengths, offset):

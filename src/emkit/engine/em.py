@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ..exceptions import ConvergenceWarning
+from .checking import located
 from .contracts import LatentModel
 from .data import as_source
 from .drivers import Driver, PlainEM, Run
@@ -191,7 +192,10 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
     backend = default_backend(data) if backend is None else backend
     source = backend.prepare(as_source(data))
     head = source.head()
-    model.validate_fit(head)  # all rows in memory; a sample of a file or a Dask collection
+    try:  # all rows in memory; a sample of a file or a Dask collection
+        model.validate_fit(head)
+    except ValueError as error:
+        raise located(error, head) from None
     rng = check_random_state(random_state)
     best, problem = None, None
     with progress_bar(progress, verbose) as tracker:

@@ -351,7 +351,8 @@ class DaskSource(Source):
             indices, lengths = sample_rows(self.n_samples, self.lengths, n_rows)
             names = list(self.fields)
             values = compute(self.client, *(self.fields[name][indices] for name in names))
-            self._head = (n_rows, Block(lengths=lengths, **dict(zip(names, values))))
+            self._head = (n_rows, Block(lengths=lengths, offset=indices,
+                                        **dict(zip(names, values))))
         return self._head[1]
 
 
