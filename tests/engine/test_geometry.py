@@ -13,7 +13,7 @@ from emkit.engine import Geometry, Moments, recentre
 from emkit.engine.constraints import flat_constraints
 from emkit.engine.geometry import n_free_parameters
 from emkit.models import HMM, Mixture
-from test_conformance import COMPONENTS
+from registry import COMPONENTS
 
 RNG = np.random.default_rng(0)
 

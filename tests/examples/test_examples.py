@@ -16,7 +16,7 @@ from scipy import optimize, stats
 import emkit
 from emkit.testing import Product, check_component
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def load(name):
