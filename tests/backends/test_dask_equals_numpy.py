@@ -18,15 +18,6 @@ N_ITER = 12
 COLUMNS = ("evidence", "bound_e", "bound_m", "kl_gap", "change")
 
 
-@pytest.fixture(scope="module")
-def client():
-    """A cluster of two single-threaded workers in this process (quick to start)."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster, \
-            distributed.Client(cluster, set_as_default=False) as dask_client:
-        yield dask_client
-
-
 def _gaussian_data(seed=0):
     rng = np.random.default_rng(seed)
     centres = np.array([[0.0, 0.0, 0.0], [4.0, 1.0, -2.0], [-3.0, 5.0, 1.0]])

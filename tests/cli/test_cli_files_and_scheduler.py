@@ -1,6 +1,5 @@
 """The emkit command fits files block by block, on a Dask scheduler when given one, with
 progress bars; a scheduler that does not answer is one line on stderr and exit code 2."""
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,7 @@ import pytest
 import emkit
 from emkit.cli import main
 from emkit.persist import load
+from conftest import closed_port
 
 pd = pytest.importorskip("pandas")
 distributed = pytest.importorskip("distributed")
@@ -74,18 +74,10 @@ def test_progress_bars_are_on_in_the_command_and_can_be_turned_off(files, capsys
     assert capsys.readouterr().err == ""
 
 
-def _closed_port():
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return f"tcp://127.0.0.1:{port}"
-
-
 def test_an_unreachable_scheduler_is_one_line_and_exit_code_2(files):
     started = time.monotonic()
     run = subprocess.run([sys.executable, "-m", "emkit", "fit", str(files / "faithful.npy"),
-                          "--scheduler", _closed_port(), "--connect-timeout", "1"],
+                          "--scheduler", closed_port(), "--connect-timeout", "1"],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert run.stderr.startswith("emkit fit: error: no Dask scheduler answered at")

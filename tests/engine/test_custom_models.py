@@ -6,36 +6,25 @@ responsibilities (``init=``), validation of every streamed block naming the row,
 generic estimator's methods. Every fitted value is compared with a reference found without
 emkit (closed forms, scipy.stats, scipy.optimize on the observed-data likelihood).
 """
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 from scipy import optimize, stats
 from scipy.special import logsumexp
 
 import emkit
+from conftest import load_example
 from emkit.sources import open_source
 from zip_model import ZeroInflatedPoisson, direct_mle
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _example(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def blood():
-    return _example("custom_model")
+    return load_example("custom_model")
 
 
 @pytest.fixture(scope="module")
 def rayleigh():
-    return _example("custom_component").Rayleigh
+    return load_example("custom_component").Rayleigh
 
 
 def _blood_mle(counts):

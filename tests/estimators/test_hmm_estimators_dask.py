@@ -17,15 +17,6 @@ COLUMNS = ("evidence", "bound_e", "bound_m", "kl_gap", "change")
 CHUNKINGS = {"one block": -1, "regular": 97, "uneven": (5, 400, 1)}
 
 
-@pytest.fixture(scope="module")
-def client():
-    """A cluster of two single-threaded workers in this process (quick to start)."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster, \
-            distributed.Client(cluster, set_as_default=False) as dask_client:
-        yield dask_client
-
-
 CASES = {"gaussian": gaussian_case, "poisson": poisson_case}
 
 

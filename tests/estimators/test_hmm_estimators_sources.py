@@ -1,7 +1,6 @@
 """The HMM estimators on files streamed block by block: the fit, scores and decodings of the
 same rows in memory from the same start; starting values come from head(), a sample of whole
 sequences; bad input gets clear errors."""
-import re
 
 import numpy as np
 import pytest

@@ -4,10 +4,8 @@ Each example's fitted values are compared with the maximum-likelihood estimate f
 emkit (closed form, or scipy.optimize on the observed-data likelihood).
 """
 import contextlib
-import importlib.util
 import io
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,14 +14,7 @@ from scipy import optimize, stats
 import emkit
 from emkit.testing import Product, check_component
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import ROOT, load_example as load
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import pytest
 import emkit
 from emkit.backends.dask_backend import DaskBackend, connect
 from emkit.sources import DaskSource
+from conftest import closed_port
 
 dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
@@ -92,17 +93,9 @@ def silent_server():
     server.close()
 
 
-def _closed_port():
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return f"tcp://127.0.0.1:{port}"
-
-
 @pytest.mark.parametrize("address", ["silent", "closed"])
 def test_a_scheduler_that_does_not_answer_fails_within_the_timeout(address, silent_server):
-    address = silent_server if address == "silent" else _closed_port()
+    address = silent_server if address == "silent" else closed_port()
     started = time.monotonic()
     with pytest.raises(ConnectionError, match=rf"no Dask scheduler answered at '{address}' "
                                               r"within 1 s"):

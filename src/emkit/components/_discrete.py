@@ -18,16 +18,18 @@ as 0, so user-given parameters with exact zeros or ones are scored correctly.
 from __future__ import annotations
 
 import functools
+from abc import abstractmethod
 
 import numpy as np
 from scipy import special
 
+from ..engine.contracts import Component, Densities
 from ..engine.numerics import TINY_COUNT
 from ..engine.validation import check_finite
 from . import _discrete_kernels
 
 __all__ = [
-    "PROBABILITY_FLOOR", "add_row_constants", "finite_values", "floor_probabilities",
+    "PROBABILITY_FLOOR", "CountFamily", "add_row_constants", "finite_values", "floor_probabilities",
     "floor_rates", "floor_simplex", "is_count", "log_factorial_terms", "safe_log",
     "simplex_estimate", "xlogy_product",
 ]
@@ -143,3 +145,42 @@ def is_count(X):
     """Elementwise: is X a finite non-negative integer?"""
     with np.errstate(invalid="ignore"):
         return np.isfinite(X) & (X >= 0) & (X == np.floor(X))
+
+
+class CountFamily(Component):
+    """Abstract: a count family whose log density is a matrix product plus a per-row constant.
+
+    ``log p(x | theta_k) = kernel(x, theta_k) + c(x)``, with ``c(x)`` free of the parameters
+    (log factorials, log binomial coefficients; NaN off the support, where the density is 0).
+    The constants are part of the bound, so the statistics sum them too; they are computed
+    once per block and shared by the densities and the statistics.
+    """
+
+    @abstractmethod
+    def row_constants(self, X) -> np.ndarray:
+        """``c(x_i)`` per row, shape (n_samples,), NaN for rows off the support."""
+
+    @abstractmethod
+    def log_kernel(self, params, X) -> np.ndarray:
+        """The parameter-dependent part of the log density, shape (n_samples, K)."""
+
+    @abstractmethod
+    def stats_with_constants(self, X, weights, constants):
+        """The statistics of rows X under ``weights`` (n_samples, K), given their constants."""
+
+    def log_prob(self, params, X):
+        return self.densities(params, X).log_prob
+
+    def densities(self, params, X):
+        X = np.ascontiguousarray(X, dtype=float)
+        constants = self.row_constants(X)
+        return Densities(add_row_constants(self.log_kernel(params, X), constants),
+                         constants=constants)
+
+    def expected_stats(self, params, X, weights):
+        X = np.ascontiguousarray(X, dtype=float)
+        return self.stats_with_constants(X, weights, self.row_constants(X))
+
+    def stats_from_densities(self, params, X, weights, densities):
+        X = np.ascontiguousarray(X, dtype=float)
+        return self.stats_with_constants(X, weights, densities.terms["constants"])

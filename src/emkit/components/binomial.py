@@ -6,14 +6,13 @@ import numpy as np
 from scipy import special
 
 from ..engine import constraints
-from ..engine.contracts import Component, Densities
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
 from ..engine.validation import check_values
 from ..priors import Beta, check_prior
 from . import _discrete_kernels
 from ._discrete import (
-    add_row_constants, finite_values, floor_probabilities, is_count,
+    CountFamily, finite_values, floor_probabilities, is_count,
     safe_log, xlogy_product,
 )
 
@@ -82,7 +81,7 @@ def _log_coefficient_table(trials):
     return np.where(x <= n, table, np.nan)
 
 
-class Binomial(Component):
+class Binomial(CountFamily):
     """Independent Binomial counts per feature, batched over K components.
 
     Parameters
@@ -99,7 +98,7 @@ class Binomial(Component):
     ``log p(x | p_k) = sum_d log C(n_d, x_d) + x_d log p_kd + (n_d - x_d) log(1 - p_kd)``.
 
     Statistics (sums over rows): ``counts`` ``N_k = sum_i w_ik``, ``successes``
-    ``S_kd = sum_i w_ik x_id`` and ``log_coefficients`` ``sum_i w_ik sum_d log C(n_d, x_id)``
+    ``S_kd = sum_i w_ik x_id`` and ``constants`` ``sum_i w_ik sum_d log C(n_d, x_id)``
     (which does not depend on the parameters but belongs to the bound). The M-step is
     ``p_kd = S_kd / (n_d N_k)``, or ``(S_kd + a - 1) / (n_d N_k + a + b - 2)`` with a
     ``Beta(a, b)`` prior, kept within ``[1e-12, 1 - 1e-12]`` (see
@@ -123,32 +122,17 @@ class Binomial(Component):
     def _trials_per_column(self, n_features):
         return np.broadcast_to(self.trials, (n_features,)).astype(float)
 
-    def log_prob(self, params, X):
-        return self.densities(params, X).log_prob
-
-    def densities(self, params, X):
-        X = np.ascontiguousarray(X, dtype=float)
-        coefficients = self._row_log_coefficients(X)
-        out = success_log_likelihood(X, params.probs, self._trials_per_column(X.shape[1]))
-        return Densities(add_row_constants(out, coefficients), log_coefficients=coefficients)
-
-    def _row_log_coefficients(self, X):
+    def row_constants(self, X):
         coefficients = np.empty(X.shape[0])
         _discrete_kernels.row_table_sums(X, self._table, coefficients)
         return coefficients
 
-    def expected_stats(self, params, X, weights):
-        X = np.ascontiguousarray(X, dtype=float)
-        return self._stats(X, weights, self._row_log_coefficients(X))
+    def log_kernel(self, params, X):
+        return success_log_likelihood(X, params.probs, self._trials_per_column(X.shape[1]))
 
-    def stats_from_densities(self, params, X, weights, densities):
-        X = np.ascontiguousarray(X, dtype=float)
-        return self._stats(X, weights, densities.terms["log_coefficients"])
-
-    @staticmethod
-    def _stats(X, weights, log_coefficients):
+    def stats_with_constants(self, X, weights, constants):
         return Tree(counts=weights.sum(axis=0), successes=weights.T @ X,
-                    log_coefficients=weights.T @ log_coefficients)
+                    constants=weights.T @ constants)
 
     def _trials(self, stats):
         return stats.counts[:, None] * self._trials_per_column(stats.successes.shape[1])
@@ -161,7 +145,7 @@ class Binomial(Component):
 
     def expected_log_prob(self, stats, params):
         return (success_expected_log_prob(stats.successes, self._trials(stats), params.probs)
-                + float(np.sum(stats.log_coefficients)))
+                + float(np.sum(stats.constants)))
 
     def log_prior(self, params):
         return success_log_prior(self.prior, params.probs)

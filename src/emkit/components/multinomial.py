@@ -5,19 +5,18 @@ import numpy as np
 from scipy import special
 
 from ..engine import constraints
-from ..engine.contracts import Component, Densities
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int, check_values
 from ..priors import Dirichlet, check_concentration, check_prior
 from ._discrete import (
-    add_row_constants, finite_values, is_count,
+    CountFamily, finite_values, is_count,
     log_factorial_terms, safe_log, simplex_estimate, xlogy_product,
 )
 
 __all__ = ["Multinomial"]
 
 
-class Multinomial(Component):
+class Multinomial(CountFamily):
     """Multinomial count vectors, batched over K components.
 
     Each row of X holds counts over the C categories (the columns); its total is its own. The
@@ -57,31 +56,15 @@ class Multinomial(Component):
     def constraints(self):
         return {"probs": constraints.simplex}
 
-    @staticmethod
-    def _row_log_coefficients(X):
+    def row_constants(self, X):
         log_factorials, log_total_factorials = log_factorial_terms(X)
         return log_total_factorials - log_factorials
 
-    def log_prob(self, params, X):
-        return self.densities(params, X).log_prob
+    def log_kernel(self, params, X):
+        return xlogy_product(X, safe_log(params.probs))
 
-    def densities(self, params, X):
-        X = np.ascontiguousarray(X, dtype=float)
-        coefficients = self._row_log_coefficients(X)
-        out = xlogy_product(X, safe_log(params.probs))
-        return Densities(add_row_constants(out, coefficients), log_coefficients=coefficients)
-
-    def expected_stats(self, params, X, weights):
-        X = np.ascontiguousarray(X, dtype=float)
-        return self._stats(X, weights, self._row_log_coefficients(X))
-
-    def stats_from_densities(self, params, X, weights, densities):
-        X = np.ascontiguousarray(X, dtype=float)
-        return self._stats(X, weights, densities.terms["log_coefficients"])
-
-    @staticmethod
-    def _stats(X, weights, log_coefficients):
-        return Tree(counts=weights.T @ X, log_coefficients=weights.T @ log_coefficients)
+    def stats_with_constants(self, X, weights, constants):
+        return Tree(counts=weights.T @ X, constants=weights.T @ constants)
 
     def m_step(self, stats, params, fixed=frozenset()):
         if "probs" in fixed:
@@ -90,7 +73,7 @@ class Multinomial(Component):
 
     def expected_log_prob(self, stats, params):
         return float(np.sum(special.xlogy(stats.counts, params.probs))
-                     + np.sum(stats.log_coefficients))
+                     + np.sum(stats.constants))
 
     def log_prior(self, params):
         return 0.0 if self.prior is None else self.prior.log_pdf(params.probs)

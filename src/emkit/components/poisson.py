@@ -5,20 +5,19 @@ import numpy as np
 from scipy import special
 
 from ..engine import constraints
-from ..engine.contracts import Component, Densities
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
 from ..engine.validation import check_values
 from ..priors import Gamma, check_prior
 from ._discrete import (
-    add_row_constants, finite_values, floor_rates, is_count,
+    CountFamily, finite_values, floor_rates, is_count,
     log_factorial_terms, safe_log, xlogy_product,
 )
 
 __all__ = ["Poisson"]
 
 
-class Poisson(Component):
+class Poisson(CountFamily):
     """Independent Poisson counts per feature, batched over K components.
 
     Parameters
@@ -33,8 +32,8 @@ class Poisson(Component):
     ``log p(x | lambda_k) = sum_d x_d log lambda_kd - lambda_kd - log(x_d!)``
 
     Statistics (sums over rows): ``counts`` ``N_k = sum_i w_ik``, ``sums``
-    ``S_kd = sum_i w_ik x_id`` and ``log_factorials`` ``sum_i w_ik sum_d log(x_id!)`` (free
-    of the parameters, but part of the bound). The M-step is ``lambda_kd = S_kd / N_k``, or
+    ``S_kd = sum_i w_ik x_id`` and ``constants`` ``-sum_i w_ik sum_d log(x_id!)`` (free of
+    the parameters, but part of the bound). The M-step is ``lambda_kd = S_kd / N_k``, or
     ``(S_kd + shape - 1) / (N_k + rate)`` with a ``Gamma(shape, rate)`` prior, kept at or
     above 1e-12 (see :mod:`emkit.components._discrete`).
     """
@@ -50,28 +49,15 @@ class Poisson(Component):
     def constraints(self):
         return {"rates": constraints.positive}
 
-    def log_prob(self, params, X):
-        return self.densities(params, X).log_prob
+    def row_constants(self, X):
+        return -log_factorial_terms(X)[0]
 
-    def densities(self, params, X):
-        X = np.ascontiguousarray(X, dtype=float)
-        log_factorials, _ = log_factorial_terms(X)
-        out = xlogy_product(X, safe_log(params.rates)) - params.rates.sum(axis=1)
-        return Densities(add_row_constants(out, -log_factorials),
-                         log_factorials=log_factorials)
+    def log_kernel(self, params, X):
+        return xlogy_product(X, safe_log(params.rates)) - params.rates.sum(axis=1)
 
-    def expected_stats(self, params, X, weights):
-        X = np.ascontiguousarray(X, dtype=float)
-        return self._stats(X, weights, log_factorial_terms(X)[0])
-
-    def stats_from_densities(self, params, X, weights, densities):
-        X = np.ascontiguousarray(X, dtype=float)
-        return self._stats(X, weights, densities.terms["log_factorials"])
-
-    @staticmethod
-    def _stats(X, weights, log_factorials):
+    def stats_with_constants(self, X, weights, constants):
         return Tree(counts=weights.sum(axis=0), sums=weights.T @ X,
-                    log_factorials=weights.T @ log_factorials)
+                    constants=weights.T @ constants)
 
     def m_step(self, stats, params, fixed=frozenset()):
         if "rates" in fixed:
@@ -86,7 +72,7 @@ class Poisson(Component):
     def expected_log_prob(self, stats, params):
         return float(np.sum(special.xlogy(stats.sums, params.rates))
                      - np.sum(stats.counts[:, None] * params.rates)
-                     - np.sum(stats.log_factorials))
+                     + np.sum(stats.constants))
 
     def log_prior(self, params):
         return 0.0 if self.prior is None else self.prior.log_pdf(params.rates)

@@ -6,17 +6,8 @@ A :class:`Driver` takes a problem (:class:`~emkit.engine.step.EMProblem`), a sta
 returns the last evaluation it reported. The :class:`Run` does the rest: it records each step's
 row of the anatomy (checked live by the monitor), decides convergence with the stopping rule,
 enforces ``max_iter``, calls the callbacks, prints and updates progress bars. So a new driver
-is its loop and nothing else::
-
-    class PlainEM(Driver):
-        def run(self, problem, current, run):
-            while not run.finished:
-                step = em_step(problem, current)
-                run.record(step)
-                current = step.evaluation
-            return current
-
-SQUAREM, online EM and checkpointing are drivers of this kind.
+is its loop and nothing else: :class:`PlainEM` below is the whole EM iteration, and SQUAREM,
+online EM and checkpointing are drivers of the same kind.
 """
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
-import numpy as np
 from sklearn.utils import check_random_state
 
 from ..exceptions import ConvergenceWarning

@@ -45,7 +45,7 @@ class CategoricalHMM(HMMEstimator):
         As for :class:`~emkit.GaussianHMM`.
     params, init_params : str, default="ste"
         s startprob, t transmat, e emissionprob (emkit's ``probs``).
-    n_init, fixed, n_jobs, chunk_size
+    n_init, fixed, n_jobs, chunk_size, backend
         As for :class:`~emkit.GaussianHMM`.
 
     Attributes

@@ -33,7 +33,7 @@ class GMMHMM(HMMEstimator):
         As for :class:`~emkit.GaussianHMM`.
     params, init_params : str, default="stmcw"
         s startprob, t transmat, m means, c covariances, w mixture weights.
-    n_init, fixed, on_collapse, n_jobs, chunk_size
+    n_init, fixed, on_collapse, n_jobs, chunk_size, backend
         As for :class:`~emkit.GaussianHMM`.
 
     Attributes

@@ -37,7 +37,7 @@ class HMM(HMMEstimator):
         How the starting state responsibilities are drawn for the codes in ``init_params``
         (emkit only). For discrete emissions, hard k-means responsibilities can start EM at a
         fixed point; pass starting values (``emission_params_``) instead.
-    n_init, fixed, n_jobs, chunk_size
+    n_init, fixed, n_jobs, chunk_size, backend
         As for :class:`~emkit.GaussianHMM`; ``fixed`` may name emission parameters
         ("means", "covariances", ...).
 

@@ -46,7 +46,7 @@ class PoissonHMM(HMMEstimator):
         As for :class:`~emkit.GaussianHMM`.
     params, init_params : str, default="stl"
         s startprob, t transmat, l lambdas (emkit's ``rates``).
-    n_init, fixed, n_jobs, chunk_size
+    n_init, fixed, n_jobs, chunk_size, backend
         As for :class:`~emkit.GaussianHMM`.
 
     Attributes
