@@ -78,3 +78,15 @@ def test_fixed_paths_reach_only_their_part():
     assert not np.allclose(result.params.components.c0.means, start.components.c0.means)
     both = emkit.fit(model, data, init=start, fixed={"means"}, max_iter=3, tol=0)
     np.testing.assert_array_equal(both.params.components.c0.means, start.components.c0.means)
+
+
+def test_a_bad_cell_of_a_streamed_table_is_named_by_its_row_in_the_file(tmp_path):
+    rng = np.random.default_rng(0)
+    table = np.column_stack([rng.normal(size=9000), rng.poisson(3.0, size=9000)]).astype(float)
+    table[6000, 1] = 2.5
+    np.save(tmp_path / "table.npy", table)
+    model = emkit.Mixture(emkit.Independent([emkit.Gaussian(), emkit.Poisson()]), 2)
+    with pytest.raises(ValueError, match=r"Independent part 'c1' \(Poisson\) on X column 1: X "
+                                         r"column 1 has value 2.5 at row 6000"):
+        emkit.fit(model, emkit.sources.open_source(tmp_path / "table.npy", head_rows=50),
+                  random_state=0, max_iter=1)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from ..engine.contracts import Component
 from ..engine.fixed import sub_paths
 from ..engine.tree import Tree
+from ..exceptions import DataError
 
 __all__ = ["Composite", "named_parts"]
 
@@ -78,11 +79,13 @@ class Composite(Component):
         notes = [note for part in self.parts.values() if (note := part.regularisation())]
         return ", ".join(dict.fromkeys(notes)) or None
 
-    def validate_parts(self, data_of, method="validate"):
-        """Run every part's ``validate`` (or ``method``) on ``data_of(name)``; errors name the
-        part."""
+    def validate_parts(self, data_of, fit=False):
+        """Run every part's ``validate`` (``validate_fit`` if ``fit``) on ``data_of(name)``;
+        errors name the part (a DataError keeps its row)."""
         for name, part in self.parts.items():
             try:
-                getattr(part, method)(data_of(name))
+                (part.validate_fit if fit else part.validate)(data_of(name))
+            except DataError as error:
+                raise DataError(self.explain(name, error.template), error.row) from None
             except ValueError as error:
                 raise ValueError(self.explain(name, str(error))) from None

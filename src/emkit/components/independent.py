@@ -138,7 +138,7 @@ class Independent(Composite):
 
     def validate_fit(self, X):
         self._check_width(X)
-        self.validate_parts(lambda name: self.select(X, name), "validate_fit")
+        self.validate_parts(lambda name: self.select(X, name), fit=True)
 
     def sample(self, params, labels, rng):
         out = np.empty((len(labels), self.n_features))

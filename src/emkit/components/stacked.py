@@ -62,7 +62,7 @@ class Stacked(Composite):
         self.validate_parts(lambda name: X)
 
     def validate_fit(self, X):
-        self.validate_parts(lambda name: X, "validate_fit")
+        self.validate_parts(lambda name: X, fit=True)
 
     def sample(self, params, labels, rng):
         labels = np.asarray(labels)
