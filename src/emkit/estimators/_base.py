@@ -25,12 +25,29 @@ from ..engine import em
 from ..engine.checking import checked_pass
 from ..engine.contracts import Backend
 from ..engine.tree import Tree
-from ..engine.validation import check_params
+from ..engine.validation import check_params, check_positive_int, check_tol
 from ._data import fit_data, predict_data
 from ._inputs import record_features
 from .criteria import aic, bic
 
-__all__ = ["FittedState", "LatentEstimator"]
+__all__ = ["FittedState", "LatentEstimator", "check_n_components", "check_run"]
+
+
+def check_n_components(n_components, n_samples):
+    """Validate ``n_components`` against the rows to fit."""
+    check_positive_int(n_components, "n_components")
+    if n_components > n_samples:
+        raise ValueError(
+            f"n_components={n_components} must be <= n_samples (got n_components = "
+            f"{n_components}, n_samples = {n_samples}). Reduce n_components or pass more "
+            "samples.")
+
+
+def check_run(tol, max_iter, n_init, max_iter_name="max_iter"):
+    """Validate the arguments of the EM runs (``max_iter`` is hmmlearn's ``n_iter``)."""
+    check_tol(tol)
+    check_positive_int(max_iter, max_iter_name)
+    check_positive_int(n_init, "n_init")
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from sklearn.base import DensityMixin
 from sklearn.utils import check_random_state
 
 from ..engine.posterior import DiscretePosterior
-from ..engine.validation import check_positive_int, check_tol
-from ._base import LatentEstimator
+from ..engine.validation import check_positive_int
+from ._base import LatentEstimator, check_run
 
 __all__ = ["DensityEstimator"]
 
@@ -41,9 +41,7 @@ class DensityEstimator(DensityMixin, LatentEstimator):
     """
 
     def _check_hyper_parameters(self, n_samples):
-        check_tol(self.tol)
-        check_positive_int(self.max_iter, "max_iter")
-        check_positive_int(self.n_init, "n_init")
+        check_run(self.tol, self.max_iter, self.n_init)
         check_positive_int(self.verbose_interval, "verbose_interval")
 
     def _continues(self):

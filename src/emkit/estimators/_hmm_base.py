@@ -26,9 +26,9 @@ from sklearn.utils import check_random_state
 
 from ..engine.constraints import flat_constraints
 from ..engine.tree import Tree
-from ..engine.validation import check_positive_int, check_probabilities, check_tol
+from ..engine.validation import check_positive_int, check_probabilities
 from ..models.hmm import HMM
-from ._base import LatentEstimator
+from ._base import LatentEstimator, check_n_components, check_run
 from ._hmm_inputs import as_sequences, fixed_from_codes, letters, prior_from_hmmlearn
 from ._signature import keyword, positional, storing_init
 
@@ -140,13 +140,8 @@ class HMMEstimator(LatentEstimator):
                                                       k, k))
 
     def _check_hyper_parameters(self, n_samples):
-        check_positive_int(self.n_components, "n_components")
-        if self.n_components > n_samples:
-            raise ValueError(f"n_components={self.n_components} must be <= n_samples "
-                             f"({n_samples}). Reduce n_components or pass more samples.")
-        check_tol(self.tol)
-        check_positive_int(self.n_iter, "n_iter")
-        check_positive_int(self.n_init, "n_init")
+        check_n_components(self.n_components, n_samples)
+        check_run(self.tol, self.n_iter, self.n_init, max_iter_name="n_iter")
         if self.algorithm not in _ALGORITHMS:
             raise ValueError(f"algorithm must be one of {_ALGORITHMS}; got {self.algorithm!r}.")
 

@@ -6,7 +6,7 @@ starts, passes over the data, BIC/AIC, model files) is in the bases.
 """
 from __future__ import annotations
 
-from ..engine.validation import check_positive_int
+from ._base import check_n_components
 from ._density import DensityEstimator
 
 __all__ = ["MixtureEstimator"]
@@ -16,13 +16,7 @@ class MixtureEstimator(DensityEstimator):
     """Abstract base of the mixture estimators; see :class:`~emkit.GaussianMixture`."""
 
     def _check_hyper_parameters(self, n_samples):
-        check_positive_int(self.n_components, "n_components")
-        if self.n_components > n_samples:
-            raise ValueError(
-                f"n_components={self.n_components} must be <= n_samples (got n_components = "
-                f"{self.n_components}, n_samples = {n_samples}). Reduce n_components or "
-                "pass more samples."
-            )
+        check_n_components(self.n_components, n_samples)
         super()._check_hyper_parameters(n_samples)
 
     def _start(self, model, data):
