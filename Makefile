@@ -16,12 +16,16 @@ demo: $(BIN)/python
 	$(BIN)/emkit demo
 
 # Development install (all extras + test tools), then the whole suite, slow tests included.
+# The kernels are compiled once into numba's cache before pytest starts, so that the two
+# workers load them instead of each compiling every one.
 test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m emkit.engine.compile
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 # The default run without the slow tests, for quick iterations.
 test-fast: $(BIN)/python
+	$(BIN)/python -m emkit.engine.compile
 	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
 
 clean:

@@ -1,5 +1,7 @@
 """HMM inference functions against brute-force enumeration over all state paths."""
 import itertools
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -75,6 +77,61 @@ def test_forward_backward_matches_enumeration_over_paths(case, log_space):
     assert result.entropy == pytest.approx(expected_entropy, rel=1e-10)
     np.testing.assert_allclose(result.transition_counts, expected_pairs, atol=1e-12)
     np.testing.assert_allclose(result.start_counts, expected_starts, atol=1e-12)
+
+
+def _brute_force_row_logliks(table, startprob, transmat):
+    """``log p(x_t | x_<t)`` of one sequence: differences of enumerated prefix evidences."""
+    prefixes = [logsumexp(_enumerate(table[:t + 1], startprob, transmat)[1])
+                for t in range(len(table))]
+    return np.diff(prefixes, prepend=0.0)
+
+
+@pytest.mark.parametrize("log_space", [False, True], ids=["scaled", "log"])
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_row_log_likelihoods_are_predictive_and_sum_to_each_sequence(case, log_space):
+    rng = np.random.RandomState(6)
+    startprob, transmat = _random_chain(rng, CASES[case]["n_states"], CASES[case]["zeros"])
+    lengths = [5, 1, 4]
+    table = rng.normal(scale=2.0, size=(sum(lengths), len(startprob)))
+    result = inference.forward_backward(table, startprob, transmat, lengths,
+                                        sequence_weights=[2.0, 0.0, 0.5], log_space=log_space)
+    bounds = np.cumsum([0] + lengths)
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        rows = result.row_log_likelihood[start:stop]
+        expected = _brute_force_row_logliks(table[start:stop], startprob, transmat)
+        np.testing.assert_allclose(rows, expected, rtol=1e-12, atol=1e-12)
+        alone = inference.forward_backward(table[start:stop], startprob, transmat,
+                                           log_space=log_space)
+        assert rows.sum() == pytest.approx(alone.log_likelihood, rel=1e-13)
+
+
+def test_row_log_likelihoods_of_a_sequence_redone_in_log_space():
+    # the second sequence underflows on the scaled path (see the test below); the first not
+    startprob = np.array([1.0, 0.0])
+    transmat = np.array([[1.0 - 1e-300, 1e-300], [0.0, 1.0]])
+    table = np.array([[0.0, -1.0], [-2.0, 0.0], [0.0, -1.0], [0.0, -1.0], [-900.0, 0.0]])
+    result = inference.forward_backward(table, startprob, transmat, [2, 3])
+    assert result.n_log_space == 1
+    expected = np.concatenate([_brute_force_row_logliks(table[:2], startprob, transmat),
+                               _brute_force_row_logliks(table[2:], startprob, transmat)])
+    np.testing.assert_allclose(result.row_log_likelihood, expected, rtol=1e-12, atol=1e-12)
+    assert result.row_log_likelihood.sum() == pytest.approx(result.log_likelihood, rel=1e-13)
+    forced = inference.forward_backward(table, startprob, transmat, [2, 3], log_space=True)
+    np.testing.assert_allclose(result.state_posteriors, forced.state_posteriors, atol=1e-12)
+    np.testing.assert_allclose(result.transition_counts, forced.transition_counts, atol=1e-12)
+    assert result.entropy == pytest.approx(forced.entropy, rel=1e-12)
+
+
+@pytest.mark.parametrize("log_space", [False, True], ids=["scaled", "log"])
+def test_an_impossible_row_is_minus_infinite_and_the_rows_after_it_undefined(log_space):
+    startprob, transmat = np.array([0.5, 0.5]), np.full((2, 2), 0.5)
+    table = np.array([[0.0, -1.0], [-np.inf, -np.inf], [0.0, 0.0], [0.0, -1.0]])
+    result = inference.forward_backward(table, startprob, transmat, [3, 1],
+                                        log_space=log_space)
+    rows = result.row_log_likelihood
+    assert rows[0] == pytest.approx(logsumexp(np.log(startprob) + table[0]), rel=1e-14)
+    assert rows[1] == -np.inf and np.isnan(rows[2])
+    assert rows[3] == pytest.approx(logsumexp(np.log(startprob) + table[3]), rel=1e-14)
 
 
 def test_sequence_weights_scale_each_sequence_contribution():
@@ -156,3 +213,14 @@ def test_impossible_sequence_has_minus_infinite_evidence():
     result = inference.forward_backward(table, startprob, transmat)
     assert result.log_likelihood == -np.inf
     assert np.all(np.isnan(result.state_posteriors))
+
+
+def test_a_fit_that_never_underflows_does_not_compile_the_log_space_path():
+    # in a fresh process: this one may have compiled every kernel already
+    code = ("import emkit; from emkit.models.hmm import _kernels, _logspace; "
+            "emkit.GaussianHMM(2, n_iter=3).fit(emkit.datasets.load_old_faithful()); "
+            "print([len(f.signatures) for f in (_kernels.forward_backward_scaled, "
+            "_kernels.forward_backward_log, _logspace.log_forward)])")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[1, 0, 0]"

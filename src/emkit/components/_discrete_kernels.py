@@ -9,10 +9,11 @@ out of bounds: it marks the row (NaN) or is skipped. The kernels release the GIL
 import math
 
 import numpy as np
-from numba import njit
+
+from ..engine.compile import kernel
 
 
-@njit(cache=True, nogil=True)
+@kernel(inline="always")
 def _as_index(x, size):
     """``int(x)`` if x is an integer in [0, size), else -1 (NaN and infinities give -1)."""
     if not (x >= 0.0 and x < size):
@@ -23,7 +24,7 @@ def _as_index(x, size):
     return c
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def row_table_sums(X, table, out):
     """``out[i] = sum_d table[d, x_id]``, NaN for a row with a value outside the table.
 
@@ -49,7 +50,7 @@ def row_table_sums(X, table, out):
         out[i] = total
 
 
-@njit(cache=True, nogil=True)
+@kernel(inline="always")
 def _log_factorial(x, table):
     """``log(x!)`` for a non-negative integer x: from the table when it is in range."""
     if x < table.shape[0]:
@@ -57,7 +58,7 @@ def _log_factorial(x, table):
     return math.lgamma(x + 1.0)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def log_factorial_sums(X, table, sums, totals):
     """Per row: ``sums[i] = sum_d log(x_id!)`` and ``totals[i] = log((sum_d x_id)!)``.
 
@@ -84,7 +85,7 @@ def log_factorial_sums(X, table, sums, totals):
         totals[i] = _log_factorial(count, table) if valid else np.nan
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def categorical_log_prob(X, log_probs, out):
     """``out[i, k] = sum_d log_probs[d, x_id, k]``; -inf for a row with an invalid code.
 
@@ -111,7 +112,7 @@ def categorical_log_prob(X, log_probs, out):
                 out[i, k] += log_probs[d, c, k]
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def categorical_counts(X, W, counts):
     """``counts[d, c, k] += sum_i W[i, k] [x_id == c]``; invalid codes are skipped.
 

@@ -5,13 +5,14 @@ releases the GIL; the two compiled passes around it are cheap loops over the (n,
 Each entry is exponentiated once.
 """
 import numpy as np
-from numba import njit
+
+from ..engine.compile import kernel
 
 # Sums may be reassociated (vectorised); infinities and NaNs keep their meaning.
 _REASSOC = {"reassoc", "contract", "nsz"}
 
 
-@njit(cache=True, nogil=True, fastmath=_REASSOC)
+@kernel(fastmath=_REASSOC)
 def _shift_by_row_max(log_prob, log_weights, labels, top):
     """Form ``a_ik = log_prob[i, k] + log_weights[k]`` and subtract each row's maximum.
 
@@ -47,7 +48,7 @@ def _shift_by_row_max(log_prob, log_weights, labels, top):
             row[k] -= top[i]
 
 
-@njit(cache=True, nogil=True, fastmath=_REASSOC)
+@kernel(fastmath=_REASSOC)
 def _normalise(shifted, ratios, top, sample_weights, row_loglik, counts):
     """Normalise ``ratios = exp(shifted)`` per row into weighted responsibilities.
 

@@ -12,22 +12,33 @@ their innermost loops run over rows, contiguous in memory, and compile to SIMD i
 Sums over rows or features may be reassociated by the compiler (``fastmath`` with ``reassoc``,
 ``contract`` and ``nsz`` only: infinities and NaNs keep their meaning), which changes results by
 rounding alone.
+
+Each public function allocates its scratch blocks in Python and calls a compiled body
+(``_dense_log_prob`` for :func:`dense_log_prob`, ...) that allocates nothing: numba compiles
+its allocation machinery for every kernel that allocates, and the first fit pays for that
+compilation.
 """
 import numpy as np
-from numba import njit
+
+from ...engine.compile import kernel
 
 LOG_2PI = np.log(2.0 * np.pi)
 BLOCK_FLOATS = 4096  # one (n_features, rows) block: 32 KiB, about an L1 data cache
 _REASSOC = {"reassoc", "contract", "nsz"}
 
 
-@njit(cache=True, nogil=True, inline="always")
 def block_rows(n_features):
     """Rows per block: ``BLOCK_FLOATS // n_features``, a multiple of 8 between 32 and 256."""
     return max(32, min(256, BLOCK_FLOATS // n_features // 8 * 8))
 
 
-@njit(cache=True, nogil=True, inline="always")
+def _blocks(n_features, count):
+    """``count`` scratch blocks of shape (n_features, block_rows(n_features)), and the rows."""
+    rows = block_rows(n_features)
+    return (*np.empty((count, n_features, rows)), rows)
+
+
+@kernel(inline="always")
 def _transpose_rows(X, start, n_rows, out):
     """Copy ``X[start:start + n_rows]`` transposed into ``out[:, :n_rows]``.
 
@@ -42,7 +53,6 @@ def _transpose_rows(X, start, n_rows, out):
             out[a, r] = X[start + r, a]
 
 
-@njit(cache=True, nogil=True, fastmath=_REASSOC)
 def dense_log_prob(X, means, chol_t, log_det, out):
     """Gaussian log densities with dense precision factors, written into ``out``.
 
@@ -62,9 +72,16 @@ def dense_log_prob(X, means, chol_t, log_det, out):
     For each block of rows and each component, ``y = L_k (x_r - mean_k)`` is built column by
     column of ``L_k`` (an update of all the block's rows at once), then squared and summed.
     """
+    block, diff, rows = _blocks(X.shape[1], 2)
+    _dense_log_prob(X, means, chol_t, log_det, out, block, diff, np.empty(rows), np.empty(rows))
+
+
+@kernel(fastmath=_REASSOC)
+def _dense_log_prob(X, means, chol_t, log_det, out, block, diff, y, q):
+    """:func:`dense_log_prob` with its scratch: ``block``, ``diff`` (n_features, rows) and
+    ``y``, ``q`` (rows,)."""
     n, d = X.shape
-    rows = block_rows(d)
-    block, diff, y, q = np.empty((d, rows)), np.empty((d, rows)), np.empty(rows), np.empty(rows)
+    rows = block.shape[1]
     for start in range(0, n, rows):
         m = min(rows, n - start)
         _transpose_rows(X, start, m, block)
@@ -86,7 +103,7 @@ def dense_log_prob(X, means, chol_t, log_det, out):
                 out[start + r, k] = constant - 0.5 * q[r]
 
 
-@njit(cache=True, nogil=True, fastmath=_REASSOC)
+@kernel(fastmath=_REASSOC)
 def diag_log_prob(X, means, prec_sqrt, log_det, out):
     """Gaussian log densities with diagonal precisions, written into ``out``.
 
@@ -110,7 +127,7 @@ def diag_log_prob(X, means, prec_sqrt, log_det, out):
             out[i, k] = log_det[k] - 0.5 * (d * LOG_2PI + q)
 
 
-@njit(cache=True, nogil=True, fastmath=_REASSOC, inline="always")
+@kernel(fastmath=_REASSOC, inline="always")
 def _weight_column(W, start, k, n_rows, w):
     """Copy ``W[start:start + n_rows, k]`` into the contiguous ``w`` and return its sum."""
     total = 0.0
@@ -120,7 +137,7 @@ def _weight_column(W, start, k, n_rows, w):
     return total
 
 
-@njit(cache=True, nogil=True, fastmath=_REASSOC, inline="always")
+@kernel(fastmath=_REASSOC, inline="always")
 def _centre_block(block, w, centre, n_rows, diff, weighted_diff, s1):
     """Centre a transposed block, weight it, and add its first moment to ``s1``.
 
@@ -138,7 +155,19 @@ def _centre_block(block, w, centre, n_rows, diff, weighted_diff, s1):
         s1[a] += acc
 
 
-@njit(cache=True, nogil=True, fastmath=_REASSOC)
+@kernel(inline="always")
+def _mirror_lower_triangle(s2):
+    """Copy the lower triangle of each ``s2[k]`` (shape (K, D, D)) onto its upper triangle.
+
+    Written as loops: a slice copy (``s2[:, b, a] = s2[:, a, b]``) makes numba compile its
+    shape-mismatch error path, seconds of compilation for nothing.
+    """
+    for k in range(s2.shape[0]):
+        for a in range(s2.shape[1]):
+            for b in range(a):
+                s2[k, b, a] = s2[k, a, b]
+
+
 def dense_scatter(X, W, shift, s0, s1, s2):
     """Accumulate weighted counts, centred sums and centred scatter matrices.
 
@@ -156,11 +185,17 @@ def dense_scatter(X, W, shift, s0, s1, s2):
     s2 : ndarray of shape (n_components, n_features, n_features)
         Symmetric on entry (zeros, say): the lower triangle is summed, then mirrored.
     """
+    block, diff, weighted, rows = _blocks(X.shape[1], 3)
+    _dense_scatter(X, W, shift, s0, s1, s2, block, diff, weighted, np.empty(rows))
+
+
+@kernel(fastmath=_REASSOC)
+def _dense_scatter(X, W, shift, s0, s1, s2, block, diff, weighted, w):
+    """:func:`dense_scatter` with its scratch: ``block``, ``diff``, ``weighted``
+    (n_features, rows) and ``w`` (rows,)."""
     n, d = X.shape
     k_count = shift.shape[0]
-    rows = block_rows(d)
-    block, diff, weighted = np.empty((d, rows)), np.empty((d, rows)), np.empty((d, rows))
-    w = np.empty(rows)
+    rows = block.shape[1]
     for start in range(0, n, rows):
         m = min(rows, n - start)
         _transpose_rows(X, start, m, block)
@@ -176,18 +211,21 @@ def dense_scatter(X, W, shift, s0, s1, s2):
                     for r in range(m):
                         acc += weighted[a, r] * diff[b, r]
                     s2[k, a, b] += acc
-    for a in range(d):
-        for b in range(a):
-            s2[:, b, a] = s2[:, a, b]
+    _mirror_lower_triangle(s2)
 
 
-@njit(cache=True, nogil=True, fastmath=_REASSOC)
 def diag_scatter(X, W, shift, s0, s1, s2):
     """Like :func:`dense_scatter` with only the diagonal of the scatter, ``s2`` (K, D)."""
+    block, rows = _blocks(X.shape[1], 1)
+    _diag_scatter(X, W, shift, s0, s1, s2, block, np.empty(rows))
+
+
+@kernel(fastmath=_REASSOC)
+def _diag_scatter(X, W, shift, s0, s1, s2, block, w):
+    """:func:`diag_scatter` with its scratch: ``block`` (n_features, rows), ``w`` (rows,)."""
     n, d = X.shape
     k_count = shift.shape[0]
-    rows = block_rows(d)
-    block, w = np.empty((d, rows)), np.empty(rows)
+    rows = block.shape[1]
     for start in range(0, n, rows):
         m = min(rows, n - start)
         _transpose_rows(X, start, m, block)
@@ -206,7 +244,6 @@ def diag_scatter(X, W, shift, s0, s1, s2):
                 s2[k, a] += second
 
 
-@njit(cache=True, nogil=True)
 def lower_triangular_inverse(chol):
     """Inverses of lower-triangular matrices, by forward substitution.
 
@@ -227,6 +264,13 @@ def lower_triangular_inverse(chol):
     triangular solve stalls for milliseconds on such small matrices when cores are busy.
     """
     out = np.zeros_like(chol)
+    _lower_triangular_inverse(chol, out)
+    return out
+
+
+@kernel
+def _lower_triangular_inverse(chol, out):
+    """:func:`lower_triangular_inverse` into ``out`` (zeros on entry, the shape of chol)."""
     for k in range(chol.shape[0]):
         L, inverse = chol[k], out[k]
         for j in range(chol.shape[1]):
@@ -236,4 +280,3 @@ def lower_triangular_inverse(chol):
                 for m in range(j, i):
                     acc += L[i, m] * inverse[m, j]
                 inverse[i, j] = -acc / L[i, i]
-    return out

@@ -4,12 +4,23 @@ All work in log space (Viterbi cannot underflow), take uniforms drawn by the cal
 ``random_state`` makes them reproducible) and write one state per row.
 """
 import numpy as np
-from numba import njit
 
+from ...engine.compile import kernel
 from ._logspace import log_forward
 
 
-@njit(cache=True, nogil=True)
+@kernel(inline="always")
+def _argmax(values):
+    """Index of the largest entry, the lowest on ties (a loop: np.argmax costs more to
+    compile)."""
+    best = 0
+    for k in range(1, values.shape[0]):
+        if values[k] > values[best]:
+            best = k
+    return best
+
+
+@kernel
 def viterbi_sequences(table, lengths, log_startprob, log_transmat, states):
     """Most probable state path of every sequence.
 
@@ -48,7 +59,7 @@ def viterbi_sequences(table, lengths, log_startprob, log_transmat, states):
                 next_delta[j] = best + table[t, j]
                 back[t, j] = arg
             delta, next_delta = next_delta, delta
-        last = np.argmax(delta)
+        last = _argmax(delta)
         total += delta[last]
         states[stop - 1] = last
         for t in range(stop - 1, start, -1):
@@ -56,10 +67,10 @@ def viterbi_sequences(table, lengths, log_startprob, log_transmat, states):
     return total
 
 
-@njit(cache=True, nogil=True)
+@kernel(inline="always")
 def _draw(log_weights, uniform):
     """Index drawn with probability proportional to ``exp(log_weights)``."""
-    top = np.max(log_weights)
+    top = log_weights[_argmax(log_weights)]
     total = 0.0
     for k in range(log_weights.shape[0]):
         total += np.exp(log_weights[k] - top)
@@ -68,10 +79,10 @@ def _draw(log_weights, uniform):
         running += np.exp(log_weights[k] - top)
         if running > target:
             return k
-    return np.argmax(log_weights)
+    return _argmax(log_weights)
 
 
-@njit(cache=True, nogil=True)
+@kernel
 def sample_prior_paths(log_startprob, log_transmat, lengths, uniforms, states):
     """Draw state paths from the Markov chain alone (for generating data).
 
@@ -85,8 +96,9 @@ def sample_prior_paths(log_startprob, log_transmat, lengths, uniforms, states):
             states[t] = _draw(log_transmat[states[t - 1]], uniforms[t])
 
 
-@njit(cache=True, nogil=True)
-def sample_posterior_paths(table, lengths, log_startprob, log_transmat, uniforms, states):
+@kernel
+def sample_posterior_paths(table, lengths, log_startprob, log_transmat, log_transmat_t,
+                           uniforms, states):
     """Draw state paths from p(z | x) by forward filtering, backward sampling.
 
     Parameters
@@ -94,6 +106,8 @@ def sample_posterior_paths(table, lengths, log_startprob, log_transmat, uniforms
     table : ndarray of shape (n_samples, n_states)
     lengths, log_startprob, log_transmat
         As for :func:`viterbi_sequences`.
+    log_transmat_t : ndarray of shape (n_states, n_states)
+        ``log_transmat.T``, C-contiguous.
     uniforms : ndarray of shape (n_samples,)
     states : ndarray of shape (n_samples,), int
         Receives the paths.
@@ -104,17 +118,17 @@ def sample_posterior_paths(table, lengths, log_startprob, log_transmat, uniforms
         The evidence ``sum_s log p(x_s)``.
     """
     n_samples, n_states = table.shape
-    filtered = np.empty((n_samples, n_states))
-    log_transmat_t = np.ascontiguousarray(log_transmat.T)
+    filtered, row_loglik = np.empty((n_samples, n_states)), np.empty(n_samples)
     weights = np.empty(n_states)
     total, stop = 0.0, 0
     for s in range(lengths.shape[0]):
         start, stop = stop, stop + lengths[s]
         status, loglik, _ = log_forward(table, start, stop, log_startprob, log_transmat_t,
-                                        filtered)
+                                        filtered, row_loglik)
         total += loglik
         if status != 0:
-            states[start:stop] = -1
+            for t in range(start, stop):
+                states[t] = -1
             continue
         states[stop - 1] = _draw(filtered[stop - 1], uniforms[stop - 1])
         for t in range(stop - 2, start - 1, -1):

@@ -1,54 +1,79 @@
-"""Forward-backward over every sequence of a block: scaled path first, log space if needed.
+"""Forward-backward over every sequence of a block: two compiled entry points.
 
-One compiled call per block: the sequences are processed one after the other and their
-statistics summed, in K x K memory for the transitions (never T x K x K). The kernel releases
+:func:`forward_backward_scaled` runs the scaled path (``_scaled.py``) on every sequence and
+reports, per sequence, whether it succeeded, underflowed or is impossible;
+:func:`forward_backward_log` runs the log-space path (``_logspace.py``) on the sequences it is
+given. The caller (``inference.forward_backward``) calls the second only for the sequences the
+first could not do, so that the log-space path, which is slower and rarely needed, compiles
+only when some sequence needs it. The sequences are processed one after the other and their
+statistics summed, in K x K memory for the transitions (never T x K x K). The kernels release
 the GIL so the backend's threads run blocks in parallel.
+
+The chain's logs and transposes come from the caller (numpy, which compiles nothing); every
+helper here is inlined, so each entry point is one compilation unit. Array ``np.where``,
+broadcasting slice copies and ``np.zeros`` are avoided: their machinery costs seconds of
+compilation.
 """
 import numpy as np
-from numba import njit
 
+from ...engine.compile import kernel
 from ._logspace import log_backward, log_forward
 from ._scaled import scaled_backward, scaled_forward
 
+#: ``status`` of a sequence done by the scaled path.
+DONE = 0
+#: ``status`` of a sequence on which the scaled path underflowed or overflowed: redo in log space.
+UNDERFLOW = 1
 #: ``status`` of a sequence whose observations have zero density under every path.
 IMPOSSIBLE = 2
 
 
-@njit(cache=True, nogil=True)
-def _log_or_minus_inf(values):
-    out = np.empty_like(values)
-    for index in np.ndindex(values.shape):
-        out[index] = np.log(values[index]) if values[index] > 0.0 else -np.inf
-    return out
+@kernel(inline="always")
+def _accumulate(status, w, start, stop, seq_loglik, seq_entropy, totals, posteriors,
+                pair_sums, start_counts, transition_counts):
+    """Add a finished sequence's weighted statistics; ``totals`` is [loglik, entropy].
+
+    An impossible sequence gets NaN posteriors and, if its weight is not 0, makes the
+    log-likelihood -inf.
+    """
+    n_states = posteriors.shape[1]
+    if status == IMPOSSIBLE:
+        for t in range(start, stop):
+            for k in range(n_states):
+                posteriors[t, k] = np.nan
+        if w != 0.0:
+            totals[0] = -np.inf
+        return
+    if w == 0.0:
+        return
+    totals[0] += w * seq_loglik
+    totals[1] += w * seq_entropy
+    for k in range(n_states):
+        start_counts[k] += w * posteriors[start, k]
+    if stop - start > 1:
+        for i in range(n_states):
+            for j in range(n_states):
+                transition_counts[i, j] += w * pair_sums[i, j]
 
 
-@njit(cache=True, nogil=True)
-def _one_sequence(table, start, stop, startprob, transmat, logs, use_log, buffers, posteriors,
-                  pair_sums):
-    """Posteriors of rows ``start:stop``; returns (status, loglik, entropy, used_log_space)."""
-    transmat_t, log_transmat_t_safe, log_startprob, log_transmat, log_transmat_t = logs
-    emissions, normalisers = buffers
-    if not use_log:
-        log_startprob_safe = np.where(startprob > 0.0, log_startprob, 0.0)
-        status, loglik, entropy = scaled_forward(
-            table, start, stop, startprob, log_startprob_safe, transmat_t, log_transmat_t_safe,
-            emissions, posteriors, normalisers)
-        if status == 0 and scaled_backward(start, stop, transmat, emissions, posteriors,
-                                           normalisers, pair_sums):
-            return 0, loglik, entropy, False
-        if status == IMPOSSIBLE:
-            return status, loglik, entropy, False
-    status, loglik, entropy = log_forward(table, start, stop, log_startprob, log_transmat_t,
-                                          posteriors)
-    if status == 0:
-        log_backward(table, start, stop, log_transmat, posteriors, pair_sums)
-    return status, loglik, entropy, True
+def scaled_workspace(n_samples, n_states):
+    """Scratch for :func:`forward_backward_scaled`, which allocates none of its own.
+
+    Returns
+    -------
+    tuple of ndarray
+        Emissions (n_samples, n_states), normalisers (n_samples,), forward and backward work
+        vectors (5, n_states) and (3, n_states), and two (n_states, n_states) matrices.
+    """
+    return (np.empty((n_samples, n_states)), np.empty(n_samples), np.empty((5, n_states)),
+            np.empty((3, n_states)), np.empty((2, n_states, n_states)))
 
 
-@njit(cache=True, nogil=True)
-def forward_backward_sequences(table, lengths, sequence_weights, startprob, transmat,
-                               force_log, posteriors, start_counts, transition_counts):
-    """Run forward-backward on every sequence and accumulate weighted statistics.
+@kernel
+def forward_backward_scaled(table, lengths, sequence_weights, startprob, log_startprob, transmat,
+                            transmat_t, log_transmat_t, posteriors, row_loglik, status,
+                            start_counts, transition_counts, totals, workspace):
+    """Scaled forward-backward on every sequence; weighted statistics of those it could do.
 
     Parameters
     ----------
@@ -57,56 +82,72 @@ def forward_backward_sequences(table, lengths, sequence_weights, startprob, tran
     lengths : ndarray of shape (n_sequences,), int
         Consecutive sequence lengths summing to n_samples.
     sequence_weights : ndarray of shape (n_sequences,)
-    startprob : ndarray of shape (n_states,)
-    transmat : ndarray of shape (n_states, n_states)
-    force_log : bool
-        Use the log-space path for every sequence.
+    startprob, log_startprob : ndarray of shape (n_states,)
+        The start probabilities and their log, 0 where they are 0.
+    transmat, transmat_t, log_transmat_t : ndarray of shape (n_states, n_states)
+        The transition matrix, its transpose (C-contiguous) and the log of the transpose, 0
+        where it is 0.
     posteriors : ndarray of shape (n_samples, n_states)
         Receives ``p(z_t = k | x)`` (unweighted; NaN for an impossible sequence).
+    row_loglik : ndarray of shape (n_samples,)
+        Receives ``log p(x_t | x_<t)`` within each sequence (unweighted).
+    status : ndarray of shape (n_sequences,), int
+        Receives :data:`DONE`, :data:`UNDERFLOW` or :data:`IMPOSSIBLE` per sequence. The rows
+        of an underflowed sequence hold no result and it adds nothing to the sums: pass it to
+        :func:`forward_backward_log`.
     start_counts : ndarray of shape (n_states,)
         Incremented by ``sum_s w_s p(z_s1 = k | x)``.
     transition_counts : ndarray of shape (n_states, n_states)
         Incremented by ``sum_s w_s sum_t p(z_t = i, z_t+1 = j | x)``.
-
-    Returns
-    -------
-    loglik : float
-        ``sum_s w_s log p(x_s)``.
-    entropy : float
-        ``sum_s w_s H(p(z_s | x_s))``, the entropy of the posterior over state paths.
-    n_log_space : int
-        How many sequences needed the log-space path.
+    totals : ndarray of shape (2,)
+        Incremented by ``sum_s w_s log p(x_s)`` (set to -inf by an impossible sequence of
+        non-zero weight) and ``sum_s w_s H(p(z_s | x_s))``, the entropy of the posterior over
+        state paths.
+    workspace : tuple of ndarray
+        From :func:`scaled_workspace`.
     """
-    n_samples, n_states = table.shape
-    transmat_t = np.ascontiguousarray(transmat.T)
-    log_transmat = _log_or_minus_inf(transmat)
-    log_transmat_t = np.ascontiguousarray(log_transmat.T)
-    log_transmat_t_safe = np.where(transmat_t > 0.0, log_transmat_t, 0.0)
-    logs = (transmat_t, log_transmat_t_safe, _log_or_minus_inf(startprob), log_transmat,
-            log_transmat_t)
-    buffers = (np.empty((n_samples, n_states)), np.empty(n_samples))
-    pair_sums = np.zeros((n_states, n_states))
-    loglik, entropy, n_log_space, stop = 0.0, 0.0, 0, 0
+    emissions, normalisers, forward_work, backward_work, matrices = workspace
+    pair_sums, outer = matrices[0], matrices[1]
+    stop = 0
     for s in range(lengths.shape[0]):
         start, stop = stop, stop + lengths[s]
-        status, seq_loglik, seq_entropy, used_log = _one_sequence(
-            table, start, stop, startprob, transmat, logs, force_log, buffers, posteriors,
-            pair_sums)
-        n_log_space += used_log
-        w = sequence_weights[s]
-        if status == IMPOSSIBLE:
-            posteriors[start:stop, :] = np.nan
-            if w != 0.0:
-                loglik = -np.inf
-            continue
-        if w == 0.0:
-            continue
-        loglik += w * seq_loglik
-        entropy += w * seq_entropy
-        for k in range(n_states):
-            start_counts[k] += w * posteriors[start, k]
-        if stop - start > 1:
-            for i in range(n_states):
-                for j in range(n_states):
-                    transition_counts[i, j] += w * pair_sums[i, j]
-    return loglik, entropy, n_log_space
+        code, seq_loglik, seq_entropy = scaled_forward(
+            table, start, stop, startprob, log_startprob, transmat_t, log_transmat_t,
+            emissions, posteriors, normalisers, row_loglik, forward_work)
+        if code == DONE and not scaled_backward(start, stop, transmat, emissions, posteriors,
+                                                normalisers, pair_sums, backward_work, outer):
+            code = UNDERFLOW
+        status[s] = code
+        if code != UNDERFLOW:
+            _accumulate(code, sequence_weights[s], start, stop, seq_loglik, seq_entropy,
+                        totals, posteriors, pair_sums, start_counts, transition_counts)
+
+
+@kernel
+def forward_backward_log(table, starts, stops, sequence_weights, log_startprob, log_transmat,
+                         log_transmat_t, posteriors, row_loglik, start_counts,
+                         transition_counts, totals):
+    """Log-space forward-backward on the sequences of rows ``starts[s]:stops[s]``.
+
+    Parameters
+    ----------
+    starts, stops : ndarray of shape (n_selected,), int
+        The rows of each sequence to run.
+    sequence_weights : ndarray of shape (n_selected,)
+    log_startprob : ndarray of shape (n_states,)
+    log_transmat, log_transmat_t : ndarray of shape (n_states, n_states)
+        Logs of the transition matrix and of its transpose (C-contiguous), -inf where it is 0.
+    table, posteriors, row_loglik, start_counts, transition_counts, totals
+        As for :func:`forward_backward_scaled`; only the rows of the given sequences are
+        written.
+    """
+    n_states = table.shape[1]
+    pair_sums = np.empty((n_states, n_states))  # overwritten by each sequence
+    for s in range(starts.shape[0]):
+        start, stop = starts[s], stops[s]
+        code, seq_loglik, seq_entropy = log_forward(table, start, stop, log_startprob,
+                                                    log_transmat_t, posteriors, row_loglik)
+        if code == DONE:
+            log_backward(table, start, stop, log_transmat, posteriors, pair_sums)
+        _accumulate(code, sequence_weights[s], start, stop, seq_loglik, seq_entropy, totals,
+                    posteriors, pair_sums, start_counts, transition_counts)

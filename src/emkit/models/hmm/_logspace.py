@@ -3,12 +3,16 @@
 Slower than the scaled path (a log-sum-exp per state pair and step) but it cannot underflow:
 it is used for a sequence on which the scaled path reported underflow or overflow. It fills the
 same outputs as ``_scaled.py``; ``filtered`` holds ``log alpha_t`` during the forward pass.
+It is compiled separately from the scaled path (see ``_kernels.py``), so a fit whose sequences
+never underflow does not compile it.
 """
 import numpy as np
-from numba import njit
+
+from ...engine.compile import kernel
+from ._scaled import mark_impossible
 
 
-@njit(cache=True, nogil=True)
+@kernel(inline="always")
 def _log_sum_exp(values):
     top = -np.inf
     for v in values:
@@ -22,7 +26,7 @@ def _log_sum_exp(values):
     return top + np.log(total)
 
 
-@njit(cache=True, nogil=True)
+@kernel(inline="always")
 def _log_predict_with_entropy(log_previous, log_transmat_t, conditional, out_log_pred,
                               out_conditional, terms):
     """Log-space twin of ``_scaled._predict_with_entropy`` (``log_transmat_t`` has -inf)."""
@@ -41,8 +45,8 @@ def _log_predict_with_entropy(log_previous, log_transmat_t, conditional, out_log
         out_conditional[j] = entropy
 
 
-@njit(cache=True, nogil=True)
-def log_forward(table, start, stop, log_startprob, log_transmat_t, filtered):
+@kernel(inline="always")
+def log_forward(table, start, stop, log_startprob, log_transmat_t, filtered, row_loglik):
     """Log filtered distributions ``log alpha_t`` of rows ``start:stop``, evidence and H(q).
 
     Parameters
@@ -55,6 +59,9 @@ def log_forward(table, start, stop, log_startprob, log_transmat_t, filtered):
         Log of the transposed transition matrix (-inf for forbidden transitions).
     filtered : ndarray of shape (n_samples, n_states)
         Receives ``log alpha_t``.
+    row_loglik : ndarray of shape (n_samples,)
+        Receives ``log p(x_t | x_start..x_t-1)``, each step's log normaliser (see
+        ``_scaled.mark_impossible`` for a sequence of zero probability).
 
     Returns
     -------
@@ -63,8 +70,9 @@ def log_forward(table, start, stop, log_startprob, log_transmat_t, filtered):
     loglik, entropy : float
     """
     n_states = table.shape[1]
-    conditional = np.zeros(n_states)
-    next_conditional = np.zeros(n_states)
+    conditional = np.empty(n_states)  # np.empty and a fill: np.zeros costs more to compile
+    conditional[:] = 0.0
+    next_conditional = np.empty(n_states)  # written before it is read
     log_pred = np.empty(n_states)
     terms = np.empty(n_states)
     loglik = 0.0
@@ -80,9 +88,11 @@ def log_forward(table, start, stop, log_startprob, log_transmat_t, filtered):
             filtered[t, j] = log_pred[j] + table[t, j]
         log_norm = _log_sum_exp(filtered[t])
         if log_norm == -np.inf:
+            mark_impossible(row_loglik, t, stop)
             return 2, -np.inf, 0.0
         for j in range(n_states):
             filtered[t, j] -= log_norm
+        row_loglik[t] = log_norm
         loglik += log_norm
     entropy = 0.0
     for j in range(n_states):
@@ -91,7 +101,7 @@ def log_forward(table, start, stop, log_startprob, log_transmat_t, filtered):
     return 0, loglik, entropy
 
 
-@njit(cache=True, nogil=True)
+@kernel(inline="always")
 def _posterior_row(log_filtered, log_beta, out):
     """``out = normalise(exp(log_filtered + log_beta))``; returns the log normaliser."""
     n_states = log_filtered.shape[0]
@@ -107,7 +117,7 @@ def _posterior_row(log_filtered, log_beta, out):
     return log_norm
 
 
-@njit(cache=True, nogil=True)
+@kernel(inline="always")
 def log_backward(table, start, stop, log_transmat, filtered, pair_sums):
     """Backward pass in log space: posteriors in place of ``filtered``, transition sums.
 
@@ -116,10 +126,9 @@ def log_backward(table, start, stop, log_transmat, filtered, pair_sums):
     ``sum_t p(z_t = i, z_t+1 = j | x)``. ``log_beta_t(i) = log p(x_t+1.. | z_t = i)``.
     """
     n_states = table.shape[1]
-    log_beta = np.zeros(n_states)
-    next_log_beta = np.empty(n_states)
-    ahead = np.empty(n_states)
-    terms = np.empty(n_states)
+    log_beta, next_log_beta = np.empty(n_states), np.empty(n_states)
+    log_beta[:] = 0.0
+    ahead, terms = np.empty(n_states), np.empty(n_states)
     pair_sums[:, :] = 0.0
     _posterior_row(filtered[stop - 1], log_beta, filtered[stop - 1])
     for t in range(stop - 2, start - 1, -1):

@@ -9,10 +9,15 @@ caller's statistics before the whole sequence has succeeded.
 
 Notation (rows ``start <= t < stop`` of the block's arrays): ``b_t(k) = exp(log p(x_t | k) -
 m_t)`` with ``m_t = max_k log p(x_t | k)``; ``alpha_t`` is the filtered distribution
-``p(z_t | x_start..x_t)``; ``c_t`` its normaliser, so that ``log p(x) = sum_t (m_t + log c_t)``.
+``p(z_t | x_start..x_t)``; ``c_t`` its normaliser, so that ``log p(x) = sum_t (m_t + log c_t)``,
+each term ``m_t + log c_t`` being the predictive ``log p(x_t | x_start..x_t-1)`` of row t.
+
+The functions allocate nothing: their work vectors come from the caller, so that the compiled
+hot path includes none of numba's allocation machinery (less to compile on a first fit).
 """
 import numpy as np
-from numba import njit
+
+from ...engine.compile import kernel
 
 #: A normaliser below this is treated as underflow: the sequence is redone in log space.
 SMALLEST_NORMALISER = 1e-250
@@ -20,7 +25,7 @@ SMALLEST_NORMALISER = 1e-250
 LARGEST_BACKWARD = 1e250
 
 
-@njit(cache=True, nogil=True)
+@kernel(inline="always")
 def _shifted_emissions(table, t, emissions):
     """Write ``exp(table[t] - max(table[t]))`` into ``emissions[t]``; return the maximum."""
     n_states = table.shape[1]
@@ -35,7 +40,7 @@ def _shifted_emissions(table, t, emissions):
     return top
 
 
-@njit(cache=True, nogil=True)
+@kernel(inline="always")
 def _predict_with_entropy(previous, log_previous, transmat_t, log_transmat_t, conditional,
                           out_pred, out_log_pred, out_conditional):
     """One forward prediction step and the conditional-entropy recursion.
@@ -64,7 +69,7 @@ def _predict_with_entropy(previous, log_previous, transmat_t, log_transmat_t, co
             out_conditional[j] = 0.0
 
 
-@njit(cache=True, nogil=True)
+@kernel(inline="always")
 def _final_entropy(filtered, conditional):
     """``H(q) = sum_j alpha_T(j) (H_T(j) - log alpha_T(j))``."""
     total = 0.0
@@ -74,9 +79,18 @@ def _final_entropy(filtered, conditional):
     return total
 
 
-@njit(cache=True, nogil=True)
+@kernel(inline="always")
+def mark_impossible(row_loglik, t, stop):
+    """Row t of a sequence has zero probability given the rows before it: ``row_loglik[t]``
+    is -inf and the rows after it, conditioned on an impossible event, are NaN."""
+    row_loglik[t] = -np.inf
+    for u in range(t + 1, stop):
+        row_loglik[u] = np.nan
+
+
+@kernel(inline="always")
 def scaled_forward(table, start, stop, startprob, log_startprob, transmat_t, log_transmat_t,
-                   emissions, filtered, normalisers):
+                   emissions, filtered, normalisers, row_loglik, work):
     """Filtered state distributions of rows ``start:stop``, the evidence and H(q).
 
     Parameters
@@ -93,6 +107,11 @@ def scaled_forward(table, start, stop, startprob, log_startprob, transmat_t, log
         Receive ``b_t`` and ``alpha_t``.
     normalisers : ndarray of shape (n_samples,)
         Receives ``c_t``.
+    row_loglik : ndarray of shape (n_samples,)
+        Receives ``log p(x_t | x_start..x_t-1) = m_t + log c_t`` (see :func:`mark_impossible`
+        for a sequence of zero probability).
+    work : ndarray of shape (5, n_states)
+        Scratch.
 
     Returns
     -------
@@ -102,15 +121,14 @@ def scaled_forward(table, start, stop, startprob, log_startprob, transmat_t, log
     loglik, entropy : float
     """
     n_states = table.shape[1]
-    conditional = np.zeros(n_states)
-    next_conditional = np.zeros(n_states)
-    pred = np.empty(n_states)
-    log_pred = np.empty(n_states)
-    log_filtered = np.empty(n_states)
+    conditional, next_conditional, pred, log_pred, log_filtered = (
+        work[0], work[1], work[2], work[3], work[4])
+    conditional[:] = 0.0  # next_conditional is written before it is read
     loglik = 0.0
     for t in range(start, stop):
         shift = _shifted_emissions(table, t, emissions)
         if shift == -np.inf:
+            mark_impossible(row_loglik, t, stop)
             return 2, -np.inf, 0.0
         if t == start:
             for j in range(n_states):
@@ -133,11 +151,12 @@ def scaled_forward(table, start, stop, startprob, log_startprob, transmat_t, log
             log_filtered[j] = (log_pred[j] + table[t, j] - shift - log_total
                                if filtered[t, j] > 0.0 else 0.0)
         normalisers[t] = total
-        loglik += shift + log_total
+        row_loglik[t] = shift + log_total
+        loglik += row_loglik[t]
     return 0, loglik, _final_entropy(filtered[stop - 1], conditional)
 
 
-@njit(cache=True, nogil=True)
+@kernel(inline="always")
 def _normalise_into(values, out):
     total = 0.0
     for k in range(values.shape[0]):
@@ -146,8 +165,9 @@ def _normalise_into(values, out):
         out[k] = values[k] / total
 
 
-@njit(cache=True, nogil=True)
-def scaled_backward(start, stop, transmat, emissions, filtered, normalisers, pair_sums):
+@kernel(inline="always")
+def scaled_backward(start, stop, transmat, emissions, filtered, normalisers, pair_sums, work,
+                    outer):
     """Backward pass: state posteriors in place of ``filtered``, and transition sums.
 
     Parameters
@@ -159,6 +179,9 @@ def scaled_backward(start, stop, transmat, emissions, filtered, normalisers, pai
         posteriors ``gamma_t = p(z_t | x)``.
     pair_sums : ndarray of shape (n_states, n_states)
         Receives (overwritten) ``sum_t p(z_t = i, z_t+1 = j | x)``.
+    work : ndarray of shape (3, n_states)
+    outer : ndarray of shape (n_states, n_states)
+        Scratch.
 
     Returns
     -------
@@ -166,10 +189,9 @@ def scaled_backward(start, stop, transmat, emissions, filtered, normalisers, pai
         False if a backward variable overflowed (redo in log space).
     """
     n_states = transmat.shape[0]
-    beta = np.ones(n_states)
-    next_beta = np.empty(n_states)
-    weighted = np.empty(n_states)
-    outer = np.zeros((n_states, n_states))
+    beta, next_beta, weighted = work[0], work[1], work[2]
+    beta[:] = 1.0
+    outer[:, :] = 0.0
     _normalise_into(filtered[stop - 1], filtered[stop - 1])
     for t in range(stop - 2, start - 1, -1):
         scale = 1.0 / normalisers[t + 1]

@@ -9,8 +9,12 @@ Notes
 -----
 Forward-backward runs in scaled form (Rabiner, 1989, sec. V.A) with the emission densities
 shifted by their row maximum; a sequence whose scaled pass would underflow is redone in log
-space. The entropy of the posterior over state paths is computed alongside the forward pass
-by the conditional-entropy recursion of Hernando et al. (2005),
+space, by a second compiled kernel called only for those sequences (so that it compiles only
+when some sequence needs it). The predictive log-likelihood of each row,
+``log p(x_t | x_<t)``, is a by-product: ``m_t + log c_t`` on the scaled path (row maximum plus
+log normaliser), the log normaliser of each step in log space. The entropy of the posterior
+over state paths is computed alongside the forward pass by the conditional-entropy recursion
+of Hernando et al. (2005),
 ``H_t(j) = sum_i p(z_t-1 = i | z_t = j, x_<=t) (H_t-1(i) - log p(z_t-1 = i | z_t = j, x_<=t))``,
 ``H(q) = sum_j alpha_T(j) (H_T(j) - log alpha_T(j))``, in O(T K^2) time and O(K) memory: it is
 not derived from the evidence and the expected log joint, so the anatomy's check "bound equals
@@ -30,7 +34,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._decoding import sample_posterior_paths, sample_prior_paths, viterbi_sequences
-from ._kernels import forward_backward_sequences
+from ._kernels import UNDERFLOW, forward_backward_log, forward_backward_scaled, scaled_workspace
 
 __all__ = ["Decoding", "Posterior", "forward_backward", "sample_paths",
            "sample_posterior", "viterbi"]
@@ -53,6 +57,11 @@ class Posterior(NamedTuple):
         ``sum_s w_s H(p(z_s | x_s))``.
     n_log_space : int
         Number of sequences that needed the log-space path.
+    row_log_likelihood : ndarray of shape (n_samples,)
+        ``log p(x_t | x_<t)`` per row, conditioned on the rows before it in its own sequence
+        (unweighted): the rows of a sequence sum to its log-likelihood ``log p(x_s)``. In a
+        sequence of zero probability, the first row that is impossible given the rows before
+        it holds -inf and the rows after it NaN.
     """
 
     log_likelihood: float
@@ -61,6 +70,7 @@ class Posterior(NamedTuple):
     transition_counts: np.ndarray
     entropy: float
     n_log_space: int
+    row_log_likelihood: np.ndarray
 
 
 class Decoding(NamedTuple):
@@ -115,13 +125,38 @@ def forward_backward(log_emission, startprob, transmat, lengths=None, sequence_w
     n_states = table.shape[1]
     weights = (np.ones(lengths.shape[0]) if sequence_weights is None
                else np.ascontiguousarray(sequence_weights, dtype=np.float64))
-    posteriors = np.empty_like(table)
-    start_counts, transition_counts = np.zeros(n_states), np.zeros((n_states, n_states))
-    loglik, entropy, n_log = forward_backward_sequences(
-        table, lengths, weights, startprob, transmat, bool(log_space), posteriors,
-        start_counts, transition_counts)
-    return Posterior(float(loglik), posteriors, start_counts, transition_counts,
-                     float(entropy), int(n_log))
+    posteriors, rows = np.empty_like(table), np.empty(table.shape[0])
+    # start counts, transition counts, [weighted log-likelihood, entropy]: summed into
+    sums = (np.zeros(n_states), np.zeros((n_states, n_states)), np.zeros(2))
+    redo = (np.arange(lengths.shape[0]) if log_space else
+            _scaled_pass(table, lengths, weights, startprob, transmat, posteriors, rows, sums))
+    if redo.size:
+        _log_pass(table, lengths, redo, weights, startprob, transmat, posteriors, rows, sums)
+    start_counts, transition_counts, totals = sums
+    return Posterior(float(totals[0]), posteriors, start_counts, transition_counts,
+                     float(totals[1]), int(redo.size), rows)
+
+
+def _scaled_pass(table, lengths, weights, startprob, transmat, posteriors, rows, sums):
+    """Scaled forward-backward on every sequence; the indices of those to redo in log space."""
+    log_startprob, log_transmat = _logs(startprob, transmat)
+    log_startprob = np.where(startprob > 0.0, log_startprob, 0.0)  # 0 where the chain has 0
+    log_transmat = np.where(transmat > 0.0, log_transmat, 0.0)
+    status = np.empty(lengths.shape[0], dtype=np.int64)
+    forward_backward_scaled(table, lengths, weights, startprob, log_startprob, transmat,
+                            np.ascontiguousarray(transmat.T),
+                            np.ascontiguousarray(log_transmat.T), posteriors, rows, status,
+                            *sums, scaled_workspace(*table.shape))
+    return np.flatnonzero(status == UNDERFLOW)
+
+
+def _log_pass(table, lengths, redo, weights, startprob, transmat, posteriors, rows, sums):
+    """Log-space forward-backward on the sequences ``redo`` (indices)."""
+    stops = np.cumsum(lengths)[redo]
+    log_startprob, log_transmat = _logs(startprob, transmat)
+    forward_backward_log(table, stops - lengths[redo], stops, weights[redo], log_startprob,
+                         log_transmat, np.ascontiguousarray(log_transmat.T), posteriors, rows,
+                         *sums)
 
 
 def viterbi(log_emission, startprob, transmat, lengths=None) -> Decoding:
@@ -151,8 +186,9 @@ def sample_posterior(log_emission, startprob, transmat, lengths=None, *, rng) ->
     table, startprob, transmat, lengths = _as_arrays(log_emission, startprob, transmat, lengths)
     states = np.empty(table.shape[0], dtype=np.int64)
     uniforms = rng.uniform(size=table.shape[0])
-    total = sample_posterior_paths(table, lengths, *_logs(startprob, transmat), uniforms,
-                                   states)
+    log_startprob, log_transmat = _logs(startprob, transmat)
+    total = sample_posterior_paths(table, lengths, log_startprob, log_transmat,
+                                   np.ascontiguousarray(log_transmat.T), uniforms, states)
     return Decoding(float(total), states)
 
 

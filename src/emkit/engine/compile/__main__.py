@@ -1,0 +1,4 @@
+"""``python -m emkit.engine.compile``: compile every shipped kernel into the cache."""
+from . import main
+
+main()
