@@ -158,7 +158,7 @@ def test_known_states_clamp_the_posterior():
     labels[10:20] = 2
     posterior = HMM(Gaussian("diag"), 3).posterior(_start(), Block(block.X, labels=labels,
                                                                     lengths=block.lengths))
-    np.testing.assert_array_equal(posterior[10:20, 2], 1.0)
+    np.testing.assert_array_equal(posterior.probabilities[10:20, 2], 1.0)
 
 
 def test_weights_must_be_constant_within_a_sequence():
