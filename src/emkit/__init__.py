@@ -48,7 +48,7 @@ from .exceptions import (
     NonMonotoneWarning,
 )
 from .models import HMM, Mixture
-from . import sources  # noqa: E402  (after the engine, which it builds on)
+from . import backends, sources  # noqa: E402  (after the engine, which they plug into)
 
 __version__ = "0.1.0"
 
@@ -70,5 +70,5 @@ __all__ = [
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "NonMonotoneWarning",
     # data, files and priors
-    "datasets", "priors", "sources",
+    "backends", "datasets", "priors", "sources",
 ]

@@ -5,9 +5,14 @@ argument, says what was expected, shows what was got and says what to do.
 """
 from __future__ import annotations
 
+import os
+import sys
+import warnings
+
 from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
 
 __all__ = [
+    "warn",
     "AnatomyWarning",
     "ComponentCollapseError",
     "ComponentCollapseWarning",
@@ -18,6 +23,16 @@ __all__ = [
 
 #: Placeholder for the row number in a :class:`DataError` message.
 ROW = "{row}"
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn(message: str, category: type) -> None:
+    """``warnings.warn`` attributed to the first caller outside emkit: the user's line."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 class ConvergenceWarning(_SklearnConvergenceWarning):

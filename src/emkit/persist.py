@@ -6,6 +6,7 @@ estimators, and the arrays are read with ``allow_pickle=False``.
 """
 from __future__ import annotations
 
+import inspect
 import json
 import platform
 from pathlib import Path
@@ -24,25 +25,28 @@ def _paths(prefix):
 
 
 def _estimator_classes():
+    """emkit's estimator classes by name: what a model file may name (nothing else)."""
     from . import estimators
 
-    return {name: getattr(estimators, name) for name in estimators.__all__}
+    classes = {name: getattr(estimators, name) for name in estimators.__all__}
+    return {name: cls for name, cls in classes.items() if isinstance(cls, type)
+            and issubclass(cls, estimators.LatentEstimator) and not inspect.isabstract(cls)}
 
 
 def _buildable_classes():
     """The emkit classes a model file may name in its hyper-parameters (nothing else)."""
-    from . import components, priors
+    from . import components, models, priors
 
     return {f"{module.__name__.rsplit('.', 1)[-1]}.{name}": getattr(module, name)
-            for module in (components, priors) for name in module.__all__}
+            for module in (components, models, priors) for name in module.__all__}
 
 
 def encode(value):
     """A JSON-able description of a hyper-parameter value.
 
     Plain values pass through; arrays become ``{"__array__": list, "dtype": str}``; emkit
-    components and priors become ``{"__emkit__": "components.Poisson", "args": [...],
-    "kwargs": {...}}`` from the arguments they were built with. A ``RandomState`` becomes
+    components, models and priors become ``{"__emkit__": "components.Poisson", "args":
+    [...], "kwargs": {...}}`` from the arguments they were built with. A ``RandomState`` becomes
     None.
 
     Raises
@@ -65,8 +69,8 @@ def encode(value):
         return None
     name = next((n for n, cls in _buildable_classes().items() if type(value) is cls), None)
     if name is None:
-        raise ValueError(f"cannot save {value!r}: model files hold emkit's own components and "
-                         "priors only (a file must not be able to run code). Save the fitted "
+        raise ValueError(f"cannot save {value!r}: model files hold emkit's own components, "
+                         "models and priors only (a file must not be able to run code). Save the fitted "
                          "parameters (estimator.get_fitted_state().params) yourself instead.")
     args, kwargs = value.arguments
     return {"__emkit__": name, "args": [encode(a) for a in args],
@@ -86,7 +90,7 @@ def decode(value):
     classes = _buildable_classes()
     if value.get("__emkit__") not in classes:
         raise ValueError(f"a model file names {value.get('__emkit__')!r}, which is not one of "
-                         f"emkit's components or priors.")
+                         f"emkit's components, models or priors.")
     return classes[value["__emkit__"]](*decode(value["args"]),
                                        **{k: decode(v) for k, v in value["kwargs"].items()})
 
@@ -109,7 +113,7 @@ def save(estimator, prefix):
     -----
     Hyper-parameters are written by :func:`encode` (a ``RandomState`` instance is saved as
     None); the rest is the estimator's fitted state
-    (:meth:`~emkit.estimators._base.LatentEstimator.get_fitted_state`).
+    (``estimator.get_fitted_state()``, an :class:`emkit.estimators.FittedState`).
     """
     state = estimator.get_fitted_state()
     spec, arrays = state_to_files(state)
@@ -178,7 +182,7 @@ def state_from_files(spec, arrays):
     from .engine.em import FitResult
     from .engine.monitor import History, IterationRecord
     from .engine.tree import Tree
-    from .estimators._base import FittedState
+    from .estimators import FittedState
 
     params = Tree.from_paths({k[len("params."):]: v for k, v in arrays.items()
                               if k.startswith("params.")})

@@ -78,7 +78,7 @@ def plot_anatomy(history, ax=None, iterations=None):
         ax.vlines(t + 1, row.bound_m, row.bound_m + row.kl_gap, color="C3", lw=3, alpha=0.6,
                   label="KL gap, closed by the E-step" if t == start else None)
     ax.set_xlabel("iteration (M-step raises the bound, E-step closes the gap)")
-    ax.set_ylabel(getattr(history, "objective_name", "evidence"))
+    ax.set_ylabel(history.objective_name)
     ax.legend(loc="lower right", fontsize="small")
     return ax
 

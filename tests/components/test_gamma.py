@@ -89,3 +89,17 @@ def test_bad_values_are_named_by_column_and_family(value, pattern):
     X[1, 0] = value
     with pytest.raises(ValueError, match=pattern):
         emkit.Gamma().validate(X)
+
+
+def test_keep_policy_initialises_a_collapsed_component_from_all_the_rows():
+    X = np.vstack([np.random.default_rng(0).gamma(2.0, 1.0, (40, 1)), [[1.0], [1.0]]])
+    resp = np.zeros((42, 2))
+    resp[:40, 0], resp[40:, 1] = 1.0, 1.0  # component 1 holds two equal values
+    with pytest.raises(ComponentCollapseError, match=r"its values are all equal.*or pass "
+                                                     r"on_collapse='keep'"):
+        emkit.Gamma().init_params(X, resp, None)
+    with pytest.warns(ComponentCollapseWarning, match="component 1 collapsed"):
+        params = emkit.Gamma(on_collapse="keep").init_params(X, resp, None)
+    pooled = emkit.Gamma().init_params(X, np.ones((42, 1)), None)
+    np.testing.assert_allclose(params.shapes[1], pooled.shapes[0], rtol=1e-12)
+    np.testing.assert_allclose(params.rates[1], pooled.rates[0], rtol=1e-12)

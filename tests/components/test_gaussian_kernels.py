@@ -8,7 +8,7 @@ import pytest
 from scipy import linalg, special, stats
 
 from emkit.components.gaussian import _kernels
-from emkit.models._mixture_kernel import responsibilities
+from emkit.engine.responsibilities import responsibilities
 
 SIZES = [(1, 1, 1), (_kernels.block_rows(3) - 1, 3, 4), (_kernels.block_rows(10) + 1, 10, 2),
          (3 * _kernels.block_rows(40) + 5, 40, 3)]

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+import emkit
 from emkit import AnatomyWarning, Gaussian, Tree
 from emkit.components import MixtureEmission
 from emkit.estimators import GMMHMM, GaussianHMM
@@ -109,3 +110,26 @@ def test_weights_left_out_of_params_stay_fixed_and_sampling_works(X):
 def test_tied_covariances_are_rejected_with_a_reason(X):
     with pytest.raises(ValueError, match="covariance_type must be one of"):
         GMMHMM(K, M, "tied").fit(X)
+
+
+def test_one_state_is_a_gaussian_mixture_like_scikit_learn():
+    """A one-state GMM-HMM is a Gaussian mixture: from the same start, the same fit."""
+    from sklearn.mixture import GaussianMixture
+
+    rng = np.random.default_rng(2)
+    X = np.vstack([rng.normal(-2.0, 1.0, (150, 2)), rng.normal(2.0, 0.7, (150, 2))])
+    weights, means = np.array([0.4, 0.6]), np.array([[-1.0, -1.0], [1.0, 1.0]])
+    variances = np.ones((2, 2))
+    reference = GaussianMixture(2, covariance_type="diag", max_iter=8, tol=0.0,
+                                weights_init=weights, means_init=means,
+                                precisions_init=1.0 / variances).fit(X)
+    ours = emkit.GMMHMM(1, n_mix=2, covariance_type="diag", n_iter=8, tol=0.0,
+                        init_params="", params="mcw")
+    ours.startprob_, ours.transmat_ = np.ones(1), np.ones((1, 1))
+    ours.weights_, ours.means_, ours.covars_ = weights[None], means[None], variances[None]
+    with pytest.warns(emkit.ConvergenceWarning):
+        ours.fit(X)
+    np.testing.assert_allclose(ours.weights_[0], reference.weights_, rtol=1e-8)
+    np.testing.assert_allclose(ours.means_[0], reference.means_, rtol=1e-8)
+    np.testing.assert_allclose(ours.covars_[0], reference.covariances_, rtol=1e-8)
+    assert ours.score(X) == pytest.approx(reference.score(X) * len(X), rel=1e-10)

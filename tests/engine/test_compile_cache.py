@@ -13,7 +13,7 @@ from emkit.engine import compile as compilation
 
 PACKAGE_DIR = pathlib.Path(emkit.__file__).resolve().parent
 KERNEL_MODULES = ("emkit.components.gaussian._kernels", "emkit.components._discrete_kernels",
-                  "emkit.models._mixture_kernel", "emkit.models.hmm._kernels",
+                  "emkit.engine.responsibilities", "emkit.models.hmm._kernels",
                   "emkit.models.hmm._scaled", "emkit.models.hmm._logspace",
                   "emkit.models.hmm._decoding")
 
@@ -132,7 +132,7 @@ def test_every_kernel_uses_the_house_options():
     dispatchers = _kernel_dispatchers()
     assert {"emkit.components.gaussian._kernels._dense_log_prob",
             "emkit.components._discrete_kernels.categorical_counts",
-            "emkit.models._mixture_kernel._normalise",
+            "emkit.engine.responsibilities._normalise",
             "emkit.models.hmm._kernels.forward_backward_scaled",
             "emkit.models.hmm._decoding.viterbi_sequences"} <= set(dispatchers)
     for name, dispatcher in dispatchers.items():

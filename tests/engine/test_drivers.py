@@ -34,7 +34,6 @@ class OverRelaxed(Driver):
                 continue
             if jump.objective > current.objective:
                 current = jump
-        return current
 
 
 def _mixture(k=3):

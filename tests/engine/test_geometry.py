@@ -138,7 +138,8 @@ def test_student_t_statistics_recentre_exactly():
         points[1], X[100:], W[100:])
 
     def scale_weights(params, rows):  # E[u] under each point's own parameters, by numpy
-        distances = t.mahalanobis(params, rows)
+        diff = rows[:, None, :] - params.means[None]                     # (n, K, D)
+        distances = np.einsum("nkd,kde,nke->nk", diff, np.linalg.inv(params.scales), diff)
         return (params.dofs + 2) / (params.dofs + distances)
 
     weights = np.vstack([W[:100] * scale_weights(points[0], X[:100]),

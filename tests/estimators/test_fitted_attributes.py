@@ -95,3 +95,13 @@ def test_result_follows_the_attributes():
     ours.means_ = ours.means_ + 1.0
     np.testing.assert_array_equal(ours.result_.params.components.means, ours.means_)
     np.testing.assert_array_equal(ours.params_.components.means, ours.means_)
+
+
+def test_the_parts_of_a_composite_component_are_set_through_components_():
+    model = emkit.MixtureModel([emkit.Gaussian(), emkit.Gaussian("diag")], 2,
+                               random_state=0).fit(BLOBS)
+    before = model.score(BLOBS)
+    parts = model.components_
+    model.components_ = parts.replace(c1=parts.c1.replace(means=parts.c1.means + 3.0))
+    assert model.score(BLOBS) < before
+    np.testing.assert_array_equal(model.params_.components.c1.means, parts.c1.means + 3.0)

@@ -92,3 +92,36 @@ def test_every_component_and_prior_is_rebuilt_from_its_arguments():
     for obj in objects:
         rebuilt = decode(json.loads(json.dumps(encode(obj))))
         assert type(rebuilt) is type(obj) and repr(rebuilt) == repr(obj)
+
+
+def test_a_categorical_hmm_that_counted_its_symbols_round_trips(tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 4, size=(200, 1)).astype(float)
+    fitted = emkit.CategoricalHMM(2, random_state=0).fit(X)  # n_features=None: 4 symbols
+    save(fitted, tmp_path / "m")
+    loaded = load(tmp_path / "m")
+    np.testing.assert_array_equal(loaded.emissionprob_, fitted.emissionprob_)
+    assert loaded.score(X) == fitted.score(X)
+
+
+def test_the_generic_estimator_round_trips_with_its_model(tmp_path):
+    rng = np.random.RandomState(1)
+    X = np.vstack([rng.poisson(2.0, (80, 2)), rng.poisson(9.0, (80, 2))]).astype(float)
+    model = emkit.Mixture(emkit.Poisson(prior=emkit.priors.Gamma(2.0, 1.0)), 2)
+    fitted = emkit.Estimator(model, random_state=0).fit(X)
+    save(fitted, tmp_path / "m")
+    loaded = load(tmp_path / "m")
+    assert isinstance(loaded.model, emkit.Mixture) and loaded.model.n_components == 2
+    np.testing.assert_array_equal(loaded.predict_proba(X), fitted.predict_proba(X))
+    assert loaded.history_.to_table() == fitted.history_.to_table()
+
+
+def test_a_model_file_with_a_parameter_outside_its_set_is_refused(tmp_path):
+    fitted = emkit.GaussianMixture(2, random_state=0).fit(make_blobs())
+    save(fitted, tmp_path / "m")
+    with np.load(tmp_path / "m.npz") as stored:
+        arrays = dict(stored)
+    arrays["params.weights"] = np.array([0.9, 0.9])
+    np.savez(tmp_path / "m.npz", **arrays)
+    with pytest.raises(ValueError, match="'weights' must be simplex"):
+        load(tmp_path / "m")

@@ -78,8 +78,8 @@ def test_non_finite_values_and_bad_weights_are_reported_by_row():
     weights[42] = -1.0
     source = DaskSource.from_collection(da.from_array(X, chunks=(100, -1)),
                                        sample_weight=weights)
-    with pytest.raises(ValueError, match=r"sample_weight must be finite and non-negative; got "
-                                         r"-1.0 at row 42"):
+    with pytest.raises(ValueError, match=r"sample_weight must be finite and non-negative; row "
+                                         r"42 has -1.0"):
         source.total_weight
 
 

@@ -16,6 +16,7 @@ import uuid
 from ..engine.contracts import Backend
 from ..engine.data import Block, InMemory, as_source
 from ..engine.tree import tree_sum
+from ..engine.validation import check_positive_int
 from ..sources.dask_source import DaskSource, compute
 from ..sources.streaming import StreamingSource
 from .numpy_backend import blas_single_thread
@@ -78,14 +79,10 @@ class DaskBackend(Backend):
     """
 
     def __init__(self, client=None, *, persist=True, chunk_size=65536, split_every=8):
-        if int(chunk_size) < 1:
-            raise ValueError(f"chunk_size must be a positive integer; got {chunk_size!r}")
-        if int(split_every) < 2:
-            raise ValueError(f"split_every must be an integer >= 2; got {split_every!r}")
         self.client = client
         self.persist = bool(persist)
-        self.chunk_size = int(chunk_size)
-        self.split_every = int(split_every)
+        self.chunk_size = check_positive_int(chunk_size, "chunk_size")
+        self.split_every = check_positive_int(split_every, "split_every", minimum=2)
 
     def __repr__(self):
         return f"DaskBackend(client={self.client!r}, persist={self.persist})"

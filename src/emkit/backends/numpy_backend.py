@@ -18,6 +18,7 @@ from threadpoolctl import ThreadpoolController
 from ..engine.contracts import Backend
 from ..engine.data import as_source
 from ..engine.tree import tree_sum
+from ..engine.validation import check_positive_int
 from .threads import resolve_n_jobs
 
 __all__ = ["NumpyBackend", "blas_single_thread"]
@@ -63,21 +64,26 @@ class NumpyBackend(Backend):
     chunk_size : int, default=8192
         Rows per call. Peak extra memory is about ``n_jobs * chunk_size * K`` floats.
     n_jobs : int or None, default=None
-        Threads. None: as many as the process may use without oversubscribing the machine
-        (its CPU affinity, lowered by ``EMKIT_NUM_THREADS`` or the ``*_NUM_THREADS``
-        variables, and 1 inside a joblib or Dask worker; see
+        Threads. None: as many as the process may use without oversubscribing the machine,
+        decided where and when the work runs (the CPU affinity, lowered by
+        ``EMKIT_NUM_THREADS`` or the ``*_NUM_THREADS`` variables, by joblib's limit on the
+        inner threads of its workers, and 1 in a Dask worker's thread; see
         :func:`~emkit.backends.threads.resolve_n_jobs`); -1: every CPU of the affinity; 1 runs
         in the calling thread.
     """
 
     def __init__(self, chunk_size: int = 8192, n_jobs: int | None = None):
-        if int(chunk_size) < 1:
-            raise ValueError(f"chunk_size must be a positive integer; got {chunk_size!r}")
-        self.chunk_size = int(chunk_size)
-        self.n_jobs = resolve_n_jobs(n_jobs)
+        self.chunk_size = check_positive_int(chunk_size, "chunk_size")
+        resolve_n_jobs(n_jobs)  # checked now, resolved where the work runs
+        self.n_jobs = n_jobs
 
     def __repr__(self):
         return f"NumpyBackend(chunk_size={self.chunk_size}, n_jobs={self.n_jobs})"
+
+    @property
+    def threads(self) -> int:
+        """The threads the work gets here and now (see ``n_jobs``)."""
+        return resolve_n_jobs(self.n_jobs)
 
     def prepare(self, data):
         """The data as a Source; its blocks are read here (a Dask collection's computed)."""
@@ -91,13 +97,14 @@ class NumpyBackend(Backend):
         if first is None:
             raise ValueError("the data source produced no rows; X must have at least one row")
         second = next(blocks, None)
-        if second is None or self.n_jobs == 1:  # one chunk: no thread start-up cost
+        threads = self.threads
+        if second is None or threads == 1:  # one chunk: no thread start-up cost
             yield from map(call, itertools.chain((first,), () if second is None else (second,),
                                                  blocks))
             return
-        with blas_single_thread(), ThreadPoolExecutor(self.n_jobs) as pool:
+        with blas_single_thread(), ThreadPoolExecutor(threads) as pool:
             yield from _bounded_map(pool, call, itertools.chain((first, second), blocks),
-                                    2 * self.n_jobs)
+                                    2 * threads)
 
     def map_reduce(self, fn, params, source, *, combine=operator.add, progress=None):
         """Combine ``fn(params, block)`` over the chunks of ``source``, pairwise in order."""

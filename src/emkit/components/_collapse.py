@@ -6,19 +6,20 @@ or a singular covariance. Such a component is found (through the declared constr
 family's own test such as a failed Cholesky factor) and handled by one explicit policy:
 ``"raise"`` a :class:`~emkit.exceptions.ComponentCollapseError` naming it, its cause and the
 remedy; or ``"keep"`` its previous parameters and warn. At initialisation there are no
-previous parameters: under "keep" a collapsed component starts from the fit to all the rows.
+previous parameters: under "keep" a collapsed component starts from the fit to all the rows
+(:func:`init_under_policy`, :func:`init_with_policy`); only if that collapses too is it an
+error.
 """
 from __future__ import annotations
 
-import warnings
 
 import numpy as np
 
 from ..engine.tree import Tree
-from ..exceptions import ComponentCollapseError, ComponentCollapseWarning
+from ..exceptions import ComponentCollapseError, ComponentCollapseWarning, warn
 
 __all__ = ["COLLAPSE_POLICIES", "apply_policy", "check_policy", "collapsed_components",
-           "empty_or", "init_with_policy", "settle_collapse"]
+           "empty_or", "init_under_policy", "init_with_policy", "settle_collapse"]
 
 COLLAPSE_POLICIES = ("raise", "keep")
 
@@ -90,7 +91,8 @@ def apply_policy(new, old, counts, find_broken, policy, cause, remedy, *, shared
     cause : callable
         ``cause(k, weight) -> str``, what went wrong (see :func:`empty_or`).
     remedy : str
-        What the user can do, appended to the error message.
+        What the user can do, appended to the error message (with, under "raise", the advice
+        to pass ``on_collapse='keep'``).
     shared : bool, default=False
         A parameter is shared by all components (a tied covariance): nothing to keep, so a
         collapse raises.
@@ -104,11 +106,13 @@ def apply_policy(new, old, counts, find_broken, policy, cause, remedy, *, shared
     while broken:
         first = broken[0]
         if policy == "raise" or old is None or shared:
+            if policy == "raise" and not shared:
+                remedy = (f"{remedy.rstrip('.')}, or pass on_collapse='keep' to keep the "
+                          "component's previous parameters.")
             raise ComponentCollapseError(first, cause(first, float(counts[first])), remedy)
         for k in broken:
-            warnings.warn(f"component {k} collapsed ({cause(k, float(counts[k]))}); keeping "
-                          "its previous parameters (on_collapse='keep')",
-                          ComponentCollapseWarning, stacklevel=5)
+            warn(f"component {k} collapsed ({cause(k, float(counts[k]))}); keeping its "
+                 "previous parameters (on_collapse='keep')", ComponentCollapseWarning)
         new = _restored(new, old, broken)
         broken = find_broken(new)
     return new
@@ -128,6 +132,19 @@ def settle_collapse(new, old, counts, constraints, policy, degenerate, remedy):
     """
     return apply_policy(new, old, counts, lambda p: collapsed_components(constraints, p),
                         policy, empty_or(degenerate), remedy)
+
+
+def init_under_policy(component, X, resp):
+    """:func:`init_with_policy` for a component whose M-step takes ``params=None``.
+
+    ``component`` has ``on_collapse``, ``expected_stats`` and ``m_step``; ``resp`` is
+    (n_samples, K).
+    """
+    def m_step(weights, previous):
+        return component.m_step(component.expected_stats(None, X, weights), previous)
+
+    return init_with_policy(component.on_collapse, lambda old: m_step(resp, old),
+                            lambda: m_step(np.ones_like(resp), None))
 
 
 def init_with_policy(policy, initial, pooled):

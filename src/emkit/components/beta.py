@@ -7,7 +7,7 @@ from scipy import special
 from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
-from ._collapse import check_policy, settle_collapse
+from ._collapse import check_policy, init_under_policy, settle_collapse
 from ._special import PrecisionStop
 from ..engine.validation import check_support
 
@@ -150,8 +150,7 @@ class Beta(Component):
         return settle_collapse(
             Tree(a=a, b=b), params, stats.n, self.constraints(), self.on_collapse,
             degenerate="its values are all equal, so a and b have no finite maximiser",
-            remedy="Use fewer components, remove duplicated values, or pass "
-                   "on_collapse='keep'.")
+            remedy="Use fewer components or remove duplicated values.")
 
     @staticmethod
     def _start(mean_log, mean_log1m, params, free_a, free_b):
@@ -172,6 +171,11 @@ class Beta(Component):
         a_out[ok], b_out[ok] = beta_mle(mean_log[ok], mean_log1m[ok], a[ok], b[ok],
                                         free_a, free_b)
         return a_out, b_out
+
+    def init_params(self, X, resp, rng):
+        """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
+        starts from all the rows."""
+        return init_under_policy(self, X, resp)
 
     def expected_log_prob(self, stats, params):
         return float(np.sum((params.a - 1.0) * stats.log_x) + np.sum((params.b - 1.0)

@@ -7,7 +7,7 @@ from .. import priors
 from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
-from ._collapse import check_policy, settle_collapse
+from ._collapse import check_policy, init_under_policy, settle_collapse
 from ..engine.validation import check_support
 
 __all__ = ["Exponential"]
@@ -67,8 +67,12 @@ class Exponential(Component):
         return settle_collapse(
             Tree(rates=rates), params, stats.n, self.constraints(), self.on_collapse,
             degenerate="its weighted sum of values is zero",
-            remedy="Use fewer components, pass prior=emkit.priors.Gamma(...), or "
-                   "on_collapse='keep'.")
+            remedy="Use fewer components or pass prior=emkit.priors.Gamma(...).")
+
+    def init_params(self, X, resp, rng):
+        """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
+        starts from all the rows."""
+        return init_under_policy(self, X, resp)
 
     def expected_log_prob(self, stats, params):
         rates = params.rates

@@ -7,7 +7,7 @@ from scipy import special
 from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
-from ._collapse import check_policy, settle_collapse
+from ._collapse import check_policy, init_under_policy, settle_collapse
 from ._special import gamma_shape, inverse_digamma
 from ..engine.validation import check_support
 
@@ -81,8 +81,12 @@ class Gamma(Component):
             Tree(shapes=shapes, rates=rates), params, stats.n, self.constraints(),
             self.on_collapse,
             degenerate="its values are all equal, so its shape has no finite maximiser",
-            remedy="Use fewer components, remove duplicated values, or pass "
-                   "on_collapse='keep'.")
+            remedy="Use fewer components or remove duplicated values.")
+
+    def init_params(self, X, resp, rng):
+        """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
+        starts from all the rows."""
+        return init_under_policy(self, X, resp)
 
     def expected_log_prob(self, stats, params):
         return float(stats.n @ self._log_normaliser(params)

@@ -12,7 +12,7 @@ from ..engine.fixed import sub_paths
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int
-from ..models._mixture_kernel import responsibilities
+from ..engine.responsibilities import responsibilities
 
 __all__ = ["MixtureEmission"]
 
@@ -81,7 +81,8 @@ class MixtureEmission(Component):
         weighted entropy of the inner responsibilities.
         """
         n_samples = inner.shape[0]
-        table = np.ascontiguousarray(inner[:, k * self.n_mix:(k + 1) * self.n_mix])
+        # a copy: the kernel writes into it, and ``inner`` is kept for the statistics
+        table = np.array(inner[:, k * self.n_mix:(k + 1) * self.n_mix], order="C")
         row_loglik, counts = np.empty(n_samples), np.empty(self.n_mix)
         with np.errstate(divide="ignore"):
             log_weights = np.log(params.weights[k])

@@ -163,8 +163,8 @@ class StudentT(Component):
             new, params, stats.n, self.constraints(), self.normal.on_collapse,
             degenerate="its scale matrix is singular (its samples are collinear or constant "
                        "in a feature)",
-            remedy=f"Increase reg_covar (now {self.normal.reg_covar:g}), use fewer components, "
-                   "scale the data, or pass on_collapse='keep'.")
+            remedy=f"Increase reg_covar (now {self.normal.reg_covar:g}), use fewer components "
+                   "or scale the data.")
 
     def _updated_dofs(self, stats, params, fixed):
         """The dofs maximising the bound (clipped to MAX_DOF), or the fixed ones."""

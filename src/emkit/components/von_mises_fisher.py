@@ -7,7 +7,7 @@ from scipy import special
 from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
-from ._collapse import check_policy, settle_collapse
+from ._collapse import check_policy, init_under_policy, settle_collapse
 from ._special import iterate
 from ..engine.validation import check_finite
 from ..exceptions import ROW, DataError
@@ -177,7 +177,12 @@ class VonMisesFisher(Component):
             self.constraints(), self.on_collapse,
             degenerate="its directions are all equal (or do not point along its fixed mean "
                        "direction), so its concentration has no finite maximiser",
-            remedy="Use fewer components, remove duplicated rows, or pass on_collapse='keep'.")
+            remedy="Use fewer components or remove duplicated rows.")
+
+    def init_params(self, X, resp, rng):
+        """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
+        starts from all the rows."""
+        return init_under_policy(self, X, resp)
 
     def expected_log_prob(self, stats, params):
         kappa = params.concentrations

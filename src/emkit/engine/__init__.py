@@ -16,11 +16,11 @@ from .monitor import History, IterationRecord
 from .objective import Evidence, LogPosterior, Objective
 from .posterior import DiscretePosterior, GaussianPosterior, Posterior, SequencePosterior
 from .step import EMProblem, Evaluation, Step, em_step
-from .stopping import ObjectiveChange, ParameterChange, StoppingRule
+from .stopping import AllOf, ObjectiveChange, ParameterChange, StoppingRule
 from .tree import Params, Stats, Tree
 
 __all__ = [
-    "Backend", "Block", "Component", "Densities", "DiscretePosterior", "Driver", "EMProblem",
+    "AllOf", "Backend", "Block", "Component", "Densities", "DiscretePosterior", "Driver", "EMProblem",
     "EStep", "Evaluation", "Evidence", "FitResult", "GaussianPosterior", "Geometry", "History",
     "InMemory", "IterationRecord", "LatentModel", "LogPosterior", "Moments", "Objective",
     "ObjectiveChange", "Params", "ParameterChange", "PlainEM", "Posterior", "Run",

@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 
 from ..exceptions import DataError
+from .validation import check_weights
 
-__all__ = ["checked", "checked_pass", "located"]
+__all__ = ["block_check", "checked", "checked_pass", "fit_check", "located"]
 
 
 def located(error: ValueError, block) -> ValueError:
@@ -20,14 +21,31 @@ def located(error: ValueError, block) -> ValueError:
     if isinstance(error, DataError):
         return error.at(block.row_number(error.row))
     if not block.consecutive:
-        return ValueError(f"{error} [found in a sample of the data's rows (the one that starts "
-                          "the fit); its row numbers above count within the sample]")
+        return ValueError(f"{error} [found in a sample of the data's rows, the one that starts "
+                          "the fit; a row number above counts within the sample]")
     if block.offset == 0:
         return error
     first, last = block.offset, block.offset + block.n_samples - 1
-    return ValueError(f"{error} [the data is checked block by block as it is read: this "
-                      f"block holds rows {first} to {last}, and its row numbers above count "
-                      f"from row {first}]")
+    return ValueError(f"{error} [found while checking rows {first} to {last} of the data, "
+                      f"block by block as it is read; a row number above counts from row "
+                      f"{first}]")
+
+
+def _check_block(validate, block):
+    check_weights(block.weights)
+    validate(block)
+
+
+def block_check(model):
+    """The engine's check of one block for ``model``: its sample weights, then
+    ``model.validate`` (a partial Dask can ship)."""
+    return functools.partial(_check_block, model.validate)
+
+
+def fit_check(model):
+    """The check of the data that starts a fit: its sample weights, then
+    ``model.validate_fit``."""
+    return functools.partial(_check_block, model.validate_fit)
 
 
 def _checked_call(check, fn, params, block):

@@ -163,7 +163,7 @@ class Component(RecordsArguments, ABC):
         raise NotImplementedError(f"{type(self).__name__} does not implement sample()")
 
 
-class LatentModel(ABC):
+class LatentModel(RecordsArguments, ABC):
     """A latent variable model p(X, Z | theta): how q(Z) is computed and used.
 
     A model implements the six abstract methods; the others have defaults built on them.
@@ -217,10 +217,14 @@ class LatentModel(ABC):
         resp = np.asarray(value, dtype=float)
         if resp.ndim != 2 or resp.shape[0] != block.n_samples:
             raise ValueError(f"init: starting responsibilities must have shape (n_samples, "
-                             f"n_latent) = ({block.n_samples}, ...); got {resp.shape}.")
-        if np.any(resp < 0) or not np.all(np.isfinite(resp)) or np.any(resp.sum(1) <= 0):
-            raise ValueError("init: starting responsibilities must be finite and "
-                             "non-negative, with a positive sum in every row.")
+                             f"n_latent) = ({block.n_samples}, ...), one row per row of the "
+                             f"data that starts the fit; got {resp.shape}.")
+        bad = ~np.all(np.isfinite(resp) & (resp >= 0), axis=1) | ~(resp.sum(axis=1) > 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"init: starting responsibilities must be finite and "
+                             f"non-negative, with a positive sum in every row; row {row} is "
+                             f"{resp[row].tolist()}.")
         return DiscretePosterior(resp / resp.sum(axis=1, keepdims=True))
 
     def params_from_posterior(self, data, posterior, rng=None) -> Tree:

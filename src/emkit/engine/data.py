@@ -15,7 +15,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["Block", "InMemory", "Source", "as_source", "row_bounds"]
+__all__ = ["Block", "InMemory", "Source", "as_source", "register_source_adapter", "row_bounds"]
+
+#: Functions ``data -> Source or None`` registered by the packages that provide sources.
+_ADAPTERS = []
 
 
 class Block(Mapping):
@@ -284,15 +287,28 @@ def is_dask_collection(data) -> bool:
     return dask is not None and dask.is_dask_collection(data)
 
 
+def register_source_adapter(adapter) -> None:
+    """Let :func:`as_source` accept more kinds of data (the engine knows arrays and Blocks).
+
+    Parameters
+    ----------
+    adapter : callable
+        ``adapter(data) -> Source or None`` (None: not a kind it knows). :mod:`emkit.sources`
+        registers the Dask collections this way, so that the engine imports nothing above it.
+    """
+    _ADAPTERS.append(adapter)
+
+
 def as_source(data) -> Source:
-    """Wrap a Block or array as an :class:`InMemory` source, a Dask collection as a
-    :class:`~emkit.sources.DaskSource`; pass sources through."""
+    """Wrap a Block or array as an :class:`InMemory` source, other data through the
+    registered adapters (a Dask collection as a :class:`~emkit.sources.DaskSource`); pass
+    sources through."""
     if isinstance(data, Source):
         return data
-    if is_dask_collection(data):
-        from ..sources.dask_source import DaskSource
-
-        return DaskSource.from_collection(data)
+    for adapter in _ADAPTERS:
+        source = adapter(data)
+        if source is not None:
+            return source
     if isinstance(data, Block):
         return InMemory(data)
     if isinstance(data, (np.ndarray, list, tuple)):

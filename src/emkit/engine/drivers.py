@@ -42,6 +42,8 @@ class Run:
     reason : str or None
         Why the run finished: ``"tol"`` (converged), ``"max_iter"`` or ``"callback"``; None
         while it goes on.
+    last : Evaluation or None
+        The evaluation at the end of the last recorded step: what the fit returns.
     """
 
     def __init__(self, problem, monitor: Monitor, max_iter: int, *, callbacks=(), verbose=0,
@@ -49,7 +51,7 @@ class Run:
         self.problem, self.monitor, self.max_iter = problem, monitor, max_iter
         self.callbacks, self.tracker = tuple(callbacks), tracker
         self.verbose, self.verbose_interval = verbose, verbose_interval
-        self.rows, self.reason = [], None
+        self.rows, self.reason, self.last = [], None, None
 
     @property
     def finished(self) -> bool:
@@ -61,15 +63,20 @@ class Run:
         return self.reason == "tol"
 
     def record(self, step):
-        """Record one EM step; decide whether the run is finished. Returns its row."""
+        """Record one EM step; decide whether the run is finished. Returns its row.
+
+        Every callback sees every recorded step, the last one included.
+        """
         row = self.monitor.record(len(self.rows) + 1, step)
         self.rows.append(row)
+        self.last = step.evaluation
         self._announce(row)
         if self.tracker is not None:
             self.tracker.iteration(row)
+        stop = [bool(callback(row, step.params)) for callback in self.callbacks]
         if self.monitor.converged(step, row, self.problem):
             self.reason = "tol"
-        elif any(bool(callback(row, step.params)) for callback in self.callbacks):
+        elif any(stop):
             self.reason = "callback"
         elif len(self.rows) >= self.max_iter:
             self.reason = "max_iter"
@@ -85,10 +92,10 @@ class Driver(ABC):
     """Runs EM steps on a problem until its :class:`Run` is finished."""
 
     @abstractmethod
-    def run(self, problem, current: Evaluation, run: Run) -> Evaluation:
+    def run(self, problem, current: Evaluation, run: Run) -> None:
         """Take steps from ``current``, recording each with ``run.record(step)``, while
-        ``run.finished`` is False; return the evaluation whose objective was recorded last
-        (the parameters the fit returns)."""
+        ``run.finished`` is False. The fit returns the parameters at the end of the last
+        recorded step (``run.last``), whose objective the anatomy shows."""
 
 
 class PlainEM(Driver):
@@ -102,4 +109,3 @@ class PlainEM(Driver):
             step = em_step(problem, current)
             run.record(step)
             current = step.evaluation
-        return current

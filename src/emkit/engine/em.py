@@ -8,13 +8,12 @@ wrap that one step; no model has a loop of its own.
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 from sklearn.utils import check_random_state
 
-from ..exceptions import ConvergenceWarning
-from .checking import located
+from ..exceptions import ConvergenceWarning, warn
+from .checking import fit_check, located
 from .contracts import LatentModel
 from .data import as_source
 from .drivers import Driver, PlainEM, Run
@@ -27,7 +26,7 @@ from .stopping import as_stopping_rule
 from .tree import Tree
 from .validation import check_params, check_positive_int, check_tol
 
-__all__ = ["FitResult", "default_backend", "fit"]
+__all__ = ["FitResult", "default_backend", "fit", "register_default_backend"]
 
 
 @dataclass(frozen=True)
@@ -69,16 +68,24 @@ class FitResult:
         return self.objective / self.n_samples
 
 
-def default_backend(data):
-    """The backend for ``data`` when none is given: the Dask backend for a Dask collection
-    or :class:`~emkit.sources.DaskSource`, else the numpy backend (threads over row chunks)."""
-    from ..backends import DaskBackend, NumpyBackend
-    from ..sources.dask_source import DaskSource
-    from .data import is_dask_collection
+#: ``choose(source) -> Backend or None``, registered by the backends package (the engine
+#: imports nothing above it).
+_BACKEND_CHOOSERS = []
 
-    if isinstance(data, DaskSource) or is_dask_collection(data):
-        return DaskBackend()
-    return NumpyBackend()
+
+def register_default_backend(choose) -> None:
+    """Register ``choose(source) -> Backend or None``, asked in order for a fit's backend when
+    none is given. :mod:`emkit.backends` registers Dask for Dask data, numpy for the rest."""
+    _BACKEND_CHOOSERS.append(choose)
+
+
+def default_backend(source):
+    """The backend for ``source`` when none is given (the first registered choice)."""
+    for choose in _BACKEND_CHOOSERS:
+        backend = choose(source)
+        if backend is not None:
+            return backend
+    raise ValueError(f"no backend is registered for {source!r}; pass backend=.")
 
 
 def _starting_params(model, head, init, rng):
@@ -103,7 +110,9 @@ def _one_run(problem, start, driver, options, tracker, label):
               tracker=tracker)
     if tracker is not None:
         tracker.start_run(problem.source.n_samples, options["max_iter"], label=label)
-    final = driver.run(problem, problem.evaluate(start), run)
+    first = problem.evaluate(start)
+    driver.run(problem, first, run)
+    final = run.last or first
     history = History(run.rows)
     history.objective_name = objective.name
     return FitResult(params=final.params, history=history, n_iter=len(run.rows),
@@ -116,13 +125,12 @@ def _warn_if_not_converged(result, options):
     if result.converged or result.reason != "max_iter" or not result.history:
         return
     change = result.history[-1].change
-    warnings.warn(
+    warn(
         f"EM did not converge: it stopped at the iteration limit ({options['max_iter']}) with "
         f"a last change of {change:.3e} in the objective ({change / result.n_samples:.3e} per "
         f"sample; stopping rule {options['stopping']!r}). Allow more iterations or a larger "
         "tolerance, or check the initialisation.",
-        ConvergenceWarning, stacklevel=3,
-    )
+        ConvergenceWarning)
 
 
 def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, backend=None,
@@ -147,7 +155,8 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
     random_state : int, RandomState or None
         Makes initialisation reproducible.
     backend : Backend, optional
-        Where the E-step runs; :func:`default_backend` by default (Dask for Dask data).
+        Where the E-step runs; by default :func:`default_backend` (the numpy backend, or the
+        Dask backend for Dask data).
     tol : float, default=1e-3
         Threshold of the default stopping rule, on the change of the per-sample objective.
     max_iter : int, default=100
@@ -188,13 +197,17 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
     if objective is not None and not isinstance(objective, Objective):
         raise TypeError(f"objective must be an emkit.engine.objective.Objective; got "
                         f"{objective!r}.")
-    backend = default_backend(data) if backend is None else backend
-    source = backend.prepare(as_source(data))
+    source = as_source(data)
+    backend = default_backend(source) if backend is None else backend
+    source = backend.prepare(source)
     head = source.head()
     try:  # all rows in memory; a sample of a file or a Dask collection
-        model.validate_fit(head)
+        fit_check(model)(head)
     except ValueError as error:
         raise located(error, head) from None
+    if not source.total_weight > 0:
+        raise ValueError(f"the sample weights of the data sum to {source.total_weight!r}; at "
+                         "least one row needs a positive weight.")
     rng = check_random_state(random_state)
     best, problem = None, None
     with progress_bar(progress, verbose) as tracker:

@@ -16,12 +16,11 @@ The objective is the evidence, or the log-posterior when the model has a prior (
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import astuple, dataclass, fields
 
 import numpy as np
 
-from ..exceptions import AnatomyWarning, NonMonotoneWarning
+from ..exceptions import AnatomyWarning, NonMonotoneWarning, warn
 
 __all__ = ["History", "IterationRecord", "Monitor", "decreased"]
 
@@ -145,23 +144,20 @@ class Monitor:
     def _check(self, row):
         n = self.n_samples
         if abs(row.bound_e - row.evidence) > BOUND_MISMATCH * _scale(row.evidence, n_samples=n):
-            warnings.warn(
+            warn(
                 f"iteration {row.iteration}: the bound after the E-step ({row.bound_e!r}) does "
                 f"not equal the {self.objective_name} ({row.evidence!r}); the model's e_step "
                 "entropy or expected_log_joint is inconsistent",
-                AnatomyWarning, stacklevel=5,
-            )
+                AnatomyWarning)
         if row.bound_m < row.bound_e - ROUNDING * _scale(row.bound_e, n_samples=n):
-            warnings.warn(
+            warn(
                 f"iteration {row.iteration}: the M-step lowered the bound from "
                 f"{row.bound_e!r} to {row.bound_m!r}; {self.cause}",
-                NonMonotoneWarning, stacklevel=5,
-            )
+                NonMonotoneWarning)
         if decreased(row, n):
-            warnings.warn(
+            warn(
                 f"iteration {row.iteration}: the {self.objective_name} decreased from "
                 f"{row.evidence!r} to {row.evidence + row.change!r} (by {-row.change:.3e}); "
                 f"exact EM never decreases it: {self.cause}, or the E-step is wrong, or the "
                 "problem is numerically degenerate",
-                NonMonotoneWarning, stacklevel=5,
-            )
+                NonMonotoneWarning)

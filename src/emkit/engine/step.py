@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checking import checked
+from .checking import block_check, checked
 from .contracts import EStep
 from .fixed import overlay_fixed
 from .geometry import Geometry
@@ -82,8 +82,8 @@ class EMProblem:
     fixed : frozenset of str
         Dotted parameter paths held at their values.
     check_blocks : bool, default=False
-        Run ``model.validate`` on every block during the first pass over the data (for data
-        not all checked before the fit: a file, a Dask collection).
+        Check every block (its weights, then ``model.validate``) during the first pass over
+        the data (for data not all checked before the fit: a file, a Dask collection).
     tracker : ProgressTracker, optional
         Told about every pass over the data.
 
@@ -105,7 +105,7 @@ class EMProblem:
         if not self._unchecked:
             return self.model.e_step
         self._unchecked = False  # the first pass checks every block; later ones need not
-        return checked(self.model.validate, self.model.e_step)
+        return checked(block_check(self.model), self.model.e_step)
 
     def evaluate(self, params: Tree) -> Evaluation:
         """The E-step at ``params`` over all the data, and the objective there.

@@ -14,21 +14,13 @@ after steps that did not lower the objective (beyond rounding): a decrease is ne
 """
 from __future__ import annotations
 
-import numbers
 from abc import ABC, abstractmethod
 
 import numpy as np
 
-from .geometry import Geometry
+from .validation import check_tol
 
 __all__ = ["AllOf", "ObjectiveChange", "ParameterChange", "StoppingRule", "as_stopping_rule"]
-
-
-def _check_tol(tol, name):
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not np.isfinite(tol) \
-            or tol < 0:
-        raise ValueError(f"{name} must be a non-negative number; got {tol!r}. Use e.g. 1e-3.")
-    return float(tol)
 
 
 class StoppingRule(ABC):
@@ -59,7 +51,7 @@ class ObjectiveChange(StoppingRule):
     """
 
     def __init__(self, tol=1e-3):
-        self.tol = _check_tol(tol, "tol")
+        self.tol = check_tol(tol)
 
     def __repr__(self):
         return f"ObjectiveChange(tol={self.tol:g})"
@@ -76,19 +68,20 @@ class ParameterChange(StoppingRule):
     ----------
     tol : float
         Threshold on ``max_j |u'_j - u_j| / max(1, |u_j|)`` over the coordinates u of the
-        free parameters (:class:`~emkit.engine.geometry.Geometry`): relative for large
+        free parameters (``problem.geometry``, a :class:`~emkit.engine.geometry.Geometry`):
+        relative for large
         coordinates, absolute for small ones. Fixed parameters are not compared.
     """
 
     def __init__(self, tol=1e-6):
-        self.tol = _check_tol(tol, "param_tol")
+        self.tol = check_tol(tol)
 
     def __repr__(self):
         return f"ParameterChange(tol={self.tol:g})"
 
     def satisfied(self, step, row, problem):
         before = step.previous.params
-        geometry = Geometry(problem.model.constraints(), before, problem.fixed)
+        geometry = problem.geometry(before)
         old, new = geometry.flatten(before), geometry.flatten(step.params)
         if old.size == 0:
             return True

@@ -19,7 +19,7 @@ from .tree import Tree
 
 __all__ = ["check_X", "check_array", "check_finite", "check_lengths", "check_params",
            "check_positive_int", "check_probabilities", "check_support", "check_tol",
-           "check_values"]
+           "check_values", "check_weights", "label_codes"]
 
 
 def check_X(X, *, name="X", allow_nan=False, dtype=np.float64, min_samples=1):
@@ -136,6 +136,44 @@ def check_values(X, bad, family, expected, remedy, *, name="X"):
     need = expected(column) if callable(expected) else expected
     raise DataError(f"{name} column {column} has value {float(X[row, column])!r} at row {ROW}; "
                     f"{article(family)} {family} component needs {need}. {remedy}", row)
+
+
+def check_weights(weights, *, name="sample_weight"):
+    """Raise a DataError at the first sample weight that is not finite and non-negative.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_samples,) or None
+        None (every row weighs 1) passes.
+    name : str
+        The argument's name, for the message.
+    """
+    if weights is None:
+        return
+    weights = np.asarray(weights, dtype=float)
+    bad = ~(np.isfinite(weights) & (weights >= 0))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DataError(f"{name} must be finite and non-negative; row {ROW} has "
+                        f"{float(weights[row])!r}. Use 0 to leave a row out.", row)
+
+
+def label_codes(values, *, name="labels"):
+    """Known labels read as numbers (a file column) as int64 codes; NaN means unknown (-1).
+
+    Raises
+    ------
+    DataError
+        At the first value that is not an integer.
+    """
+    values = np.asarray(values, dtype=float)
+    known = ~np.isnan(values)
+    bad = known & (values != np.round(values))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise DataError(f"{name} must hold integer codes (-1 or NaN where unknown); row {ROW} "
+                        f"has {float(values[row])!r}.", row)
+    return np.where(known, values, -1.0).astype(np.int64)
 
 
 def check_support(X, family, inside, expected, remedy):

@@ -1,7 +1,8 @@
-"""scikit-learn compatible estimators built on the engine."""
+"""scikit-learn compatible estimators built on the engine, on one base (LatentEstimator)."""
+from ._base import FittedState, LatentEstimator
 from .categorical_hmm import CategoricalHMM
-from .estimator import Estimator
 from .discrete_mixtures import BernoulliMixture, BinomialMixture, CategoricalMixture, PoissonMixture
+from .estimator import Estimator
 from .gaussian_hmm import GaussianHMM
 from .gaussian_mixture import GaussianMixture
 from .gmm_hmm import GMMHMM
@@ -11,5 +12,5 @@ from .poisson_hmm import PoissonHMM
 from .student_t_mixture import StudentTMixture
 
 __all__ = ["BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture",
-           "Estimator", "GMMHMM", "GaussianHMM", "GaussianMixture", "HMM", "MixtureModel", "PoissonHMM",
-           "PoissonMixture", "StudentTMixture"]
+           "Estimator", "FittedState", "GMMHMM", "GaussianHMM", "GaussianMixture", "HMM",
+           "LatentEstimator", "MixtureModel", "PoissonHMM", "PoissonMixture", "StudentTMixture"]

@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
 from ..engine import em
-from ..engine.checking import checked_pass
+from ..engine.checking import block_check, checked_pass
 from ..engine.contracts import Backend
 from ..engine.tree import Tree
 from ..engine.validation import check_params, check_positive_int, check_tol
@@ -79,11 +79,12 @@ class LatentEstimator(BaseEstimator):
 
     # -- what a concrete estimator provides ---------------------------------------------------
     @abstractmethod
-    def _build_model(self, data=None):
+    def _build_model(self, data=None, params=None):
         """The LatentModel of these hyper-parameters (validated).
 
         ``data`` is the training data (an ``EstimatorData``, its source placed) during
-        ``fit``, for hyper-parameters inferred from it; None otherwise.
+        ``fit``, for sizes inferred from it; ``params`` are fitted parameters the model must
+        take (when a fitted state is restored), for sizes read from them. Both may be None.
         """
 
     @abstractmethod
@@ -205,22 +206,35 @@ class LatentEstimator(BaseEstimator):
         model, params = self._current(data.n_features)
         return data, model, params
 
-    def _over_blocks(self, X, fn, **inputs):
-        """``[fn(model, params, block)]`` over X's blocks, every block checked by the model.
+    def _pass(self, X, fn, **inputs):
+        """A pass over X: its backend, source and the parameters, and the task
+        ``fn(model, params, block)`` with every block checked by the model where it is read.
 
-        ``fn`` is a module-level function (so that Dask can ship it). Returns the results in
-        block order and the routed data.
+        ``fn`` is a module-level function (so that Dask can ship it).
         """
         data, model, params = self._routed(X, **inputs)
-        task = checked_pass(data.source, model.validate, functools.partial(fn, model))
-        return data.backend.map_blocks(task, params, data.source), data
+        task = checked_pass(data.source, block_check(model), functools.partial(fn, model))
+        return data, task, params
+
+    def _map_blocks(self, X, fn, **inputs) -> list:
+        """``[fn(model, params, block)]`` over X's blocks, in order."""
+        data, task, params = self._pass(X, fn, **inputs)
+        return data.backend.map_blocks(task, params, data.source)
+
+    def _map_rows(self, X, fn, **inputs):
+        """The row outputs of ``fn(model, params, block)`` over X's blocks, stacked."""
+        data, task, params = self._pass(X, fn, **inputs)
+        return data.backend.map_rows(task, params, data.source)
+
+    def _map_sum(self, X, fn, **inputs):
+        """The sum of ``fn(model, params, block)`` over X's blocks (one compute on Dask), and
+        the number of rows."""
+        data, task, params = self._pass(X, fn, **inputs)
+        return float(data.backend.map_reduce(task, params, data.source)), data.n_samples
 
     def _total_log_likelihood(self, X, **inputs):
         """``sum_i log p(x_i)`` over X (one pass) and the number of rows."""
-        data, model, params = self._routed(X, **inputs)
-        task = checked_pass(data.source, model.validate,
-                            functools.partial(_block_log_likelihood, model))
-        return float(data.backend.map_reduce(task, params, data.source)), data.n_samples
+        return self._map_sum(X, _block_log_likelihood, **inputs)
 
     def _bic(self, X, **inputs):
         log_likelihood, n = self._total_log_likelihood(X, **inputs)
@@ -245,7 +259,7 @@ class LatentEstimator(BaseEstimator):
     def set_fitted_state(self, state: FittedState):
         """Make this estimator the fitted one described by ``state`` (its parameters are
         checked against the model's constraints). Returns self."""
-        model = self._build_model(None)
+        model = self._build_model(None, state.params)
         check_params(model.constraints(), state.params, name="fitted parameters")
         if state.n_features_in is not None:
             self.n_features_in_ = int(state.n_features_in)

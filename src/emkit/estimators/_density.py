@@ -7,7 +7,6 @@
 """
 from __future__ import annotations
 
-import numpy as np
 from sklearn.base import DensityMixin
 from sklearn.utils import check_random_state
 
@@ -89,10 +88,6 @@ class DensityEstimator(DensityMixin, LatentEstimator):
             X, **fields)
 
     # -- using the fit ----------------------------------------------------------------------
-    def _rows(self, X, task, **fields):
-        results, _ = self._over_blocks(X, task, **fields)
-        return np.concatenate(results)
-
     def predict_proba(self, X, **fields):
         """Posterior probability of each latent value, shape (n_samples, n_latent).
 
@@ -102,7 +97,7 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         **fields : array-like with n_samples rows
             The model's own row-aligned inputs, as in ``fit``.
         """
-        return self._rows(X, posterior_probabilities, **fields)
+        return self._map_rows(X, posterior_probabilities, **fields)
 
     def predict(self, X, **fields):
         """Most probable latent value of each row, shape (n_samples,) (see predict_proba)."""
@@ -116,7 +111,7 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         X : array-like of shape (n_samples, n_features), Dask collection or source
         **fields : array-like with n_samples rows
         """
-        return self._rows(X, row_log_likelihood, **fields)
+        return self._map_rows(X, row_log_likelihood, **fields)
 
     def score(self, X, y=None, **fields):
         """Mean log density of the rows of X (a float).

@@ -106,12 +106,12 @@ class HMMEstimator(LatentEstimator):
 
     # -- what a concrete estimator provides ---------------------------------------------------
     @abstractmethod
-    def _emission(self, data=None):
+    def _emission(self, data=None, params=None):
         """The emission Component (hyper-parameters validated).
 
         ``data`` is the training data in ``fit`` (a hyper-parameter inferred from X is
-        computed by a pass over its blocks) and None afterwards (sizes then come from the
-        fitted attributes).
+        computed by a pass over its blocks); ``params`` the emission's parameters when a
+        fitted state is restored; with neither, sizes come from the fitted attributes.
         """
 
     @abstractmethod
@@ -131,9 +131,10 @@ class HMMEstimator(LatentEstimator):
     _init_method = "kmeans"
 
     # -- the shared estimator hooks -------------------------------------------------------------
-    def _build_model(self, data=None):
+    def _build_model(self, data=None, params=None):
         k = check_positive_int(self.n_components, "n_components")
-        return HMM(self._emission(data), k, init=self._init_method,
+        emission = self._emission(data, None if params is None else params.emission)
+        return HMM(emission, k, init=self._init_method,
                    startprob_prior=prior_from_hmmlearn(self.startprob_prior, "startprob_prior",
                                                        1, k),
                    transmat_prior=prior_from_hmmlearn(self.transmat_prior, "transmat_prior",
@@ -236,7 +237,7 @@ class HMMEstimator(LatentEstimator):
         """One pass of ``fn(model, params, block) -> (total, rows)``: the summed totals and
         the stacked rows."""
         X, lengths = as_sequences(X, lengths)
-        results, _ = self._over_blocks(X, fn, lengths=lengths)
+        results = self._map_blocks(X, fn, lengths=lengths)
         return sum(total for total, _ in results), np.concatenate([rows for _, rows in results])
 
     def score_samples(self, X, lengths=None):
@@ -265,8 +266,7 @@ class HMMEstimator(LatentEstimator):
             As for :meth:`fit`. A sum over blocks (one compute of a Dask input).
         """
         X, lengths = as_sequences(X, lengths)
-        results, _ = self._over_blocks(X, _sequence_log_likelihood, lengths=lengths)
-        return float(sum(results))
+        return self._map_sum(X, _sequence_log_likelihood, lengths=lengths)[0]
 
     def predict_proba(self, X, lengths=None):
         """State posteriors ``p(z_t = k | x)``, shape (n_samples, n_components).

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.validation import check_weights
+
 __all__ = ["check_sample_weight", "label_array"]
 
 
@@ -23,10 +25,7 @@ def check_sample_weight(sample_weight, n_samples):
     if weights.shape != (n_samples,):
         raise ValueError(f"sample_weight must have shape (n_samples,) = ({n_samples},), one "
                          f"weight per row of X; got shape {weights.shape}.")
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        row = int(np.flatnonzero(~(np.isfinite(weights) & (weights >= 0)))[0])
-        raise ValueError(f"sample_weight must be finite and non-negative; row {row} has "
-                         f"{float(weights[row])!r}. Use 0 to leave a row out.")
+    check_weights(weights)
     if not np.any(weights > 0):
         raise ValueError("sample_weight: every weight is zero; at least one row needs a "
                          "non-zero weight.")

@@ -72,21 +72,23 @@ class CategoricalHMM(HMMEstimator):
     _positional = (positional("startprob_prior", 1.0), positional("transmat_prior", 1.0))
     _keyword = (keyword("emissionprob_prior", 1.0), keyword("n_features", None))
 
-    def _n_symbols(self, data):
+    def _n_symbols(self, data, params=None):
         if self.n_features is not None:
             return check_positive_int(self.n_features, "n_features")
+        if params is not None:
+            return int(np.shape(params.probs)[-1])
         if data is not None:
             return max(int(np.max(data.backend.map_reduce(_block_maxima, None, data.source,
                                                           combine=np.maximum))), 0) + 1
-        if hasattr(self, "emissionprob_"):
+        if "emissionprob_" in self.__dict__:
             return int(np.shape(self.emissionprob_)[-1])
         raise ValueError("n_features (the number of symbols) is unknown: set n_features, "
                          "emissionprob_, or fit the model first.")
 
-    def _emission(self, data=None):
+    def _emission(self, data=None, params=None):
         if data is not None:
             _check_one_column(data.n_features)
-        n_symbols = self._n_symbols(data)
+        n_symbols = self._n_symbols(data, params)
         prior = prior_from_hmmlearn(self.emissionprob_prior, "emissionprob_prior", 1,
                                     n_symbols)
         return Categorical(n_symbols, prior=prior)

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..components.gaussian import Gaussian
-from ..components.gaussian.structures import STRUCTURES
+from ..components.gaussian import STRUCTURES, Gaussian
 from ..engine.validation import check_array
 from ._hmm_base import HMMEstimator
 from ._signature import keyword, positional
@@ -122,17 +121,17 @@ class GaussianHMM(HMMEstimator):
     _positional = (positional("covariance_type", "diag"),)
     _keyword = (keyword("reg_covar", 1e-6), keyword("on_collapse", "raise"))
 
-    def _emission(self, data=None):
+    def _emission(self, data=None, params=None):
         return Gaussian(self.covariance_type, self.reg_covar, self.on_collapse)
 
     def _emission_from_attributes(self, codes, n_features=None):
         given, k = {}, self.n_components
-        if "m" in codes and hasattr(self, "means_"):
+        if "m" in codes and "means_" in self.__dict__:
             d = n_features if n_features is not None else np.shape(self.means_)[-1]
             given["means"] = check_array(self.means_, "means_", (k, d),
                                          remedy="Pass one mean per state.")
             n_features = d
-        if "c" in codes and hasattr(self, "covars_"):
+        if "c" in codes and "covars_" in self.__dict__:
             given["covariances"] = covariances_from_attribute(
                 self.covars_, self.covariance_type, k, n_features)
         return given

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..components.gaussian import Gaussian
-from ..components.gaussian.structures import STRUCTURES
+from ..components.gaussian import STRUCTURES, Gaussian
 from ..engine.constraints import positive, real, simplex, spd
 from ..engine.tree import Tree
 from ..engine.validation import check_array
@@ -133,7 +132,7 @@ class GaussianMixture(MixtureEstimator):
         self.chunk_size = chunk_size
         self.backend = backend
 
-    def _build_model(self, data=None):
+    def _build_model(self, data=None, params=None):
         if self.init_params not in _INIT_METHODS:
             raise ValueError(f"init_params must be one of {_INIT_METHODS}; got "
                              f"{self.init_params!r}.")

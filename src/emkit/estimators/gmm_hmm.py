@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..components.gaussian import Gaussian
-from ..components.gaussian.structures import STRUCTURES
+from ..components.gaussian import STRUCTURES, Gaussian
 from ..components.mixture_emission import MixtureEmission
 from ..engine.validation import check_array, check_positive_int, check_probabilities
 from ._hmm_base import HMMEstimator
@@ -61,7 +60,7 @@ class GMMHMM(HMMEstimator):
     _positional = (positional("n_mix", 1), positional("covariance_type", "diag"))
     _keyword = (keyword("reg_covar", 1e-6), keyword("on_collapse", "raise"))
 
-    def _emission(self, data=None):
+    def _emission(self, data=None, params=None):
         if self.covariance_type not in _COVARIANCE_TYPES:
             raise ValueError(f"covariance_type must be one of {_COVARIANCE_TYPES} for GMMHMM; "
                              f"got {self.covariance_type!r}.")
@@ -75,14 +74,14 @@ class GMMHMM(HMMEstimator):
 
     def _emission_from_attributes(self, codes, n_features=None):
         k, m, given = self.n_components, self.n_mix, {}
-        if "w" in codes and hasattr(self, "weights_"):
+        if "w" in codes and "weights_" in self.__dict__:
             given["weights"] = check_probabilities(self.weights_, "weights_", (k, m))
-        if "m" in codes and hasattr(self, "means_"):
+        if "m" in codes and "means_" in self.__dict__:
             d = n_features if n_features is not None else np.shape(self.means_)[-1]
             given["components.means"] = check_array(
                 self.means_, "means_", (k, m, d), remedy=self._per_mixture).reshape(k * m, d)
             n_features = d
-        if "c" in codes and hasattr(self, "covars_"):
+        if "c" in codes and "covars_" in self.__dict__:
             d = n_features if n_features is not None else np.shape(self.covars_)[-1]
             structure = STRUCTURES[self.covariance_type]
             flat_shape = structure.shape(k * m, d)

@@ -60,7 +60,7 @@ class HMM(HMMEstimator):
     def _init_method(self):
         return self.init
 
-    def _emission(self, data=None):
+    def _emission(self, data=None, params=None):
         if not isinstance(self.emission, Component):
             raise ValueError(f"emission must be an emkit Component such as "
                              f"emkit.Gaussian('full'); got {self.emission!r}.")

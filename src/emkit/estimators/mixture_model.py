@@ -89,7 +89,7 @@ class ComponentMixture(MixtureEstimator):
     def _component(self):
         """Return the Component (or list of Components) to mix, hyper-parameters checked."""
 
-    def _build_model(self, data=None):
+    def _build_model(self, data=None, params=None):
         if self.init_params not in INITIALIZERS:
             raise ValueError(f"init_params must be one of {sorted(INITIALIZERS)}; got "
                              f"{self.init_params!r}.")
@@ -126,13 +126,21 @@ class ComponentMixture(MixtureEstimator):
 
     @property
     def components_(self) -> Tree:
-        """The component parameters (the ``<name>_`` attributes and the other subtrees)."""
+        """The component parameters (the ``<name>_`` attributes and the other subtrees).
+
+        Setting it replaces them all (for the parts of a Stacked or Independent component,
+        which have no attribute of their own): ``m.components_ = m.components_.replace(...)``.
+        """
         if "_component_order" not in self.__dict__:
             raise AttributeError(f"This {type(self).__name__} is not fitted.")
         held = {name: self.__dict__[f"{name}_"] for name in self._held_names}
         rest = self._components_rest
         return Tree({name: held[name] if name in held else rest[name]
                      for name in self._component_order})
+
+    @components_.setter
+    def components_(self, value):
+        self._publish(None, Tree(weights=self.weights_, components=Tree(value)))
 
     def _params_from_attributes(self, model, n_features=None):
         if "weights_" not in self.__dict__:

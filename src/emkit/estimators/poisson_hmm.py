@@ -63,7 +63,7 @@ class PoissonHMM(HMMEstimator):
     _positional = (positional("startprob_prior", 1.0), positional("transmat_prior", 1.0),
                    positional("lambdas_prior", 0.0), positional("lambdas_weight", 0.0))
 
-    def _emission(self, data=None):
+    def _emission(self, data=None, params=None):
         return Poisson(prior=_gamma_prior(self.lambdas_prior, self.lambdas_weight))
 
     def _emission_from_attributes(self, codes, n_features=None):

@@ -15,7 +15,7 @@ from ..engine.tree import Tree
 from ..engine.validation import check_positive_int
 from ..priors import Dirichlet, check_concentration, check_prior
 from ._labels import align_to_labels, check_labels
-from ._mixture_kernel import responsibilities
+from ..engine.responsibilities import responsibilities
 
 __all__ = ["Mixture"]
 

@@ -10,8 +10,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..engine.data import Block, Source, row_bounds
-from ..engine.validation import check_lengths
+from ..engine.data import Block, Source, is_dask_collection, register_source_adapter, row_bounds
+from ..engine.validation import check_lengths, check_weights, label_codes
+from ..exceptions import DataError
 from ._columns import as_float_rows, check_numeric, check_same_types, select_columns
 from ._sample import HEAD_ROWS, sample_rows
 
@@ -59,13 +60,13 @@ def _checked_partition(part, expected, partition_info=None):
 
 
 def _checked_weights(chunk, block_info=None):
+    """A block of sample weights as float64, checked (rows counted in the whole data)."""
     start = block_info[0]["array-location"][0][0] if block_info else 0
     values = np.asarray(chunk, dtype=np.float64)
-    bad = ~np.isfinite(values) | (values < 0)
-    if bad.any():
-        row = int(np.argmax(bad))
-        raise ValueError(f"sample_weight must be finite and non-negative; got "
-                         f"{float(values[row])} at row {start + row}. Fix or drop that row.")
+    try:
+        check_weights(values)
+    except DataError as error:
+        raise error.shifted(start) from None
     return values
 
 
@@ -168,7 +169,18 @@ def _row_fields(X, sample_weight, fields):
     for name, values in (fields or {}).items():
         if values is not None:
             out[name] = _aligned(values, X, f"field {name!r}")
+    if "labels" in out and out["labels"].dtype.kind not in "iu":
+        out["labels"] = out["labels"].map_blocks(_checked_labels, dtype=np.int64)
     return out
+
+
+def _checked_labels(chunk, block_info=None):
+    """A block of labels read as numbers, as int64 codes (rows counted in the whole data)."""
+    start = block_info[0]["array-location"][0][0] if block_info else 0
+    try:
+        return label_codes(chunk)
+    except DataError as error:
+        raise error.shifted(start) from None
 
 
 class DaskSource(Source):
@@ -373,3 +385,11 @@ class Part(NamedTuple):
     lengths: object
     n_rows: int
     offset: int
+
+
+def _adapt(data):
+    """A Dask collection as a DaskSource (the engine's adapter for Dask data), else None."""
+    return DaskSource.from_collection(data) if is_dask_collection(data) else None
+
+
+register_source_adapter(_adapt)

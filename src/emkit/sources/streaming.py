@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.data import Block, Source, row_bounds
-from ..engine.validation import check_lengths, check_positive_int
+from ..engine.validation import check_lengths, check_positive_int, label_codes
+from ..exceptions import DataError
 from ._columns import select_columns
 from ._sample import HEAD_ROWS, pick_rows, sample_rows
 
@@ -66,10 +67,13 @@ def _layout(columns, fields, where):
     """``{field: column indices}`` of a reader's columns: ``fields`` and X (the rest)."""
     layout, taken = {}, set()
     for name, wanted in (fields or {}).items():
+        if name == "X":
+            raise ValueError("fields: 'X' is the observations, not a field; name the field "
+                             "otherwise and pass X's columns as columns=.")
         chosen = select_columns(columns, wanted, where)
-        if name == "X" or taken & set(chosen):
-            raise ValueError(f"fields: {name!r} cannot be a field name, or its columns "
-                             f"{chosen} are given to two fields; name every column once.")
+        if taken & set(chosen):
+            raise ValueError(f"fields: columns {sorted(taken & set(chosen))} are given to two "
+                             f"fields (the second is {name!r}); give every column to one field.")
         taken |= set(chosen)
         layout[name] = [columns.index(column) for column in chosen]
     layout["X"] = [i for i, column in enumerate(columns) if column not in taken]
@@ -93,7 +97,8 @@ class StreamingSource(Source):
         Seed of that sample.
     fields : dict of str to list of str, optional
         Block fields read from columns of the file (``{"weights": ["w"]}``, a model's
-        covariates); the reader's other columns are X. A field of one column is 1-D.
+        covariates); the reader's other columns are X. A field of one column is 1-D;
+        ``labels`` are read as integer codes (-1: unknown).
 
     Notes
     -----
@@ -107,7 +112,7 @@ class StreamingSource(Source):
         self.head_rows = check_positive_int(head_rows, "head_rows")
         self.seed = seed
         self.layout = _layout(list(reader.columns), fields, reader.where)
-        self._head = None
+        self._head = self._total_weight = None
 
     def __repr__(self):
         return (f"StreamingSource({type(self.reader).__name__}({self.reader.where!r}), "
@@ -139,14 +144,23 @@ class StreamingSource(Source):
 
     @property
     def total_weight(self) -> float:
+        """The sum of the weights column (one pass over the file, the first time)."""
         if "weights" not in self.layout:
             return float(self.n_samples)
-        return float(sum(block.weights.sum() for block in self.blocks(1 << 16)))
+        if self._total_weight is None:
+            self._total_weight = float(sum(np.sum(block.weights)
+                                           for block in self.blocks(1 << 16)))
+        return self._total_weight
 
     def _block(self, values, lengths, offset):
         fields = {name: values[:, index] for name, index in self.layout.items()}
         fields = {name: (value[:, 0] if value.shape[1] == 1 and name != "X" else value)
                   for name, value in fields.items()}
+        if "labels" in fields:
+            try:
+                fields["labels"] = label_codes(fields["labels"])
+            except DataError as error:
+                raise error.shifted(offset) from None
         return Block(lengths=lengths, offset=offset, **fields)
 
     def blocks(self, chunk_size: int):

@@ -1,4 +1,10 @@
-"""The Gaussian component and its covariance structures."""
-from .component import Gaussian
+"""The Gaussian component and its covariance structures.
 
-__all__ = ["Gaussian"]
+``STRUCTURES`` maps each ``covariance_type`` to its structure (shape and constraint of the
+``covariances`` parameter, conversions to full matrices and to scikit-learn's precision
+factors); the Gaussian estimators use it to read and publish their attributes.
+"""
+from .component import Gaussian
+from .structures import STRUCTURES
+
+__all__ = ["Gaussian", "STRUCTURES"]

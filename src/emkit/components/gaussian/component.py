@@ -179,8 +179,8 @@ class Gaussian(Component):
 
     # -- collapse policy ----------------------------------------------------------------------
     def _remedy(self):
-        return (f"Increase reg_covar (now {self.reg_covar:g}), use fewer components, scale the "
-                "data, or pass on_collapse='keep' to keep the component's previous parameters.")
+        return (f"Increase reg_covar (now {self.reg_covar:g}), use fewer components or scale "
+                "the data.")
 
     def _singular(self, params):
         """The first component whose covariance is not positive definite, as a list."""

@@ -1,12 +1,14 @@
-"""E-step of a finite mixture: responsibilities, evidence and entropy, in three passes.
+"""Posterior probabilities of a discrete latent variable from log joints: the E-step of a
+finite mixture (and of each state's inner mixture in a GMM-HMM), in three passes.
 
-The exponentials, the costly part, go to numpy's ``exp`` ufunc, which is vectorised (SIMD) and
+Given ``log p(x_i | z_i = k) + log w_k`` it gives the responsibilities, each row's evidence,
+the weighted counts, the evidence and the entropy of q. The exponentials, the costly part, go to numpy's ``exp`` ufunc, which is vectorised (SIMD) and
 releases the GIL; the two compiled passes around it are cheap loops over the (n, K) table.
 Each entry is exponentiated once.
 """
 import numpy as np
 
-from ..engine.compile import kernel
+from .compile import kernel
 
 # Sums may be reassociated (vectorised); infinities and NaNs keep their meaning.
 _REASSOC = {"reassoc", "contract", "nsz"}
