@@ -36,9 +36,11 @@ def _estimator_classes():
 def _buildable_classes():
     """The emkit classes a model file may name in its hyper-parameters (nothing else)."""
     from . import components, models, priors
+    from .engine import stopping
 
     return {f"{module.__name__.rsplit('.', 1)[-1]}.{name}": getattr(module, name)
-            for module in (components, models, priors) for name in module.__all__}
+            for module in (components, models, priors, stopping) for name in module.__all__
+            if isinstance(getattr(module, name), type)}
 
 
 def encode(value):

@@ -125,3 +125,13 @@ def test_a_model_file_with_a_parameter_outside_its_set_is_refused(tmp_path):
     np.savez(tmp_path / "m.npz", **arrays)
     with pytest.raises(ValueError, match="'weights' must be simplex"):
         load(tmp_path / "m")
+
+
+def test_a_stopping_rule_round_trips(tmp_path):
+    rule = emkit.engine.AllOf(emkit.engine.ObjectiveChange(1e-4),
+                              emkit.engine.ParameterChange(1e-7))
+    fitted = emkit.MixtureModel(emkit.Gaussian("diag"), 2, stopping=rule,
+                                random_state=0).fit(make_blobs())
+    save(fitted, tmp_path / "m")
+    loaded = load(tmp_path / "m")
+    assert [r.tol for r in loaded.stopping.rules] == [1e-4, 1e-7]

@@ -18,13 +18,17 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from .arguments import RecordsArguments
 from .validation import check_tol
 
 __all__ = ["AllOf", "ObjectiveChange", "ParameterChange", "StoppingRule", "as_stopping_rule"]
 
 
-class StoppingRule(ABC):
-    """Decides, after an EM step that did not lower the objective, whether to stop."""
+class StoppingRule(RecordsArguments, ABC):
+    """Decides, after an EM step that did not lower the objective, whether to stop.
+
+    A rule records the arguments it was built with, so that model files can rebuild it.
+    """
 
     @abstractmethod
     def satisfied(self, step, row, problem) -> bool:

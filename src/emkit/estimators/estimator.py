@@ -34,6 +34,9 @@ class Estimator(DensityEstimator):
         ``init(block, rng) -> Tree``, or None for the model's own initialisation.
     fixed : set of str, default=None
         Parameters held at their starting values, by name or dotted path.
+    stopping : StoppingRule or list of them, default=None
+        When a fit has converged (``emkit.engine.ObjectiveChange``, ``ParameterChange``);
+        None: the change of the per-sample objective below ``tol``.
     warm_start : bool, default=False
         Start the next ``fit`` from this fit's parameters.
     verbose : int, default=0
@@ -70,8 +73,8 @@ class Estimator(DensityEstimator):
     """
 
     def __init__(self, model=None, *, n_init=1, tol=1e-3, max_iter=100, random_state=None,
-                 init=None, fixed=None, warm_start=False, verbose=0, verbose_interval=10,
-                 progress=None, n_jobs=None, chunk_size=8192, backend=None):
+                 init=None, fixed=None, stopping=None, warm_start=False, verbose=0,
+                 verbose_interval=10, progress=None, n_jobs=None, chunk_size=8192, backend=None):
         self.model = model
         self.n_init = n_init
         self.tol = tol
@@ -79,6 +82,7 @@ class Estimator(DensityEstimator):
         self.random_state = random_state
         self.init = init
         self.fixed = fixed
+        self.stopping = stopping
         self.warm_start = warm_start
         self.verbose = verbose
         self.verbose_interval = verbose_interval

@@ -67,6 +67,9 @@ class GaussianMixture(MixtureEstimator):
         What to do when a component's covariance becomes singular (see :class:`Gaussian`).
     fixed : set of str, default=None
         Parameters held at their starting values: "weights", "means", "covariances".
+    stopping : StoppingRule or list of them, default=None
+        When a fit has converged (``emkit.engine.ObjectiveChange``, ``ParameterChange``);
+        None: the change of the per-sample objective below ``tol``.
     n_jobs : int, default=None
         Threads for the E-step (None: as many as the process may use without
         oversubscribing the machine; see :class:`~emkit.backends.NumpyBackend`).
@@ -110,7 +113,7 @@ class GaussianMixture(MixtureEstimator):
                  max_iter=100, n_init=1, init_params="kmeans", weights_init=None,
                  means_init=None, precisions_init=None, random_state=None, warm_start=False,
                  verbose=0, verbose_interval=10, progress=None, on_collapse="raise", fixed=None,
-                 n_jobs=None, chunk_size=8192, backend=None):
+                 stopping=None, n_jobs=None, chunk_size=8192, backend=None):
         self.n_components = n_components
         self.covariance_type = covariance_type
         self.tol = tol
@@ -128,6 +131,7 @@ class GaussianMixture(MixtureEstimator):
         self.progress = progress
         self.on_collapse = on_collapse
         self.fixed = fixed
+        self.stopping = stopping
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
         self.backend = backend

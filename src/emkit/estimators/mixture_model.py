@@ -46,6 +46,9 @@ MIXTURE_PARAMETERS = """\
     fixed : set of str, default=None
         Parameters held at their starting values, by name (``"weights"``, ``"rates"``) or
         dotted path (``"components.c1.low"``).
+    stopping : StoppingRule or list of them, default=None
+        When a fit has converged (``emkit.engine.ObjectiveChange``, ``ParameterChange``);
+        None: the change of the per-sample objective below ``tol``.
     progress : bool or None, default=None
         Progress bars over the iterations and rows (needs ``rich``); None shows them when
         ``verbose`` is set.
@@ -182,7 +185,8 @@ class MixtureModel(ComponentMixture):
     def __init__(self, component=None, n_components=1, *, weight_prior=None, tol=1e-3,
                  max_iter=100, n_init=1, init_params="kmeans", params_init=None,
                  random_state=None, warm_start=False, verbose=0, verbose_interval=10,
-                 progress=None, fixed=None, n_jobs=None, chunk_size=8192, backend=None):
+                 progress=None, fixed=None, stopping=None, n_jobs=None, chunk_size=8192,
+                 backend=None):
         self.component = component
         self.n_components = n_components
         self.weight_prior = weight_prior
@@ -197,6 +201,7 @@ class MixtureModel(ComponentMixture):
         self.verbose_interval = verbose_interval
         self.progress = progress
         self.fixed = fixed
+        self.stopping = stopping
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
         self.backend = backend
