@@ -142,21 +142,36 @@ def test_every_kernel_uses_the_house_options():
         assert not isinstance(dispatcher._cache, numba.core.caching.NullCache), name
 
 
-def test_python_m_compiles_every_kernel():
-    # every kernel not inlined is an entry point: once precompile has called it (compiled, or
-    # loaded from the cache), it has a signature
+@pytest.mark.slow
+def test_python_m_compiles_every_kernel(tmp_path):
+    # from an empty cache, python -m emkit.engine.compile (several processes) fills it; then a
+    # fresh process that runs every precompile step compiles nothing and has every kernel
+    env = _child_env(NUMBA_CACHE_DIR=str(tmp_path))  # empty, whatever the installation
+    done = subprocess.run([sys.executable, "-m", "emkit.engine.compile"], capture_output=True,
+                          text=True, check=True, env=env)
+    assert "kernels ready" in done.stdout
+    assert "found in sys.modules" not in done.stderr  # runpy's double-import warning
     code = textwrap.dedent("""\
-        import json, runpy
-        runpy.run_module("emkit.engine.compile", run_name="__main__")
+        import json
+        from numba.core import event
+
+        class Compiled(event.Listener):
+            names = []
+            def on_start(self, e):
+                self.names.append(e.data["dispatcher"].py_func.__name__)
+            def on_end(self, e):
+                pass
+
+        event.register("numba:compile", Compiled())
+        from emkit.engine.compile import precompile
+        precompile(n_jobs=1)
         import test_compile_cache as here
-        print(json.dumps(sorted(name for name, dispatcher in here._kernel_dispatchers().items()
-                                if not dispatcher.signatures)))
+        missing = [name for name, dispatcher in here._kernel_dispatchers().items()
+                   if not dispatcher.signatures]
+        print(json.dumps([Compiled.names, sorted(missing)]))
     """)
     here = str(pathlib.Path(__file__).parent)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [here,
-                                                                    os.environ.get("PYTHONPATH")])))
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [here, env.get("PYTHONPATH")]))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True, env=env)
-    assert "kernels ready" in done.stdout
-    assert done.stdout.strip().splitlines()[-1] == "[]"
-    assert "found in sys.modules" not in done.stderr  # runpy's double-import warning
+    assert done.stdout.strip().splitlines()[-1] == "[[], []]"

@@ -34,8 +34,13 @@ from typing import NamedTuple
 import numpy as np
 
 from ._decoding import sample_posterior_paths, sample_prior_paths, viterbi_sequences
-from ._kernels import (IMPOSSIBLE, UNDERFLOW, forward_backward_log, forward_backward_scaled,
-                       scaled_workspace)
+from ._kernels import (
+    IMPOSSIBLE,
+    UNDERFLOW,
+    forward_backward_log,
+    forward_backward_scaled,
+    scaled_workspace,
+)
 
 __all__ = ["Decoding", "Posterior", "forward_backward", "sample_paths",
            "sample_posterior", "viterbi"]
