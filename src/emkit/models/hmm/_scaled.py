@@ -166,19 +166,22 @@ def _normalise_into(values, out):
 
 
 @kernel(inline="always")
-def scaled_backward(start, stop, transmat, emissions, filtered, normalisers, pair_sums, work,
-                    outer):
-    """Backward pass: state posteriors in place of ``filtered``, and transition sums.
+def scaled_backward(start, stop, transmat, weight, emissions, filtered, normalisers,
+                    transition_counts, work, outer):
+    """Backward pass: state posteriors in place of ``filtered``; weighted transition sums.
 
     Parameters
     ----------
     start, stop : int
     transmat : ndarray of shape (n_states, n_states)
+    weight : float
+        The sequence's weight.
     emissions, filtered, normalisers
         As filled by :func:`scaled_forward`; ``filtered[start:stop]`` is overwritten with the
         posteriors ``gamma_t = p(z_t | x)``.
-    pair_sums : ndarray of shape (n_states, n_states)
-        Receives (overwritten) ``sum_t p(z_t = i, z_t+1 = j | x)``.
+    transition_counts : ndarray of shape (n_states, n_states)
+        Incremented by ``weight * sum_t p(z_t = i, z_t+1 = j | x)`` if the pass succeeds and
+        the weight is not 0.
     work : ndarray of shape (3, n_states)
     outer : ndarray of shape (n_states, n_states)
         Scratch.
@@ -210,7 +213,8 @@ def scaled_backward(start, stop, transmat, emissions, filtered, normalisers, pai
         for i in range(n_states):
             next_beta[i] = filtered[t, i] * beta[i]
         _normalise_into(next_beta, filtered[t])
-    for i in range(n_states):
-        for j in range(n_states):
-            pair_sums[i, j] = outer[i, j] * transmat[i, j]
+    if weight != 0.0:
+        for i in range(n_states):
+            for j in range(n_states):
+                transition_counts[i, j] += weight * (outer[i, j] * transmat[i, j])
     return True

@@ -34,7 +34,13 @@ from typing import NamedTuple
 import numpy as np
 
 from ._decoding import sample_posterior_paths, sample_prior_paths, viterbi_sequences
-from ._kernels import UNDERFLOW, forward_backward_log, forward_backward_scaled, scaled_workspace
+from ._kernels import (
+    IMPOSSIBLE,
+    UNDERFLOW,
+    forward_backward_log,
+    forward_backward_scaled,
+    scaled_workspace,
+)
 
 __all__ = ["Decoding", "Posterior", "forward_backward", "sample_paths",
            "sample_posterior", "viterbi"]
@@ -122,41 +128,52 @@ def forward_backward(log_emission, startprob, transmat, lengths=None, sequence_w
     Posterior
     """
     table, startprob, transmat, lengths = _as_arrays(log_emission, startprob, transmat, lengths)
-    n_states = table.shape[1]
-    weights = (np.ones(lengths.shape[0]) if sequence_weights is None
+    n_sequences, n_states = lengths.shape[0], table.shape[1]
+    weights = (np.ones(n_sequences) if sequence_weights is None
                else np.ascontiguousarray(sequence_weights, dtype=np.float64))
-    posteriors, rows = np.empty_like(table), np.empty(table.shape[0])
-    # start counts, transition counts, [weighted log-likelihood, entropy]: summed into
-    sums = (np.zeros(n_states), np.zeros((n_states, n_states)), np.zeros(2))
-    redo = (np.arange(lengths.shape[0]) if log_space else
-            _scaled_pass(table, lengths, weights, startprob, transmat, posteriors, rows, sums))
+    # posteriors, row log-likelihoods, status and [log p(x_s), H_s] per sequence, counts
+    outputs = (np.empty_like(table), np.empty(table.shape[0]),
+               np.empty(n_sequences, dtype=np.int64), np.empty((2, n_sequences)),
+               np.zeros((n_states, n_states)))
+    redo = (np.arange(n_sequences) if log_space
+            else _scaled_pass(table, lengths, weights, startprob, transmat, outputs))
     if redo.size:
-        _log_pass(table, lengths, redo, weights, startprob, transmat, posteriors, rows, sums)
-    start_counts, transition_counts, totals = sums
-    return Posterior(float(totals[0]), posteriors, start_counts, transition_counts,
-                     float(totals[1]), int(redo.size), rows)
+        _log_pass(table, lengths, redo, weights, startprob, transmat, outputs)
+    return _weighted_posterior(lengths, weights, outputs, int(redo.size))
 
 
-def _scaled_pass(table, lengths, weights, startprob, transmat, posteriors, rows, sums):
+def _scaled_pass(table, lengths, weights, startprob, transmat, outputs):
     """Scaled forward-backward on every sequence; the indices of those to redo in log space."""
     log_startprob, log_transmat = _logs(startprob, transmat)
     log_startprob = np.where(startprob > 0.0, log_startprob, 0.0)  # 0 where the chain has 0
     log_transmat = np.where(transmat > 0.0, log_transmat, 0.0)
-    status = np.empty(lengths.shape[0], dtype=np.int64)
     forward_backward_scaled(table, lengths, weights, startprob, log_startprob, transmat,
                             np.ascontiguousarray(transmat.T),
-                            np.ascontiguousarray(log_transmat.T), posteriors, rows, status,
-                            *sums, scaled_workspace(*table.shape))
-    return np.flatnonzero(status == UNDERFLOW)
+                            np.ascontiguousarray(log_transmat.T), *outputs,
+                            scaled_workspace(*table.shape))
+    return np.flatnonzero(outputs[2] == UNDERFLOW)
 
 
-def _log_pass(table, lengths, redo, weights, startprob, transmat, posteriors, rows, sums):
+def _log_pass(table, lengths, redo, weights, startprob, transmat, outputs):
     """Log-space forward-backward on the sequences ``redo`` (indices)."""
-    stops = np.cumsum(lengths)[redo]
     log_startprob, log_transmat = _logs(startprob, transmat)
-    forward_backward_log(table, stops - lengths[redo], stops, weights[redo], log_startprob,
-                         log_transmat, np.ascontiguousarray(log_transmat.T), posteriors, rows,
-                         *sums)
+    forward_backward_log(table, np.cumsum(lengths) - lengths, lengths, redo, weights,
+                         log_startprob, log_transmat, np.ascontiguousarray(log_transmat.T),
+                         *outputs)
+
+
+def _weighted_posterior(lengths, weights, outputs, n_log_space):
+    """The Posterior from the kernels' outputs: weighted sums over the possible sequences, NaN
+    posteriors and -inf evidence for an impossible one (of non-zero weight)."""
+    posteriors, rows, status, sequence_sums, transition_counts = outputs
+    impossible = status == IMPOSSIBLE
+    posteriors[np.repeat(impossible, lengths)] = np.nan
+    counted = (weights != 0.0) & ~impossible
+    w, first_rows = weights[counted], (np.cumsum(lengths) - lengths)[counted]
+    log_likelihood = (-np.inf if np.any(impossible & (weights != 0.0))
+                      else float(w @ sequence_sums[0, counted]))
+    return Posterior(log_likelihood, posteriors, w @ posteriors[first_rows], transition_counts,
+                     float(w @ sequence_sums[1, counted]), n_log_space, rows)
 
 
 def viterbi(log_emission, startprob, transmat, lengths=None) -> Decoding:
