@@ -120,8 +120,8 @@ class Tree(Mapping):
     ----------
     items : mapping, optional
         Names to values. Values are frozen: arrays become read-only (an array that is already
-        read-only, with nothing writable behind it, is kept without a copy), mappings become
-        Trees, statistic leaves are kept.
+        read-only, with nothing writable behind it, is kept without a copy: whoever owns it
+        must not make it writable again), mappings become Trees, statistic leaves are kept.
     **kwargs
         More names and values.
 
