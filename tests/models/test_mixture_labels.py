@@ -43,7 +43,7 @@ def test_a_few_labels_decide_which_component_is_which():
 
 
 @pytest.mark.parametrize("labels, message", [
-    (np.full(99, -1), r"'labels' must have one entry per row of X \(100\)"),
+    (np.full(99, -1), r"labels must have one entry per row of X \(100\)"),
     (np.full(100, 0.5), "labels must hold integers"),
     (np.r_[np.full(99, -1), 2], r"row 99 has 2"),
 ])

@@ -57,7 +57,7 @@ class Block(Mapping):
         n_samples = np.shape(X)[0] if np.ndim(X) else None
         for name, value in present.items():
             if np.ndim(value) == 0 or np.shape(value)[0] != n_samples:
-                raise ValueError(f"Block field {name!r} must have one entry per row of X "
+                raise ValueError(f"{name} must have one entry per row of X "
                                  f"({n_samples}); got shape {np.shape(value)}.")
         object.__setattr__(self, "_fields", present)
         object.__setattr__(self, "lengths", lengths)

@@ -133,19 +133,13 @@ def fit_data(X, default, chosen=None, *, sample_weight=None, labels=None, length
     if sequences or lengths is not None:
         lengths = check_lengths(lengths, X.shape[0])
     block = Block(X, weights=check_sample_weight(sample_weight, X.shape[0]), lengths=lengths,
-                  **{name: _row_array(value, X.shape[0], name) for name, value in fields.items()})
+                  **_row_arrays(fields))
     return EstimatorData(InMemory(block), chosen or default, names)
 
 
-def _row_array(value, n_samples, name):
-    """A row-aligned input as an array with ``n_samples`` rows (None stays None)."""
-    if value is None:
-        return None
-    array = np.asarray(value)
-    if array.ndim == 0 or array.shape[0] != n_samples:
-        raise ValueError(f"{name} must have one entry per row of X ({n_samples}); got shape "
-                         f"{array.shape}.")
-    return array
+def _row_arrays(fields):
+    """The row-aligned inputs as arrays (None stays None); the Block checks their rows."""
+    return {name: None if value is None else np.asarray(value) for name, value in fields.items()}
 
 
 def predict_data(estimator, X, default, chosen=None, *, lengths=None, sequences=False,
@@ -164,8 +158,7 @@ def predict_data(estimator, X, default, chosen=None, *, lengths=None, sequences=
         X = validate_predict_input(estimator, X) if fitted else check_X(X)
         if sequences or lengths is not None:
             lengths = check_lengths(lengths, X.shape[0])
-        block = Block(X, lengths=lengths, **{name: _row_array(value, X.shape[0], name)
-                                             for name, value in fields.items()})
+        block = Block(X, lengths=lengths, **_row_arrays(fields))
         return EstimatorData(InMemory(block), chosen or default)
     source, names = _outside_memory(X, None, lengths, fields, sequences=sequences)
     data = EstimatorData(source, _backend_for(source, default, chosen, persist=False), names)
