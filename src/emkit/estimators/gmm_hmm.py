@@ -72,21 +72,24 @@ class GMMHMM(HMMEstimator):
         return (f"Pass one entry per state and mixture component (n_components="
                 f"{self.n_components}, n_mix={self.n_mix}).")
 
-    def _emission_from_attributes(self, codes, n_features=None):
+    def _emission_from_attributes(self, codes, n_features=None, attributes=None):
         k, m, given = self.n_components, self.n_mix, {}
-        if "w" in codes and "weights_" in self.__dict__:
-            given["weights"] = check_probabilities(self.weights_, "weights_", (k, m))
-        if "m" in codes and "means_" in self.__dict__:
-            d = n_features if n_features is not None else np.shape(self.means_)[-1]
+        attributes = self.__dict__ if attributes is None else attributes
+        if "w" in codes and "weights_" in attributes:
+            given["weights"] = check_probabilities(attributes["weights_"], "weights_", (k, m))
+        if "m" in codes and "means_" in attributes:
+            means = attributes["means_"]
+            d = n_features if n_features is not None else np.shape(means)[-1]
             given["components.means"] = check_array(
-                self.means_, "means_", (k, m, d), remedy=self._per_mixture).reshape(k * m, d)
+                means, "means_", (k, m, d), remedy=self._per_mixture).reshape(k * m, d)
             n_features = d
-        if "c" in codes and "covars_" in self.__dict__:
-            d = n_features if n_features is not None else np.shape(self.covars_)[-1]
+        if "c" in codes and "covars_" in attributes:
+            covars = attributes["covars_"]
+            d = n_features if n_features is not None else np.shape(covars)[-1]
             structure = STRUCTURES[self.covariance_type]
             flat_shape = structure.shape(k * m, d)
             given["components.covariances"] = check_array(
-                self.covars_, "covars_", (k, m) + flat_shape[1:], structure.constraint(),
+                covars, "covars_", (k, m) + flat_shape[1:], structure.constraint(),
                 remedy=self._per_mixture).reshape(flat_shape)
         return given
 
