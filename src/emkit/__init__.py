@@ -36,6 +36,7 @@ from .estimators import (
     GaussianHMM,
     GaussianMixture,
     MixtureModel,
+    MultinomialHMM,
     PoissonHMM,
     PoissonMixture,
     StudentTMixture,
@@ -66,6 +67,7 @@ __all__ = [
     "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
     "StudentTMixture",
+    "MultinomialHMM",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "NonMonotoneWarning",
