@@ -209,9 +209,14 @@ class Gaussian(Component):
         n_features = new.means.shape[1]
 
         def degenerate(k):
-            if counts[k] < n_features + 1:
+            # Per structure: a full or tied covariance needs more than n_features points'
+            # weight; a diagonal or spherical variance is singular only when it is zero.
+            if self.structure.dense and counts[k] < n_features + 1:
                 return (f"it holds about {counts[k]:.3g} samples' weight, fewer than n_features "
                         f"+ 1 = {n_features + 1}, so its covariance is singular")
+            if not self.structure.dense:
+                return (f"its variance is zero: its weight (about {counts[k]:.3g} samples') "
+                        "sits on points that are equal in a feature")
             return ("its covariance is singular (its samples are collinear or constant in a "
                     "feature)")
 
