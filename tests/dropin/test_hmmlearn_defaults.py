@@ -63,7 +63,8 @@ def _reference_value(reference, name):
     """hmmlearn's fitted attribute. After an M-step hmmlearn holds spherical variances
     tiled to (K, D), and its ``covars_`` then returns (K * D, D, D) matrices: the variances
     themselves (``_covars_``) are compared instead, as full matrices."""
-    if name == "covars_" and getattr(reference, "covariance_type", None) == "spherical":
+    if name == "covars_" and isinstance(reference, hmm.GaussianHMM) and \
+            reference.covariance_type == "spherical":
         variances = reference._covars_
         assert np.allclose(variances, variances[:, :1])  # one variance per state
         return variances[:, 0, None, None] * np.eye(variances.shape[1])
@@ -147,3 +148,42 @@ def test_multinomial_hmm(priors):
         warnings.simplefilter("ignore")  # hmmlearn warns that MultinomialHMM changed in 0.3
         reference = hmm.MultinomialHMM(K, **common)
     _fit_pair(reference, emkit.MultinomialHMM(K, **common), start, _multinomial_counts())
+
+
+GMM_COVARIANCES = {
+    "diag": np.array([[[1.0, 1.0], [0.7, 1.3]], [[1.5, 0.7], [1.0, 1.0]],
+                      [[1.0, 2.0], [0.6, 0.6]]]),
+    "spherical": np.array([[1.0, 0.8], [1.5, 1.2], [0.7, 1.0]]),
+    "full": np.array([[np.eye(2), [[1.2, 0.3], [0.3, 0.8]]],
+                      [[[2.0, 0.3], [0.3, 1.0]], np.eye(2)],
+                      [0.7 * np.eye(2), [[1.0, -0.2], [-0.2, 1.0]]]]),
+    "tied": np.array([np.eye(2), [[2.0, 0.3], [0.3, 1.0]], [[1.0, -0.2], [-0.2, 0.7]]]),
+}
+
+
+def _gmm_start(covariance_type):
+    return dict(_chain(), weights_=np.array([[0.5, 0.5], [0.3, 0.7], [0.6, 0.4]]),
+                means_=np.array([[[0.5, 0.5], [-0.5, 0.0]], [[2.0, 2.0], [3.5, 2.5]],
+                                 [[-1.0, 2.0], [-2.5, 3.5]]]),
+                covars_=GMM_COVARIANCES[covariance_type])
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "full", "spherical", "tied"])
+def test_gmm_hmm_default_arguments(covariance_type):
+    common = dict(n_mix=2, covariance_type=covariance_type, init_params="", tol=-np.inf)
+    _fit_pair(hmm.GMMHMM(K, **common), emkit.GMMHMM(K, **common),
+              _gmm_start(covariance_type), _gaussian_data())
+
+
+@pytest.mark.parametrize("covariance_type", ["diag", "full", "spherical", "tied"])
+def test_gmm_hmm_every_prior_set(covariance_type):
+    d = 2
+    covars_prior, covars_weight = {
+        "full": (0.3 * np.eye(d), 1.0), "tied": (0.3 * np.eye(d), 2.0),
+        "diag": (0.5, 0.2), "spherical": (0.5, 0.2)}[covariance_type]
+    common = dict(n_mix=2, covariance_type=covariance_type, init_params="", tol=-np.inf,
+                  startprob_prior=2.0, transmat_prior=1.5, weights_prior=1.8,
+                  means_prior=0.5, means_weight=0.7, covars_prior=covars_prior,
+                  covars_weight=covars_weight, min_covar=1e-2)
+    _fit_pair(hmm.GMMHMM(K, **common), emkit.GMMHMM(K, **common),
+              _gmm_start(covariance_type), _gaussian_data())
