@@ -200,9 +200,10 @@ class HMMEstimator(LatentEstimator):
     #: hmmlearn's attribute of each letter code (the estimators initialised as hmmlearn does).
     _attributes = None
 
-    def _initial_emission(self, X, codes, stream):
+    def _initial_emission(self, X, codes, stream, emission=None):
         """hmmlearn's starting emission attributes ``{name: array}`` for ``codes``, from all
-        the rows X; ``stream()`` gives the random state of one of hmmlearn's draws."""
+        the rows X (in memory; a sample of a file or Dask collection); ``stream()`` gives the
+        random state of one of hmmlearn's draws; ``emission`` is the model's component."""
         raise NotImplementedError
 
     def _streams(self, rng, attempt):
@@ -237,7 +238,7 @@ class HMMEstimator(LatentEstimator):
                 values["startprob_"] = chain.dirichlet(np.full(k, 1.0 / k))
             if "t" in codes:
                 values["transmat_"] = chain.dirichlet(np.full(k, 1.0 / k), size=k)
-            values.update(self._initial_emission(block.X, codes, stream))
+            values.update(self._initial_emission(block.X, codes, stream, model.emission))
             every = set(self._codes)
             return Tree(**self._chain_from_attributes(every, values), emission=Tree.from_paths(
                 self._emission_from_attributes(every, data.n_features, values)))

@@ -94,16 +94,12 @@ class CategoricalHMM(HMMEstimator):
                                     n_symbols)
         return Categorical(n_symbols, prior=prior)
 
-    def _initial_emission(self, X, codes, stream):
+    def _initial_emission(self, X, codes, stream, emission=None):
         if "e" not in codes:
             return {}
-        probs = stream().rand(self.n_components, self._n_symbols_of(X))
+        # the number of symbols of the model: counted over all of X, not only the head
+        probs = stream().rand(self.n_components, emission.n_categories)
         return {"emissionprob_": probs / probs.sum(axis=1, keepdims=True)}
-
-    def _n_symbols_of(self, X):
-        if self.n_features is not None:
-            return check_positive_int(self.n_features, "n_features")
-        return int(np.max(X)) + 1
 
     def _emission_from_attributes(self, codes, n_features=None, attributes=None):
         attributes = self.__dict__ if attributes is None else attributes

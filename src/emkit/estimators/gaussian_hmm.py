@@ -170,7 +170,7 @@ class GaussianHMM(HMMEstimator):
         return Gaussian(self.covariance_type, self.reg_covar, self.on_collapse,
                         prior=self._prior())
 
-    def _initial_emission(self, X, codes, stream):
+    def _initial_emission(self, X, codes, stream, emission=None):
         values = {}
         if "m" in codes:
             values["means_"] = kmeans_means(X, self.n_components, stream())

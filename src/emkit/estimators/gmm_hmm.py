@@ -103,7 +103,7 @@ class GMMHMM(HMMEstimator):
             covars_weight=self.covars_weight, reg_covar=self.reg_covar,
             on_collapse=self.on_collapse)
 
-    def _initial_emission(self, X, codes, stream):
+    def _initial_emission(self, X, codes, stream, emission=None):
         """hmmlearn's start: k-means on all rows into K clusters, then k-means into M within
         each (a cluster with fewer than M rows draws its means around the centre of the K
         centres); uniform weights; ``cov(X) + min_covar`` for every covariance."""

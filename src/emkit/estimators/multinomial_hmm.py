@@ -94,7 +94,7 @@ class MultinomialHMM(HMMEstimator):
                                  f"row sums to {problem[1]:g}. Pass the row totals as "
                                  "n_trials, or None to use them.")
 
-    def _initial_emission(self, X, codes, stream):
+    def _initial_emission(self, X, codes, stream, emission=None):
         if "e" not in codes:
             return {}
         probs = stream().rand(self.n_components, X.shape[1])

@@ -66,7 +66,7 @@ class PoissonHMM(HMMEstimator):
                    positional("lambdas_prior", 0.0), positional("lambdas_weight", 0.0),
                    *hmmlearn_tail(_codes))
 
-    def _initial_emission(self, X, codes, stream):
+    def _initial_emission(self, X, codes, stream, emission=None):
         if "l" not in codes:
             return {}
         mean, variance = X.mean(), X.var()  # hmmlearn's method of moments, over all of X
