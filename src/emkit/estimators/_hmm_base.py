@@ -31,7 +31,7 @@ from ..engine.validation import check_positive_int, check_probabilities
 from ..models.hmm import HMM
 from ._base import LatentEstimator, check_n_components
 from ._hmm_inputs import as_sequences, fixed_from_codes, letters, prior_from_hmmlearn
-from ._hmm_monitor import (ConvergenceMonitor, LogLikelihoodRecorder, TotalChange,
+from ._hmm_monitor import (ConvergenceMonitor, HmmlearnChange, LogLikelihoodRecorder,
                            check_hmm_tol)
 from ._signature import keyword, positional, storing_init
 
@@ -174,7 +174,7 @@ class HMMEstimator(LatentEstimator):
 
     def _engine_options(self, data):
         return dict(n_init=self.n_init, random_state=self.random_state,
-                    stopping=TotalChange(max(check_hmm_tol(self.tol), 0.0)), tol=0.0,
+                    stopping=HmmlearnChange(check_hmm_tol(self.tol)), tol=0.0,
                     max_iter=self.n_iter,
                     fixed=fixed_from_codes(self.params, self._codes, self.fixed),
                     verbose=int(bool(self.verbose)), verbose_interval=1, progress=False,
@@ -420,6 +420,10 @@ class HMMEstimator(LatentEstimator):
     def sample(self, n_samples=1, random_state=None, currstate=None):
         """Draw one sequence from the model.
 
+        The estimators named after hmmlearn's draw as hmmlearn does (a uniform for the start,
+        one per transition, then the emission's own draw, row by row), so that the same
+        ``random_state`` gives the same sequence.
+
         Parameters
         ----------
         n_samples : int
@@ -436,11 +440,28 @@ class HMMEstimator(LatentEstimator):
         check_positive_int(n_samples, "n_samples")
         model, params = self._current(self.__dict__.get("n_features_in_"))
         if currstate is not None:
-            state = check_positive_int(currstate, "currstate", minimum=0,
-                                       maximum=self.n_components - 1)
-            params = params.replace(startprob=np.eye(self.n_components)[state])
+            currstate = check_positive_int(currstate, "currstate", minimum=0,
+                                           maximum=self.n_components - 1)
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        return model.sample(params, n_samples, rng)
+        draw = self._row_sampler(model.emission, params.emission)
+        if draw is None:
+            if currstate is not None:
+                params = params.replace(startprob=np.eye(self.n_components)[currstate])
+            return model.sample(params, n_samples, rng)
+        transitions = np.cumsum(params.transmat, axis=1)
+        state = (np.cumsum(params.startprob) > rng.rand()).argmax() if currstate is None \
+            else currstate
+        states, rows = [state], [draw(state, rng)]
+        for _ in range(n_samples - 1):
+            state = (transitions[state] > rng.rand()).argmax()
+            states.append(state)
+            rows.append(draw(state, rng))
+        return np.atleast_2d(rows), np.array(states, dtype=int)
+
+    def _row_sampler(self, emission, params):
+        """``draw(state, rng) -> row`` as hmmlearn draws one row, or None (the model's own
+        vectorised sampler)."""
+        return None
 
     def aic(self, X, lengths=None):
         """Akaike information criterion ``-2 log L + 2 n_parameters`` (lower is better).

@@ -15,7 +15,8 @@ import numpy as np
 
 from ..engine.stopping import StoppingRule
 
-__all__ = ["ConvergenceMonitor", "LogLikelihoodRecorder", "TotalChange", "check_hmm_tol"]
+__all__ = ["ConvergenceMonitor", "HmmlearnChange", "LogLikelihoodRecorder", "TotalChange",
+           "check_hmm_tol"]
 
 
 def check_hmm_tol(tol):
@@ -43,6 +44,39 @@ class TotalChange(StoppingRule):
 
     def satisfied(self, step, row, problem):
         return abs(row.change) < self.tol
+
+
+class HmmlearnChange(StoppingRule):
+    """hmmlearn's rule: stop after the step that follows a log-likelihood gain below ``tol``.
+
+    hmmlearn records the log-likelihood of the parameters *before* each M-step and stops when
+    the last two records differ by less than ``tol``, one M-step after the gain that was
+    small. This rule stops at the same step, so that both libraries return the same
+    parameters after the same number of iterations. The gain compared is that of the
+    log-likelihood (the objective's change less the change of the log prior), as hmmlearn's.
+
+    Parameters
+    ----------
+    tol : float
+        Threshold on the total log-likelihood gain; negative: never stop early.
+    """
+
+    def __init__(self, tol=1e-2):
+        self.tol = check_hmm_tol(tol)
+        self._gains = {}
+
+    def __repr__(self):
+        return f"HmmlearnChange(tol={self.tol:g})"
+
+    def satisfied(self, step, row, problem):
+        model = problem.model
+        gain = row.change - (float(model.log_prior(step.params))
+                             - float(model.log_prior(step.previous.params)))
+        if row.iteration == 1:
+            self._gains = {}
+        self._gains[row.iteration] = gain
+        previous = self._gains.get(row.iteration - 1)
+        return previous is not None and previous < self.tol
 
 
 @dataclass(frozen=True)

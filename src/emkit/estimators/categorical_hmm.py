@@ -113,5 +113,9 @@ class CategoricalHMM(HMMEstimator):
         probs = check_probabilities(attributes["emissionprob_"], "emissionprob_", shape)
         return {"probs": probs[:, None, :]}
 
+    def _row_sampler(self, emission, params):
+        cumulative = np.cumsum(params.probs[:, 0, :], axis=1)
+        return lambda state, rng: [(cumulative[state] > rng.rand()).argmax()]
+
     def _publish_emission(self, emission, params):
         self.emissionprob_ = np.array(params.probs[:, 0, :])

@@ -197,6 +197,10 @@ class GaussianHMM(HMMEstimator):
                 attributes["covars_"], self.covariance_type, k, n_features)
         return given
 
+    def _row_sampler(self, emission, params):
+        means, covariances = params.means, emission.full_covariances(params)
+        return lambda state, rng: rng.multivariate_normal(means[state], covariances[state])
+
     def _publish_emission(self, emission, params):
         self.means_ = np.array(params.means)
         self.covars_ = np.array(emission.full_covariances(params))

@@ -165,6 +165,17 @@ class GMMHMM(HMMEstimator):
                 remedy=self._per_mixture).reshape(flat_shape)
         return given
 
+    def _row_sampler(self, emission, params):
+        m, weights = self.n_mix, params.weights
+        means = params.components.means
+        covariances = emission.component.full_covariances(params.components)
+
+        def draw(state, rng):
+            inner = state * m + rng.choice(m, p=weights[state])
+            return rng.multivariate_normal(means[inner], covariances[inner])
+
+        return draw
+
     def _publish_emission(self, emission, params):
         k, m = params.weights.shape
         self.weights_ = np.array(params.weights)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from scipy import stats
 
 from ..components.multinomial import Multinomial
 from ..engine.validation import check_probabilities
@@ -107,6 +108,15 @@ class MultinomialHMM(HMMEstimator):
         value = attributes["emissionprob_"]
         d = n_features if n_features is not None else np.shape(value)[-1]
         return {"probs": check_probabilities(value, "emissionprob_", (self.n_components, d))}
+
+    def _row_sampler(self, emission, params):
+        n_trials = self._sample_trials()
+        if n_trials is None:
+            raise ValueError(f"sample() needs one number of trials; n_trials={self.n_trials!r}. "
+                             "Set n_trials to an integer.")
+        probs = params.probs
+        return lambda state, rng: stats.multinomial.rvs(n=n_trials, p=probs[state],
+                                                        random_state=rng)
 
     def _publish_emission(self, emission, params):
         self.emissionprob_ = np.array(params.probs)

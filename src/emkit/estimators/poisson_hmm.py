@@ -86,5 +86,9 @@ class PoissonHMM(HMMEstimator):
                                      positive, remedy="Pass one positive rate per state and "
                                      "feature.")}
 
+    def _row_sampler(self, emission, params):
+        rates = params.rates
+        return lambda state, rng: rng.poisson(rates[state])
+
     def _publish_emission(self, emission, params):
         self.lambdas_ = np.array(params.rates)
