@@ -142,7 +142,7 @@ def test_one_state_is_a_gaussian_mixture_like_scikit_learn():
         reference.fit(X)
     # the generic HMM estimator: MixtureEmission's exact EM (GMMHMM keeps hmmlearn's update)
     ours = emkit.estimators.HMM(MixtureEmission(Gaussian("diag", reg_covar=1e-6), 2), 1,
-                                n_iter=8, tol=0.0, init_params="", params="e")
+                                n_iter=8, tol=-1.0, init_params="", params="e")
     ours.startprob_, ours.transmat_ = np.ones(1), np.ones((1, 1))
     ours.emission_params_ = Tree(weights=weights[None], components=Tree(
         means=means, covariances=variances))

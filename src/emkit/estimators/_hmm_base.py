@@ -401,8 +401,15 @@ class HMMEstimator(LatentEstimator):
             return self.n_features_in_
         if self._features_from in self.__dict__:
             return int(np.shape(self.__dict__[self._features_from])[-1])
+        if "_n_features" in self.__dict__:
+            return self.__dict__["_n_features"]
         raise AttributeError(f"{type(self).__name__} has no n_features yet: fit it or set "
                              f"{self._features_from}.")
+
+    @n_features.setter
+    def n_features(self, value):
+        # hmmlearn code sets it by hand; the fitted X and the emission attributes prevail
+        self.__dict__["_n_features"] = value
 
     #: The attribute whose last axis is n_features (for parameters set by hand).
     _features_from = "means_"
