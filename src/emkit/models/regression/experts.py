@@ -7,13 +7,14 @@ the current coefficients, and the M-step on them:
 * :class:`LinearExperts` (Gaussian response, identity link): the expected log-likelihood is
   quadratic in the coefficients, so its statistics, expanded about the current coefficients,
   are exact everywhere and the M-step is weighted least squares (an exact EM step).
-* :class:`LogisticExperts` (binary response, logit link): the curvature is bounded by
-  ``X^T W X / 4`` (Böhning & Lindsay 1988), so one Newton-like step on that bound raises the
-  expected log-likelihood (a generalised EM step).
-* :class:`PoissonExperts` (count response, log link): the curvature is bounded by the
-  current Hessian times ``exp(s)``, where ``s`` bounds how far the step moves any row's linear
-  predictor (from the largest absolute design values); the step is the Newton step shrunk so
-  that the bound holds (``s exp(s)`` equal to the Newton step's reach), again a GEM step.
+* :class:`LogisticExperts` (binary response, logit link) and :class:`PoissonExperts` (count
+  response, log link): the expected log-likelihood is concave with no closed-form maximiser.
+  Its curvature at a step ``d`` is at most ``exp(s)`` times the current Hessian, where ``s``
+  bounds how far the step moves any row's linear predictor (from the largest absolute design
+  values); the M-step is the Newton step shrunk so that this bound holds, which certainly
+  raises the expected log-likelihood (a generalised EM step) and is the Newton step near the
+  optimum. For logistic experts the global bound ``X^T W X / 4`` (Böhning & Lindsay 1988) is
+  also tried, and the step of the larger certified gain is taken.
 
 Every ``expected_log_joint`` returns the exact expected log-likelihood at the coefficients the
 statistics were computed at, and a certified lower bound of it (a minorant) elsewhere.
