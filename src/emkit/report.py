@@ -274,8 +274,10 @@ def _bic_section(bic_table):
     fig, ax = _pyplot_figure(7.5, 4.5)
     finite = bic_table.dropna(subset=["bic"])
     plot.bic(finite, ax=ax, title="BIC by number of components (lower is better)")
-    columns = [c for c in bic_table.columns if c != "error" or bic_table[c].astype(bool).any()]
-    rows = [tuple(row) for row in bic_table[columns].itertuples(index=False)]
+    table = bic_table.assign(error=bic_table["error"].fillna("")) \
+        if "error" in bic_table.columns else bic_table
+    columns = [c for c in table.columns if c != "error" or (table[c] != "").any()]
+    rows = [tuple(row) for row in table[columns].itertuples(index=False)]
     text = tuple(j for j, c in enumerate(columns) if c in ("model", "covariance_type", "error"))
     return _section("selection", "Model selection", _png(fig, "BIC curves") +
                     _table(columns, rows, text_columns=text))

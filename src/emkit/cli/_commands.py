@@ -12,6 +12,7 @@ from ._files import load_model, save_model
 from ._models import build_estimator
 from ._progress import fit_progress, tracked
 from ._table import open_table
+from ..sources.streaming import StreamingSource
 
 __all__ = ["COMMANDS"]
 
@@ -45,9 +46,15 @@ def _is_hmm(estimator):
 
 
 def _sequence_inputs(estimator, table):
-    """``lengths=`` for an HMM given arrays; a streamed source carries its own lengths."""
+    """``lengths=`` for an HMM given arrays; a streamed source carries its own lengths.
+
+    An HMM given no sequence options reads the rows as one sequence.
+    """
     if _is_hmm(estimator) and isinstance(table.X, np.ndarray):
         return {"lengths": table.lengths}
+    if _is_hmm(estimator) and table.lengths is None:
+        table.X = StreamingSource(table.X.reader, lengths=[table.X.n_samples])
+        return {}
     if not _is_hmm(estimator) and table.lengths is not None:
         raise UserError("--sequence-column/--lengths-column apply to HMMs; this model is a "
                         f"{type(estimator).__name__}.")
@@ -76,28 +83,39 @@ def _model_columns(estimator):
 
 # -- fit and select -------------------------------------------------------------------------
 def _fit(args, table):
+    """Fit the model ``args`` describe; returns it and its BIC row (see :func:`_fit_summary`).
+
+    The log-likelihood is that of the parameters returned, by one more pass over the data
+    (the fit's own last value belongs to the parameters before the last M-step).
+    """
     estimator = build_estimator(args, table.X)
     progress = fit_progress(args.quiet or args.json, args.verbose, args.no_progress)
+    inputs = _sequence_inputs(estimator, table)
     with progress as tracker, tracked(estimator, tracker), _on_scheduler(args, table) as X:
-        return estimator.fit(X, **_sequence_inputs(estimator, table))
+        estimator.fit(X, **inputs)
+        if _is_hmm(estimator):
+            log_likelihood = float(estimator.score(X, **inputs))
+        else:
+            log_likelihood = float(estimator.score(X)) * estimator.result_.n_samples
+    return estimator, _fit_summary(estimator, log_likelihood)
 
 
-def _fit_summary(estimator):
+def _fit_summary(estimator, log_likelihood):
     from ..estimators.criteria import bic
 
     result = estimator.result_
     return {"model": type(estimator).__name__, "n_components": estimator.n_components,
             "n_samples": result.n_samples, "n_iter": estimator.n_iter_,
-            "converged": bool(estimator.converged_),
-            "log_likelihood": result.log_likelihood,
-            "bic": bic(result.log_likelihood, estimator.n_parameters(), result.n_samples)}
+            "converged": bool(estimator.converged_), "log_likelihood": log_likelihood,
+            "n_parameters": estimator.n_parameters(),
+            "bic": bic(log_likelihood, estimator.n_parameters(), result.n_samples)}
 
 
 def cmd_fit(args):
     table = open_table(args)
-    estimator = _fit(args, table)
+    estimator, summary = _fit(args, table)
     written = save_model(estimator, args.output, args.force)
-    summary = _fit_summary(estimator) | {"files": [str(p) for p in written]}
+    summary["files"] = [str(p) for p in written]
     _say(args, estimator.history_.to_table())
     if not args.json:
         print(f"{summary['n_iter']} iterations, converged={summary['converged']}, "
@@ -129,8 +147,7 @@ def cmd_select(args):
         _write_report(best, table, args.report, bic_table=grid)
     if args.json:
         _emit_json(args, {"table": grid.to_dict(orient="records"),
-                          "best": _fit_summary(best) | {"covariance_type": getattr(
-                              best, "covariance_type", None)},
+                          "best": grid.iloc[0].to_dict(),
                           "files": [str(p) for p in written]})
         return
     import pandas as pd

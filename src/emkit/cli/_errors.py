@@ -11,7 +11,6 @@ OPTION_NAMES = {
     "reg_covar": "--reg-covar", "max_iter": "--max-iter", "n_iter": "--max-iter",
     "n_init": "--n-init", "random_state": "--random-state", "n_trials": "--n-trials",
     "n_categories": "--n-categories", "n_mix": "--n-mix", "dof": "--dof", "tol": "--tol",
-    "n_samples": "-n/--n-samples",
 }
 #: Names replaced only as ``name=`` (as plain words they mean something else).
 KEYWORD_NAMES = {"format": "--format", "lengths": "--lengths-column (or --sequence-column)"}

@@ -45,7 +45,7 @@ MODELS = {spec.name: spec for spec in (
     ModelSpec("exponential", "exponential mixture (positive values)"),
     ModelSpec("gamma", "gamma mixture (positive values)"),
     ModelSpec("lognormal", "log-normal mixture (positive values)", ("reg_covar",)),
-    ModelSpec("vmf", "von Mises-Fisher mixture (directions; rows are normalised)"),
+    ModelSpec("vmf", "von Mises-Fisher mixture (directions: rows of norm 1)"),
     ModelSpec("hmm", "Gaussian HMM", ("covariance_type", "reg_covar"), hmm=True),
     ModelSpec("gmmhmm", "HMM with Gaussian-mixture emissions",
               ("covariance_type", "reg_covar", "n_mix"), hmm=True),

@@ -40,13 +40,6 @@ def covariance_types(text, model) -> list:
     return list(COVARIANCE_TYPES) if text == "all" else text.split(",")
 
 
-def _information(estimator):
-    from ..estimators.criteria import bic
-
-    result = estimator.result_  # the fit's own log-likelihood: no second pass over the data
-    return bic(result.log_likelihood, estimator.n_parameters(), result.n_samples)
-
-
 def bic_grid(fit_one, args, ks, types):
     """Fit every (covariance type, K) and rank the fits by BIC (lower is better).
 
@@ -55,8 +48,9 @@ def bic_grid(fit_one, args, ks, types):
 
     Parameters
     ----------
-    fit_one : callable ``(args) -> fitted estimator``
-        Fits the model ``args`` describe (the command's fit, with its data and progress).
+    fit_one : callable ``(args) -> (fitted estimator, summary dict)``
+        Fits the model ``args`` describe (the command's fit, with its data and progress);
+        the summary has ``log_likelihood``, ``n_parameters`` and ``bic``.
     args : argparse.Namespace
     ks : list of int
     types : list of str or [None]
@@ -81,15 +75,14 @@ def bic_grid(fit_one, args, ks, types):
                        n_components=k, n_parameters=np.nan, log_likelihood=np.nan,
                        bic=np.nan, converged=False, n_iter=0, error="")
             try:
-                estimator = fit_one(trial)
+                estimator, summary = fit_one(trial)
             except ValueError as error:  # a collapse or too few rows for k: a row, not a stop
                 row["error"] = str(error).splitlines()[0][:200]
                 rows.append(row)
                 continue
-            row.update(n_parameters=estimator.n_parameters(),
-                       log_likelihood=estimator.result_.log_likelihood,
-                       bic=_information(estimator), converged=bool(estimator.converged_),
-                       n_iter=estimator.n_iter_)
+            row.update(n_parameters=summary["n_parameters"],
+                       log_likelihood=summary["log_likelihood"], bic=summary["bic"],
+                       converged=summary["converged"], n_iter=summary["n_iter"])
             rows.append(row)
             if row["bic"] < best_bic:
                 best, best_bic = estimator, row["bic"]

@@ -80,6 +80,12 @@ def available_columns(path, fmt, sep=",", no_header=False) -> list:
     """The column names of a data file (positions as strings where it has no names)."""
     if fmt == "csv":
         return _header(path, sep, no_header)
+    if fmt == "parquet":  # the names only: the reader would check every column's type
+        import pyarrow.parquet as pq
+
+        from ..sources._paths import existing_files
+
+        return [str(c) for c in pq.read_schema(existing_files(path, ".parquet")[0]).names]
     return [str(c) for c in FORMATS[fmt][1](path, None).columns]
 
 
