@@ -245,7 +245,10 @@ def _ellipse(ax, mean, covariance, n_std, **style):
     ax.add_patch(Ellipse(mean, width, height, angle=angle, fill=False, **style))
 
 
-def full_covariances(covariances, n_components, n_features):
+_LAYOUTS = ("full", "tied", "diag", "spherical")
+
+
+def full_covariances(covariances, n_components, n_features, covariance_type=None):
     """Covariances of any scikit-learn layout as full matrices.
 
     Parameters
@@ -253,6 +256,9 @@ def full_covariances(covariances, n_components, n_features):
     covariances : ndarray
         (K, d, d) full, (d, d) tied, (K, d) diagonal or (K,) spherical.
     n_components, n_features : int
+    covariance_type : {"full", "tied", "diag", "spherical"}, optional
+        The layout; inferred from the shape when that is unambiguous (a (2, 2) array for
+        two components in two dimensions may be tied or diagonal: then it must be given).
 
     Returns
     -------
@@ -260,20 +266,30 @@ def full_covariances(covariances, n_components, n_features):
     """
     c = np.asarray(covariances, dtype=float)
     k, d = n_components, n_features
-    if c.shape == (k, d, d):
+    shapes = {"full": (k, d, d), "tied": (d, d), "diag": (k, d), "spherical": (k,)}
+    if covariance_type is not None and covariance_type not in shapes:
+        raise ValueError(f"covariance_type must be one of {_LAYOUTS}; got "
+                         f"{covariance_type!r}.")
+    matching = [name for name in _LAYOUTS if shapes[name] == c.shape]
+    if covariance_type is None and len(matching) > 1:
+        raise ValueError(f"covariances of shape {c.shape} may be {' or '.join(matching)} for "
+                         f"{k} components in {d} dimensions; pass covariance_type=.")
+    layout = covariance_type or (matching[0] if matching else None)
+    if layout is None or shapes[layout] != c.shape:
+        raise ValueError(f"covariances has shape {c.shape}; expected ({k}, {d}, {d}) full, "
+                         f"({d}, {d}) tied, ({k}, {d}) diagonal or ({k},) spherical.")
+    if layout == "full":
         return c
-    if c.shape == (d, d):
+    if layout == "tied":
         return np.broadcast_to(c, (k, d, d)).copy()
-    if c.shape == (k, d):
+    if layout == "diag":
         return np.stack([np.diag(row) for row in c])
-    if c.shape == (k,):
-        return c[:, None, None] * np.eye(d)
-    raise ValueError(f"covariances has shape {c.shape}; expected ({k}, {d}, {d}) full, "
-                     f"({d}, {d}) tied, ({k}, {d}) diagonal or ({k},) spherical.")
+    return c[:, None, None] * np.eye(d)
 
 
 def plot_mixture_2d(X, weights, means, covariances, labels=None, ax=None,
-                    feature_names=None, title=None, xlabel=None, ylabel=None):
+                    feature_names=None, title=None, xlabel=None, ylabel=None,
+                    covariance_type=None):
     """Scatter two features with the fitted components' 1- and 2-sigma ellipses.
 
     Parameters
@@ -289,6 +305,8 @@ def plot_mixture_2d(X, weights, means, covariances, labels=None, ax=None,
     feature_names : sequence of 2 str, optional
         Axis labels; a DataFrame's column names by default.
     title, xlabel, ylabel : str, optional
+    covariance_type : {"full", "tied", "diag", "spherical"}, optional
+        The layout of ``covariances``, when its shape does not tell it.
 
     Returns
     -------
@@ -296,7 +314,7 @@ def plot_mixture_2d(X, weights, means, covariances, labels=None, ax=None,
     """
     X, names = _table(X, feature_names)
     means = np.asarray(means, dtype=float)
-    covariances = full_covariances(covariances, len(means), X.shape[1])
+    covariances = full_covariances(covariances, len(means), X.shape[1], covariance_type)
     ax = _axes(ax)
     rows = _subset(len(X))
     colours = "0.5" if labels is None else [f"C{k % 10}" for k in np.asarray(labels)[rows]]
@@ -355,8 +373,12 @@ def _mixture_1d(estimator, X, name, ax):
         bins = min(80, max(10, int(np.sqrt(len(x)))))
         pad = 0.05 * (np.ptp(x) or 1.0)
         grid = np.linspace(x.min() - pad, x.max() + pad, 400)
+    try:
+        density = np.exp(estimator.score_samples(grid[:, None]))
+    except ValueError:  # the padding left the family's support (Gamma below 0, say)
+        grid = grid[(grid >= x.min()) & (grid <= x.max())]
+        density = np.exp(estimator.score_samples(grid[:, None]))
     ax.hist(x, bins=bins, density=True, color="0.8", label="data")
-    density = np.exp(estimator.score_samples(grid[:, None]))
     parts = estimator.predict_proba(grid[:, None]) * density[:, None]
     style = "o-" if integer else "-"
     for k in range(parts.shape[1]):
