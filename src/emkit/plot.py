@@ -362,6 +362,16 @@ def _weights(estimator):
     return np.asarray(weights)
 
 
+def _like_fit(estimator, grid):
+    """Grid points as the estimator was fitted: a DataFrame when it has feature names."""
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None or len(names) != grid.shape[1]:
+        return grid
+    import pandas as pd
+
+    return pd.DataFrame(grid, columns=list(names))
+
+
 def _mixture_1d(estimator, X, name, ax):
     """A histogram with the mixture's density and its weighted components."""
     x = X[:, 0]
@@ -374,12 +384,12 @@ def _mixture_1d(estimator, X, name, ax):
         pad = 0.05 * (np.ptp(x) or 1.0)
         grid = np.linspace(x.min() - pad, x.max() + pad, 400)
     try:
-        density = np.exp(estimator.score_samples(grid[:, None]))
+        density = np.exp(estimator.score_samples(_like_fit(estimator, grid[:, None])))
     except ValueError:  # the padding left the family's support (Gamma below 0, say)
         grid = grid[(grid >= x.min()) & (grid <= x.max())]
-        density = np.exp(estimator.score_samples(grid[:, None]))
+        density = np.exp(estimator.score_samples(_like_fit(estimator, grid[:, None])))
     ax.hist(x, bins=bins, density=True, color="0.8", label="data")
-    parts = estimator.predict_proba(grid[:, None]) * density[:, None]
+    parts = estimator.predict_proba(_like_fit(estimator, grid[:, None])) * density[:, None]
     style = "o-" if integer else "-"
     for k in range(parts.shape[1]):
         ax.plot(grid, parts[:, k], style, color=f"C{k % 10}", ms=3, lw=1.2,
@@ -399,7 +409,7 @@ def _contours(estimator, X, ax, i, j):
     mx, my = np.meshgrid(gx, gy)
     grid = np.column_stack([mx.ravel(), my.ravel()])
     try:
-        log_density = estimator.score_samples(grid).reshape(mx.shape)
+        log_density = estimator.score_samples(_like_fit(estimator, grid)).reshape(mx.shape)
     except ValueError:  # a grid point outside the support (non-integer counts, say)
         return
     finite = np.isfinite(log_density)

@@ -78,9 +78,8 @@ def test_mixture_draws_every_family_with_a_density(family, tmp_path):
         "poisson-2d": (emkit.PoissonMixture(2, random_state=0),
                        np.column_stack([counts[:, 0], rng.permutation(counts[:, 0])])),
     }[family]
-    est.fit(X)
-    ax = plot.mixture(est, pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])]),
-                      title=f"{family} mixture", xlabel="value")
+    X = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    ax = plot.mixture(est.fit(X), X, title=f"{family} mixture", xlabel="value")
     assert ax.get_title() == f"{family} mixture" and ax.get_xlabel() == "value"
     save(ax, tmp_path / f"{family}.png")
 
