@@ -344,12 +344,12 @@ def gaussian_shapes(estimator):
     model, params = getattr(estimator, "model_", None), getattr(estimator, "params_", None)
     component = getattr(model, "component", None)
     components = getattr(params, "components", None)
-    if component is None or components is None or "means" not in components.keys():
+    if component is None or components is None or "means" not in components:
         return None
     means = np.asarray(components.means, dtype=float)
     if hasattr(component, "full_covariances"):
         return means, np.asarray(component.full_covariances(components), dtype=float)
-    if "scales" in components.keys():
+    if "scales" in components:
         return means, np.asarray(components.scales, dtype=float)
     return None
 

@@ -80,6 +80,8 @@ def _cases(data_dir, models, tmp_path):
         "format of an unknown suffix": (["fit", str(tmp_path / "x.txt")], "does not exist"),
         "sequence options on a mixture": (["score", str(models / "two"), csv,
                                            "--sequence-column", "label"], "apply to HMMs"),
+        "feature names in another order": (["predict", str(models / "two"), csv, "--columns",
+                                            "waiting,eruptions"], "feature names should "),
     }
 
 
@@ -87,7 +89,7 @@ CASES = ["missing file", "unknown column", "non-numeric column", "k zero", "corr
          "hostile model", "model of another width", "unknown model", "unknown option",
          "option of another model", "infinite timeout", "huge sample",
          "model features missing", "format of an unknown suffix",
-         "sequence options on a mixture"]
+         "sequence options on a mixture", "feature names in another order"]
 
 
 @pytest.mark.parametrize("case", CASES)

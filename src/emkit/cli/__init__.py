@@ -92,7 +92,7 @@ def main(argv=None):
         text = f"not enough memory ({error})" if isinstance(error, MemoryError) else error
         _report(prefix, text)
         return EXIT_USAGE
-    except Exception as error:  # noqa: BLE001 - anything else is our bug: one line, exit 1
+    except Exception as error:  # anything else is our bug: one line, exit 1
         if debug:
             raise
         _report(prefix, f"internal error {type(error).__name__}: {error}",

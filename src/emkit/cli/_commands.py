@@ -7,12 +7,12 @@ import sys
 
 import numpy as np
 
+from ..sources.streaming import StreamingSource
 from ._errors import UserError
 from ._files import load_model, save_model
 from ._models import build_estimator
 from ._progress import fit_progress, tracked
 from ._table import open_table
-from ..sources.streaming import StreamingSource
 
 __all__ = ["COMMANDS"]
 

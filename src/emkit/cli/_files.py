@@ -83,7 +83,7 @@ def load_model(path):
         if str(path) not in text:
             text = f"model file {str(path)!r} cannot be read: {text}"
         raise UserError(text) from None
-    except Exception as error:  # noqa: BLE001 - a model file is untrusted input
+    except Exception as error:  # a model file is untrusted input: anything is one line
         raise UserError(f"model file {path!r} is not a valid emkit model "
                         f"({type(error).__name__}: {error}); write it again with "
                         "`emkit fit -o`.") from None
