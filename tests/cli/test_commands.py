@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+from cli_fixtures import data_dir, faithful, sequences  # noqa: F401  (fixtures)
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
 

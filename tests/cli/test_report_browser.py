@@ -4,6 +4,7 @@ import shutil
 import subprocess
 
 import pytest
+from cli_fixtures import data_dir, faithful, sequences  # noqa: F401  (fixtures)
 
 from emkit.cli import main
 from images import assert_not_blank

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_fixtures import data_dir, faithful, sequences  # noqa: F401  (fixtures)
 
 import emkit.cli
 from emkit.cli import main

@@ -1,4 +1,4 @@
-"""Data files for the command-line tests: a mixture table and a table of sequences."""
+"""Data files for the command-line tests (imported by them): a mixture table and sequences."""
 import numpy as np
 import pytest
 
