@@ -56,6 +56,11 @@ def _hostile(folder):
     return folder / "hostile"
 
 
+def _header_only(folder):
+    (folder / "empty.csv").write_text("a,b\n")
+    return folder / "empty.csv"
+
+
 def _cases(data_dir, models, tmp_path):
     csv = str(data_dir / "faithful.csv")
     text = tmp_path / "text.csv"
@@ -81,6 +86,7 @@ def _cases(data_dir, models, tmp_path):
         "format of an unknown suffix": (["fit", str(tmp_path / "x.txt")], "does not exist"),
         "sequence options on a mixture": (["score", str(models / "two"), csv,
                                            "--sequence-column", "label"], "apply to HMMs"),
+        "header-only file": (["fit", str(_header_only(tmp_path))], "has no rows"),
         "feature names in another order": (["predict", str(models / "two"), csv, "--columns",
                                             "waiting,eruptions"], "feature names should "),
     }
@@ -90,7 +96,8 @@ CASES = ["missing file", "unknown column", "non-numeric column", "k zero", "corr
          "hostile model", "model of another width", "unknown model", "unknown option",
          "option of another model", "infinite timeout", "huge sample",
          "model features missing", "format of an unknown suffix",
-         "sequence options on a mixture", "feature names in another order"]
+         "sequence options on a mixture", "feature names in another order",
+         "header-only file"]
 
 
 @pytest.mark.parametrize("case", CASES)

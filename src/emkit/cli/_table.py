@@ -201,5 +201,7 @@ def open_table(args, model_columns=None) -> Table:
     else:
         options = {"sep": sep} if fmt == "csv" else {}
         X = StreamingSource(FORMATS[fmt][1](path, columns, **options), lengths=lengths)
+    if (len(X) if isinstance(X, np.ndarray) else X.n_samples) == 0:
+        raise UserError(f"{path} has no rows (only a header?); pass a file with data.")
     named = fmt in ("csv", "parquet") and not no_header
     return Table(X, columns, named, lengths, ids, extras.get("id_column"), path, fmt)
