@@ -156,10 +156,11 @@ def cmd_select(args):
         print("BIC (lower is better) by number of components and covariance type:")
         print(wide_table(grid).round(3).to_string())
         top = grid.iloc[0]
-        print(f"\nbest: --covariance-type {top['covariance_type']} -k {top['n_components']} "
-              f"(BIC {top['bic']:.3f}); the next: " + ", ".join(
-                  f"{r.covariance_type} k={r.n_components} ({r.bic:.3f})"
-                  for r in grid.iloc[1:3].itertuples()))
+        kind = "" if top["covariance_type"] == "-" else \
+            f"--covariance-type {top['covariance_type']} "
+        print(f"\nbest: {kind}-k {top['n_components']} (BIC {top['bic']:.3f}); the next: "
+              + ", ".join(f"{r.covariance_type} k={r.n_components} ({r.bic:.3f})"
+                          for r in grid.iloc[1:3].itertuples()))
     for path in [*written, args.table, args.plot, args.report]:
         if path:
             print(f"wrote {path}")
