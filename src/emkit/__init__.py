@@ -74,3 +74,8 @@ __all__ = [
     # data, files and priors
     "backends", "datasets", "priors", "sources",
 ]
+
+# Plots and reports of fitted estimators (matplotlib is imported only when one is drawn).
+from . import plot, report  # noqa: E402
+
+__all__ += ["plot", "report"]
