@@ -45,10 +45,12 @@ from .exceptions import (
     ComponentCollapseError,
     ComponentCollapseWarning,
     ConvergenceWarning,
+    ModelFileError,
     NonMonotoneWarning,
 )
 from .models import HMM, Mixture
 from . import backends, sources  # noqa: E402  (after the engine, which they plug into)
+from .model_file import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -68,7 +70,7 @@ __all__ = [
     "StudentTMixture",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
-    "ConvergenceWarning", "NonMonotoneWarning",
+    "ConvergenceWarning", "ModelFileError", "NonMonotoneWarning",
     # data, files and priors
-    "backends", "datasets", "priors", "sources",
+    "backends", "datasets", "load", "priors", "save", "sources",
 ]

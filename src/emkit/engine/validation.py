@@ -18,6 +18,7 @@ from .constraints import flat_constraints
 from .tree import Tree
 
 __all__ = ["check_X", "check_array", "check_finite", "check_lengths", "check_params",
+           "params_problem",
            "check_positive_int", "check_probabilities", "check_support", "check_tol",
            "check_values", "check_weights", "label_codes"]
 
@@ -227,17 +228,33 @@ def check_params(constraints: dict, params: Tree, *, name="params") -> None:
     name : str
         Argument name used in messages.
     """
+    found = params_problem(constraints, params)
+    if found is not None:
+        raise ValueError(f"{name}: {found[1]}. Pass valid starting values.")
+
+
+def params_problem(constraints: dict, params: Tree):
+    """The first leaf of ``params`` outside the set ``constraints`` declare for it.
+
+    Parameters
+    ----------
+    constraints : dict
+        ``{name: Constraint or nested dict}`` as returned by ``model.constraints()``.
+    params : Tree
+
+    Returns
+    -------
+    (str, str) or None
+        ``(dotted path, what is wrong in words)``, or None when every leaf is in its set.
+    """
     leaves = params.paths() if isinstance(params, Tree) else {}
     for path, constraint in flat_constraints(constraints).items():
         if path not in leaves:
-            raise ValueError(f"{name} is missing the parameter {path!r}; it has "
-                             f"{sorted(leaves)}.")
+            return path, f"missing the parameter {path!r}; it has {sorted(leaves)}"
         problem = constraint.problem(leaves[path])
         if problem:
-            raise ValueError(
-                f"{name}: parameter {path!r} must be {constraint.name}, but {problem}. "
-                "Pass valid starting values."
-            )
+            return path, f"parameter {path!r} must be {constraint.name}, but {problem}"
+    return None
 
 
 def check_lengths(lengths, n_samples, *, name="lengths"):
