@@ -36,6 +36,10 @@ __all__ = ["FittedState", "LatentEstimator", "check_n_components", "check_run"]
 def check_n_components(n_components, n_samples):
     """Validate ``n_components`` against the rows to fit."""
     check_positive_int(n_components, "n_components")
+    if n_samples == 0:
+        raise ValueError("X has no rows (a file with a header alone, or an empty array); "
+                         f"fitting {n_components} components needs at least {n_components} "
+                         "rows. Pass data with rows.")
     if n_components > n_samples:
         raise ValueError(
             f"n_components={n_components} must be <= n_samples (got n_components = "

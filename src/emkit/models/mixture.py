@@ -12,7 +12,7 @@ from ..engine.posterior import DiscretePosterior
 from ..engine.init import initial_responsibilities
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
-from ..engine.validation import check_positive_int
+from ..engine.validation import check_positive_int, check_possible
 from ..priors import Dirichlet, check_concentration, check_prior
 from ._labels import align_to_labels, check_labels
 from ..engine.responsibilities import responsibilities
@@ -151,8 +151,10 @@ class Mixture(LatentModel):
         return densities, row_loglik, counts, loglik, entropy
 
     def e_step(self, params, block):
-        densities, _, counts, loglik, entropy = self._responsibilities(
-            params, block, block.sample_weights())
+        weights = block.sample_weights()
+        densities, row_loglik, counts, loglik, entropy = self._responsibilities(
+            params, block, weights)
+        check_possible(row_loglik, block.X, weights)
         stats = Tree(counts=counts, components=self.component.stats_from_densities(
             params.components, block.X, densities.log_prob, densities))
         return EStep(stats, loglik, entropy)
@@ -183,6 +185,7 @@ class Mixture(LatentModel):
     def posterior(self, params, block):
         densities, row_loglik, _, _, _ = self._responsibilities(params, block,
                                                                 np.ones(block.n_samples))
+        check_possible(row_loglik, block.X)
         return DiscretePosterior(densities.log_prob, row_loglik)
 
     def row_log_likelihood(self, params, block):
