@@ -150,8 +150,14 @@ class LatentEstimator(BaseEstimator):
         model = self._build_model(data)
         result = em.fit(model, data.source, init=self._start(model, data),
                         backend=data.backend, **self._engine_options(data))
-        record_features(self, data.n_features, data.feature_names)
-        self._set_fit(model, result)
+        before = dict(self.__dict__)
+        try:  # all or nothing: an interrupt (Ctrl-C) here must not leave half a fit
+            record_features(self, data.n_features, data.feature_names)
+            self._set_fit(model, result)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
         return self
 
     def _start(self, model, data):

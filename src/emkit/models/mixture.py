@@ -20,6 +20,10 @@ from ..engine.responsibilities import responsibilities
 __all__ = ["Mixture"]
 
 
+#: Rows above which a mixture's initialisation runs on a random sample of this many rows.
+INIT_SAMPLE_ROWS = 200_000
+
+
 class Mixture(LatentModel):
     """A finite mixture of K components of one (batched) family.
 
@@ -96,7 +100,14 @@ class Mixture(LatentModel):
 
         Rows of zero weight take no part (as if removed); rows with a known label start in
         their component, and the method's clusters are matched to the labels they overlap.
+        Data of more than :data:`INIT_SAMPLE_ROWS` rows (without labels or sequences) starts
+        from a uniform random sample of that many rows, drawn with ``rng``: the memory of
+        initialisation (k-means, the responsibilities) stays bounded whatever the data's
+        size. Up to that size the start equals scikit-learn's for the same ``random_state``.
         """
+        if data.n_samples > INIT_SAMPLE_ROWS and data.labels is None and data.lengths is None:
+            rows = np.sort(rng.choice(data.n_samples, INIT_SAMPLE_ROWS, replace=False))
+            data = data.take(rows)
         weighted = data.sample_weights() > 0
         resp = np.full((data.n_samples, self.n_components), 1.0 / self.n_components)
         resp[weighted] = initial_responsibilities(self.init, data.X[weighted],
