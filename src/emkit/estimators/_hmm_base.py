@@ -27,7 +27,7 @@ from sklearn.utils import check_random_state
 
 from ..engine.constraints import flat_constraints
 from ..engine.tree import Tree
-from ..engine.validation import check_positive_int, check_probabilities
+from ..engine.validation import check_positive_int, check_possible, check_probabilities
 from ..models.hmm import HMM
 from ._base import LatentEstimator, check_n_components
 from ._hmm_inputs import as_sequences, fixed_from_codes, letters, prior_from_hmmlearn
@@ -71,6 +71,7 @@ def hmmlearn_tail(codes):
 def _posteriors(model, params, block):
     """The block's log-likelihood, and its state posteriors of shape (n_rows, K)."""
     posterior = model.forward_backward(params, block)
+    check_possible(posterior.row_log_likelihood, block.X)
     return posterior.log_likelihood, posterior.state_posteriors
 
 

@@ -10,7 +10,7 @@ from ...engine.contracts import Component
 from ...engine.moments import Moments
 from ...engine.numerics import TINY_COUNT
 from ...engine.tree import Tree
-from ...exceptions import ComponentCollapseError
+from ...exceptions import ROW, ComponentCollapseError, DataError
 from .. import _collapse
 from . import _kernels
 from .prior import HmmlearnGaussianPrior
@@ -83,8 +83,9 @@ class Gaussian(Component):
                 f"covariance_type must be one of {sorted(STRUCTURES)}; got {covariance_type!r}."
             )
         if isinstance(reg_covar, bool) or not isinstance(reg_covar, numbers.Real) \
-                or not reg_covar >= 0:
-            raise ValueError(f"reg_covar must be a non-negative number; got {reg_covar!r}.")
+                or not 0 <= reg_covar < np.inf:
+            raise ValueError(f"reg_covar must be a finite non-negative number; got "
+                             f"{reg_covar!r}. The default is 1e-6.")
         self.covariance_type = covariance_type
         self.reg_covar = float(reg_covar)
         self.on_collapse = _collapse.check_policy(on_collapse)
@@ -232,6 +233,7 @@ class Gaussian(Component):
         return f"reg_covar={self.reg_covar:g}" if self.reg_covar > 0 else None
 
     def validate_fit(self, X):
+        _check_squarable(X)
         if X.shape[0] < 2:
             return
         constant = np.flatnonzero(np.ptp(X, axis=0) == 0)
@@ -257,3 +259,21 @@ class Gaussian(Component):
             noise = rng.standard_normal((rows.size, n_features))
             out[rows] = params.means[k] + noise @ chol.T
         return out
+
+
+#: Largest |value| a Gaussian is fitted to: squared distances summed over features (and the
+#: squared norms k-means starts from) stay finite in float64 up to about 1e154.
+LARGEST_VALUE = 1e150
+
+
+def _check_squarable(X):
+    """Raise DataError at the first row with a value whose square would overflow."""
+    too_large = np.abs(X) > LARGEST_VALUE
+    if not too_large.any():
+        return
+    row, column = np.argwhere(too_large)[0]
+    raise DataError(
+        f"X row {ROW}, column {int(column)} is {float(X[row, column]):.3g}; a Gaussian is "
+        f"fitted to values up to {LARGEST_VALUE:g} in magnitude, beyond which squared "
+        "distances overflow float64. Rescale the data (standardise the columns) or drop the "
+        "row.", int(row))
