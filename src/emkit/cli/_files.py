@@ -50,7 +50,9 @@ def save_model(estimator, path, force=False) -> list:
                             "to overwrite, or choose another -o.")
         return list(save(estimator, path))
     except FileExistsError as error:
-        raise UserError(f"{error} (pass --force to overwrite)") from None
+        text = str(error)
+        raise UserError(text if "--force" in text else f"{text} (pass --force to overwrite)") \
+            from None
 
 
 def load_model(path):
