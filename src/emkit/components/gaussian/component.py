@@ -13,6 +13,7 @@ from ...engine.tree import Tree
 from ...exceptions import ComponentCollapseError
 from .. import _collapse
 from . import _kernels
+from .parsimonious import PARSIMONIOUS
 from .structures import STRUCTURES, Singular
 
 __all__ = ["Gaussian", "weighted_moments"]
@@ -54,8 +55,10 @@ class Gaussian(Component):
 
     Parameters
     ----------
-    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
-        ``covariances`` has shape (K, D, D), (D, D), (K, D) or (K,) respectively.
+    covariance_type : {"full", "tied", "diag", "spherical"} or a parsimonious model name
+        ``covariances`` has shape (K, D, D), (D, D), (K, D) or (K,) respectively; for the
+        models of :mod:`~emkit.components.gaussian.parsimonious` ("EII", ..., "VVV") it has
+        shape (K, D, D) and the M-step keeps the model's constraints. Default "full".
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance in every M-step.
     on_collapse : {"raise", "keep"}, default="raise"
@@ -74,9 +77,10 @@ class Gaussian(Component):
     family = "Gaussian"
 
     def __init__(self, covariance_type="full", reg_covar=1e-6, on_collapse="raise"):
-        if covariance_type not in STRUCTURES:
+        if covariance_type not in STRUCTURES and covariance_type not in PARSIMONIOUS:
             raise ValueError(
-                f"covariance_type must be one of {sorted(STRUCTURES)}; got {covariance_type!r}."
+                f"covariance_type must be one of {sorted(STRUCTURES)} or a parsimonious model "
+                f"{list(PARSIMONIOUS)}; got {covariance_type!r}."
             )
         if isinstance(reg_covar, bool) or not isinstance(reg_covar, numbers.Real) \
                 or not reg_covar >= 0:
@@ -84,13 +88,19 @@ class Gaussian(Component):
         self.covariance_type = covariance_type
         self.reg_covar = float(reg_covar)
         self.on_collapse = _collapse.check_policy(on_collapse)
-        self.structure = STRUCTURES[covariance_type]
+        self.structure = {**STRUCTURES, **PARSIMONIOUS}[covariance_type]
 
     def __repr__(self):
         return f"Gaussian(covariance_type={self.covariance_type!r}, reg_covar={self.reg_covar})"
 
     def constraints(self):
         return {"means": constraints.real, "covariances": self.structure.constraint()}
+
+    def n_parameters(self, params):
+        """Free parameters: the means' and the covariance structure's (as mclust counts)."""
+        n_components, n_features = np.shape(params.means)
+        return n_components * n_features + self.structure.n_parameters(n_components,
+                                                                        n_features)
 
     # -- densities --------------------------------------------------------------------------
     def factor(self, params):
@@ -149,8 +159,9 @@ class Gaussian(Component):
         if "covariances" in fixed:
             covariances = params.covariances
         else:
-            covariances = self.structure.from_scatter(moments.about(means), counts,
-                                                      self.reg_covar)
+            covariances = self.structure.from_scatter(
+                moments.about(means), counts, self.reg_covar,
+                None if params is None else params.covariances)
         return self._settle(Tree(means=means, covariances=covariances), params, moments.n)
 
     def expected_log_prob(self, stats, params):
