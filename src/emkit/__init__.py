@@ -48,6 +48,7 @@ from .exceptions import (
     NonMonotoneWarning,
 )
 from .models import HMM, Mixture
+from .inference import SelectionTable, select
 from . import backends, sources  # noqa: E402  (after the engine, which they plug into)
 
 __version__ = "0.1.0"
@@ -66,6 +67,8 @@ __all__ = [
     "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
     "StudentTMixture",
+    # inference
+    "SelectionTable", "select",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "NonMonotoneWarning",

@@ -28,7 +28,7 @@ from ..engine.tree import Tree
 from ..engine.validation import check_params, check_positive_int, check_tol
 from ._data import fit_data, predict_data
 from ._inputs import record_features
-from .criteria import aic, bic
+from .criteria import aic, bic, classification_entropy, icl
 
 __all__ = ["FittedState", "LatentEstimator", "check_n_components", "check_run"]
 
@@ -244,6 +244,11 @@ class LatentEstimator(BaseEstimator):
         log_likelihood, _ = self._total_log_likelihood(X, **inputs)
         return aic(log_likelihood, self.n_parameters())
 
+    def _icl(self, X, **inputs):
+        log_likelihood, n = self._total_log_likelihood(X, **inputs)
+        penalty, _ = self._map_sum(X, _block_classification_entropy, **inputs)
+        return icl(log_likelihood, self.n_parameters(), n, penalty)
+
     # -- persistence protocol ------------------------------------------------------------------
     def get_fitted_state(self) -> FittedState:
         """The fitted state: parameters, the record of the fit, the features seen.
@@ -276,6 +281,11 @@ class LatentEstimator(BaseEstimator):
         return NotFittedError(f"This {type(self).__name__} instance is not fitted yet. Call "
                               f"'fit' with appropriate arguments before using this "
                               f"estimator.{what}")
+
+
+def _block_classification_entropy(model, params, block):
+    """The ICL penalty of a block's rows (see :func:`.criteria.classification_entropy`)."""
+    return classification_entropy(model.posterior(params, block), block)
 
 
 def _block_log_likelihood(model, params, block):
