@@ -48,7 +48,7 @@ from .exceptions import (
     NonMonotoneWarning,
 )
 from .models import HMM, Mixture
-from .inference import SelectionTable, select
+from .inference import SelectionTable, StandardErrors, select, standard_errors
 from . import backends, sources  # noqa: E402  (after the engine, which they plug into)
 
 __version__ = "0.1.0"
@@ -68,7 +68,7 @@ __all__ = [
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
     "StudentTMixture",
     # inference
-    "SelectionTable", "select",
+    "SelectionTable", "StandardErrors", "select", "standard_errors",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "NonMonotoneWarning",
