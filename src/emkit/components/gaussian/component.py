@@ -79,8 +79,8 @@ class Gaussian(Component):
     def __init__(self, covariance_type="full", reg_covar=1e-6, on_collapse="raise"):
         if covariance_type not in STRUCTURES and covariance_type not in PARSIMONIOUS:
             raise ValueError(
-                f"covariance_type must be one of {sorted(STRUCTURES)} or a parsimonious model "
-                f"{list(PARSIMONIOUS)}; got {covariance_type!r}."
+                f"covariance_type must be one of {sorted(STRUCTURES)}; got {covariance_type!r} "
+                f"(a parsimonious model name, one of {list(PARSIMONIOUS)}, is also accepted)."
             )
         if isinstance(reg_covar, bool) or not isinstance(reg_covar, numbers.Real) \
                 or not reg_covar >= 0:
