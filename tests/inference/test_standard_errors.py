@@ -139,3 +139,26 @@ def test_unknown_method_and_louis_without_a_row_posterior_are_clear_errors():
     model, block, result = _fitted("poisson mixture")
     with pytest.raises(ValueError, match="method must be one of"):
         emkit.standard_errors(result, block, model, method="magic")
+
+
+def test_constrained_parsimonious_models_point_to_the_bootstrap():
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (100, 2)), rng.normal(4, 1, (100, 2))])
+    estimator = emkit.GaussianMixture(2, model="EEE", tol=1e-10, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="method='bootstrap'"):
+        estimator.standard_errors(X)
+    errors = estimator.standard_errors(X, method="bootstrap", n_bootstrap=20, random_state=0)
+    assert errors["covariances_"].shape == (2, 2, 2)
+    # the bootstrap refits keep the structure: both covariances are equal in every draw, so
+    # their standard errors are too
+    np.testing.assert_allclose(errors["covariances_"][0], errors["covariances_"][1])
+
+
+def test_bootstrap_runs_on_the_dask_backend():
+    from emkit.backends import DaskBackend
+
+    model, block = _poisson_mixture(n=100)
+    result = emkit.fit(model, block, random_state=0, tol=1e-10, max_iter=1000)
+    errors = emkit.standard_errors(result, block, model, method="bootstrap", n_bootstrap=5,
+                                   random_state=0, backend=DaskBackend(chunk_size=50))
+    assert np.all(np.isfinite(errors["components.rates"]))

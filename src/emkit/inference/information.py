@@ -100,6 +100,20 @@ def louis_information(model, geometry, data):
     return 0.5 * (info + info.T)
 
 
+def _check_coordinates(model, params):
+    """Refuse a model with fewer free parameters than its declared constraints' coordinates
+    (a structure the flat vector cannot express, such as parsimonious covariances): its
+    information there would be that of a larger model."""
+    size = Geometry(model.constraints(), params).size
+    free = model.n_parameters(params)
+    if free < size:
+        raise ValueError(
+            f"{type(model).__name__} has {free} free parameters but its declared constraints "
+            f"give {size} coordinates (e.g. a parsimonious covariance model, whose equalities "
+            "the flat parameter vector does not express), so its observed information cannot "
+            "be taken in them. Use method='bootstrap', whose refits keep the structure.")
+
+
 def observed_information(model, params, data, method="louis", *, fixed=(), backend=None):
     """The observed information matrix of ``model`` at ``params`` on ``data``.
 
@@ -121,6 +135,7 @@ def observed_information(model, params, data, method="louis", *, fixed=(), backe
         The coordinates the matrix is in.
     information : ndarray of shape (geometry.size, geometry.size)
     """
+    _check_coordinates(model, params)
     geometry = Geometry(model.constraints(), params, fixed=frozenset(fixed))
     if method == "louis":
         return geometry, louis_information(model, geometry, data)
