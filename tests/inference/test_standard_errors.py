@@ -23,6 +23,20 @@ def _gaussian_mixture():
     return emkit.Mixture(emkit.Gaussian("full", 0.0), 2), emkit.Block(X)
 
 
+def _gaussian_mixture_of(covariance_type):
+    def make():
+        model, block = _gaussian_mixture()
+        return emkit.Mixture(emkit.Gaussian(covariance_type, 0.0), 2), block
+
+    return make
+
+
+def _binomial_mixture():
+    rng = np.random.default_rng(2)
+    X = np.concatenate([rng.binomial(10, 0.2, 150), rng.binomial(10, 0.7, 150)])[:, None]
+    return emkit.Mixture(emkit.Binomial(10), 2), emkit.Block(X.astype(float))
+
+
 def _poisson_mixture(n=200, seed=0):
     rng = np.random.default_rng(seed)
     X = np.concatenate([rng.poisson(2, n), rng.poisson(9, n)])[:, None].astype(float)
@@ -35,7 +49,9 @@ def _blood_types():
 
 
 CASES = {"gaussian mixture": _gaussian_mixture, "poisson mixture": _poisson_mixture,
-         "custom blood types": _blood_types}
+         "custom blood types": _blood_types, "binomial mixture": _binomial_mixture,
+         **{f"gaussian {kind}": _gaussian_mixture_of(kind) for kind in ("tied", "diag",
+                                                                       "spherical")}}
 
 
 def _fitted(case):
