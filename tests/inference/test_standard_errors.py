@@ -14,7 +14,7 @@ from emkit.engine.geometry import Geometry
 from emkit.inference import observed_information
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "examples"))
-import custom_model  # noqa: E402
+import custom_model
 
 
 def _gaussian_mixture():
@@ -25,7 +25,7 @@ def _gaussian_mixture():
 
 def _gaussian_mixture_of(covariance_type):
     def make():
-        model, block = _gaussian_mixture()
+        _, block = _gaussian_mixture()
         return emkit.Mixture(emkit.Gaussian(covariance_type, 0.0), 2), block
 
     return make
@@ -106,7 +106,7 @@ def test_standard_errors_are_keyed_by_path_with_each_shape_and_summarised():
 
 
 def test_estimator_standard_errors_are_keyed_by_fitted_attribute():
-    model, block, _ = _fitted("poisson mixture")
+    _, block, _ = _fitted("poisson mixture")
     estimator = emkit.PoissonMixture(2, tol=1e-12, max_iter=5000, random_state=0).fit(block.X)
     errors = estimator.standard_errors(block.X)
     assert set(errors) == {"weights_", "rates_"}

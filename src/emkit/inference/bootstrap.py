@@ -51,7 +51,7 @@ def _resampled(model, params, block, kind, rng):
     n = block.n_samples
     if kind == "nonparametric":
         weights = block.sample_weights()
-        counts = rng.multinomial(int(round(weights.sum())), weights / weights.sum())
+        counts = rng.multinomial(round(weights.sum()), weights / weights.sum())
         return block.replace(weights=counts.astype(float))
     X, _ = model.sample(params, n, rng)
     return Block(X)
@@ -69,7 +69,7 @@ def bootstrap_draws(model, params, data, n_bootstrap, kind, fixed, backend, rand
         raise ValueError("the bootstrap resamples rows in memory; pass an array or Block.")
     paths = Geometry(model.constraints(), params, fixed=frozenset(fixed)).paths
     rng = check_random_state(random_state)
-    options = dict(dict(tol=1e-8, max_iter=1000), **fit_options)
+    options = {"tol": 1e-8, "max_iter": 1000, **fit_options}
     draws = {path: [] for path in paths}
     for _ in range(n_bootstrap):
         resample = _resampled(model, params, block, kind, rng)
