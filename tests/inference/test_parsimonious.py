@@ -101,3 +101,16 @@ def test_parameters_are_counted_as_mclust_counts_them(model):
 def test_unknown_model_name_is_a_clear_error():
     with pytest.raises(ValueError, match="model must be None or one of"):
         emkit.GaussianMixture(2, model="XYZ").fit(np.random.default_rng(0).normal(size=(20, 2)))
+
+
+def test_a_parsimonious_fit_round_trips_through_a_model_file(tmp_path):
+    from emkit import persist
+
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (80, 2)), rng.normal(4, 1, (80, 2))])
+    fitted = emkit.GaussianMixture(2, model="EVE", random_state=0).fit(X)
+    persist.save(fitted, tmp_path / "eve")
+    loaded = persist.load(tmp_path / "eve")
+    assert loaded.model == "EVE" and loaded.score(X) == pytest.approx(fitted.score(X))
+    np.testing.assert_allclose(loaded.precisions_ @ loaded.covariances_,
+                               np.broadcast_to(np.eye(2), (2, 2, 2)), atol=1e-10)
