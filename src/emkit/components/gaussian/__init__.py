@@ -8,6 +8,7 @@ to "VVV") to its structure; a ``Gaussian(covariance_type=...)`` takes either.
 """
 from .component import Gaussian
 from .parsimonious import PARSIMONIOUS
+from .prior import HmmlearnGaussianPrior
 from .structures import STRUCTURES
 
-__all__ = ["Gaussian", "PARSIMONIOUS", "STRUCTURES"]
+__all__ = ["Gaussian", "HmmlearnGaussianPrior", "PARSIMONIOUS", "STRUCTURES"]
