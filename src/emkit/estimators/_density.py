@@ -164,3 +164,14 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         **fields : array-like with n_samples rows
         """
         return self._aic(X, **fields)
+
+    def icl(self, X, **fields):
+        """Integrated completed likelihood on X: BIC plus twice the classification entropy
+        (mclust's ICL, with the sign of :meth:`bic`: lower is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), Dask collection or source
+        **fields : array-like with n_samples rows
+        """
+        return self._icl(X, **fields)

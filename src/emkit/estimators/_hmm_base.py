@@ -493,6 +493,18 @@ class HMMEstimator(LatentEstimator):
         X, lengths = as_sequences(X, lengths)
         return self._bic(X, lengths=lengths)
 
+    def icl(self, X, lengths=None):
+        """Integrated completed likelihood: BIC plus twice the entropy of the state paths'
+        posterior (lower is better).
+
+        Parameters
+        ----------
+        X, lengths
+            As for :meth:`fit`.
+        """
+        X, lengths = as_sequences(X, lengths)
+        return self._icl(X, lengths=lengths)
+
 
 def _leaf_paths(component):
     """The dotted parameter paths a component declares."""

@@ -13,6 +13,7 @@ from ...engine.tree import Tree
 from ...exceptions import ROW, ComponentCollapseError, DataError
 from .. import _collapse
 from . import _kernels
+from .parsimonious import PARSIMONIOUS
 from .prior import HmmlearnGaussianPrior
 from .structures import STRUCTURES, Singular
 
@@ -55,8 +56,10 @@ class Gaussian(Component):
 
     Parameters
     ----------
-    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
-        ``covariances`` has shape (K, D, D), (D, D), (K, D) or (K,) respectively.
+    covariance_type : {"full", "tied", "diag", "spherical"} or a parsimonious model name
+        ``covariances`` has shape (K, D, D), (D, D), (K, D) or (K,) respectively; for the
+        models of :mod:`~emkit.components.gaussian.parsimonious` ("EII", ..., "VVV") it has
+        shape (K, D, D) and the M-step keeps the model's constraints. Default "full".
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance in every M-step.
     on_collapse : {"raise", "keep"}, default="raise"
@@ -78,9 +81,10 @@ class Gaussian(Component):
     family = "Gaussian"
 
     def __init__(self, covariance_type="full", reg_covar=1e-6, on_collapse="raise", prior=None):
-        if covariance_type not in STRUCTURES:
+        if covariance_type not in STRUCTURES and covariance_type not in PARSIMONIOUS:
             raise ValueError(
-                f"covariance_type must be one of {sorted(STRUCTURES)}; got {covariance_type!r}."
+                f"covariance_type must be one of {sorted(STRUCTURES)}; got {covariance_type!r} "
+                f"(a parsimonious model name, one of {list(PARSIMONIOUS)}, is also accepted)."
             )
         if isinstance(reg_covar, bool) or not isinstance(reg_covar, numbers.Real) \
                 or not 0 <= reg_covar < np.inf:
@@ -89,7 +93,7 @@ class Gaussian(Component):
         self.covariance_type = covariance_type
         self.reg_covar = float(reg_covar)
         self.on_collapse = _collapse.check_policy(on_collapse)
-        self.structure = STRUCTURES[covariance_type]
+        self.structure = {**STRUCTURES, **PARSIMONIOUS}[covariance_type]
         if prior is not None and not isinstance(prior, HmmlearnGaussianPrior):
             raise ValueError(f"prior must be an HmmlearnGaussianPrior or None; got {prior!r}.")
         self.prior = prior
@@ -101,6 +105,12 @@ class Gaussian(Component):
 
     def constraints(self):
         return {"means": constraints.real, "covariances": self.structure.constraint()}
+
+    def n_parameters(self, params):
+        """Free parameters: the means' and the covariance structure's (as mclust counts)."""
+        n_components, n_features = np.shape(params.means)
+        return n_components * n_features + self.structure.n_parameters(n_components,
+                                                                        n_features)
 
     # -- densities --------------------------------------------------------------------------
     def factor(self, params):
@@ -165,8 +175,9 @@ class Gaussian(Component):
             covariances = covariances + self.reg_covar * (
                 np.eye(means.shape[1]) if self.structure.dense else 1.0)
         else:
-            covariances = self.structure.from_scatter(moments.about(means), counts,
-                                                      self.reg_covar)
+            covariances = self.structure.from_scatter(
+                moments.about(means), counts, self.reg_covar,
+                None if params is None else params.covariances)
         return self._settle(Tree(means=means, covariances=covariances), params, moments.n)
 
     def expected_log_prob(self, stats, params):
