@@ -105,7 +105,7 @@ class GaussianMixture(MixtureEstimator):
         The parameters as the model's Tree (derived from the attributes above).
     model_ : emkit.models.Mixture
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when X has string column names.
     """
 
