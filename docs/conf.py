@@ -28,6 +28,7 @@ extensions = [
     "sphinx.ext.autosummary",
     "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",   # MathJax served from the site itself: no CDN, works offline
     "sphinx.ext.viewcode",
     "numpydoc",
     "myst_parser",
@@ -81,6 +82,8 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
 }
 html_static_path = []
+# The theme reads the colour mode from this; left empty, its script logs a console error.
+html_context = {"default_mode": "light"}
 html_show_sourcelink = False
 
 # scikit-learn's metadata-routing methods, which every estimator inherits, document
