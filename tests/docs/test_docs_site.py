@@ -24,11 +24,18 @@ def chromium():
         yield browser
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_a_built_page_opens_without_console_errors_and_renders(page, chromium, tmp_path):
+@pytest.fixture
+def built(page):
+    """The built page's path; skips when the docs are not built (``make docs`` builds them)."""
     path = SITE / page
     if not path.exists():
         pytest.skip(f"the docs are not built ({path} is absent): run `make docs`")
+    return path
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_built_page_opens_without_console_errors_and_renders(page, built, chromium, tmp_path):
+    path = built
     visit = chromium.visit(path)
     (tmp_path / "screenshot.png").write_bytes(visit.png)    # kept by pytest for a look
     assert visit.errors == [], f"{page} reported errors in Chromium: {visit.errors}"
