@@ -52,6 +52,16 @@ class GMMHMM(HMMEstimator):
     iteration, so its covariance update is not the exact M-step; emkit's is (it uses the
     updated means). From the same start both give the same weights and means after one
     iteration, and different covariances.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from emkit import GMMHMM
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(np.repeat([0.0, 5.0, 0.0, 5.0], 100), 1.0)[:, None]
+    >>> hmm = GMMHMM(2, n_mix=2, n_iter=100, tol=1e-2, random_state=0).fit(X)
+    >>> hmm.weights_.shape, hmm.means_.shape
+    ((2, 2), (2, 2, 1))
     """
 
     _codes = {"s": "startprob", "t": "transmat", "m": "means", "c": "covariances",
