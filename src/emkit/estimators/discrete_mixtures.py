@@ -11,8 +11,8 @@ BernoulliMixture = family_mixture(Bernoulli, __name__, examples="""\
     >>> rng = np.random.default_rng(0)
     >>> p = np.repeat([[0.9, 0.9, 0.1, 0.1], [0.1, 0.1, 0.9, 0.9]], [200, 100], axis=0)
     >>> X = (rng.random((300, 4)) < p).astype(float)
-    >>> np.sort(BernoulliMixture(2, random_state=0).fit(X).weights_).round(1)
-    array([0.3, 0.7])
+    >>> np.sort(BernoulliMixture(2, random_state=0).fit(X).weights_).round(2)
+    array([0.35, 0.65])
 """)
 BinomialMixture = family_mixture(Binomial, __name__, examples="""\
     >>> import numpy as np
