@@ -62,7 +62,11 @@ def public_callables(package) -> dict:
 
 def _arguments(obj) -> list:
     """The parameters a caller passes (``self`` and ``cls`` left out; ``*args`` kept)."""
-    target = obj.__init__ if inspect.isclass(obj) else obj
+    target = obj
+    if inspect.isclass(obj):
+        target = obj.__init__
+        if not (getattr(target, "__module__", None) or "").startswith("emkit"):
+            return []        # object's, or an exception's: nothing emkit's to document
     try:
         signature = inspect.signature(target)
     except (TypeError, ValueError):
