@@ -1,0 +1,155 @@
+"""Every public class and method of emkit has a numpydoc Parameters section when it takes
+arguments and a Returns (or Yields) section when it returns something, and every estimator
+has an Examples section (``docstring_audit.py`` says what counts as public).
+
+``NOT_YET`` lists the public callables that still lack a section, with what they lack. It may
+only shrink: a name on it that has been documented must leave it (the test says so), and a
+new public callable that lacks a section fails the test.
+"""
+import inspect
+
+import pytest
+
+import emkit
+from docstring_audit import audit, gaps, public_callables
+
+NOT_YET = {
+    "emkit.Beta.init_params": ['Parameters', 'Returns'],
+    "emkit.Binomial.log_kernel": ['Parameters', 'Returns'],
+    "emkit.Binomial.row_constants": ['Parameters', 'Returns'],
+    "emkit.Binomial.stats_with_constants": ['Parameters', 'Returns'],
+    "emkit.Binomial.validate": ['Returns'],
+    "emkit.ComponentCollapseError": ['Parameters'],
+    "emkit.Exponential.init_params": ['Parameters', 'Returns'],
+    "emkit.FitResult": ['Parameters'],
+    "emkit.Gamma.init_params": ['Parameters', 'Returns'],
+    "emkit.Gaussian.check_shapes": ['Parameters'],
+    "emkit.Gaussian.factor": ['Parameters', 'Returns'],
+    "emkit.Gaussian.full_covariances": ['Parameters', 'Returns'],
+    "emkit.Gaussian.init_params": ['Parameters', 'Returns'],
+    "emkit.HMM.decode": ['Parameters', 'Returns'],
+    "emkit.HMM.emission_densities": ['Parameters', 'Returns'],
+    "emkit.HMM.emission_table": ['Parameters', 'Returns'],
+    "emkit.HMM.expected_stats": ['Parameters', 'Returns'],
+    "emkit.HMM.forward_backward": ['Parameters', 'Returns'],
+    "emkit.HMM.params_from_posterior": ['Parameters', 'Returns'],
+    "emkit.HMM.sample": ['Parameters', 'Returns'],
+    "emkit.HMM.validate": ['Parameters'],
+    "emkit.HMM.validate_fit": ['Parameters'],
+    "emkit.Independent.explain": ['Parameters', 'Returns'],
+    "emkit.Independent.select": ['Parameters', 'Returns'],
+    "emkit.Independent.validate_parts": ['Parameters'],
+    "emkit.Mixture.init_params": ['Parameters', 'Returns'],
+    "emkit.Mixture.params_from_posterior": ['Parameters', 'Returns'],
+    "emkit.Mixture.row_log_likelihood": ['Parameters', 'Returns'],
+    "emkit.Mixture.sample": ['Parameters', 'Returns'],
+    "emkit.MixtureEmission.densities": ['Parameters', 'Returns'],
+    "emkit.MixtureEmission.init_params": ['Parameters', 'Returns'],
+    "emkit.MixtureEmission.stats_from_densities": ['Parameters', 'Returns'],
+    "emkit.Multinomial.log_kernel": ['Parameters', 'Returns'],
+    "emkit.Multinomial.row_constants": ['Parameters', 'Returns'],
+    "emkit.Multinomial.stats_with_constants": ['Parameters', 'Returns'],
+    "emkit.Poisson.log_kernel": ['Parameters', 'Returns'],
+    "emkit.Poisson.row_constants": ['Parameters', 'Returns'],
+    "emkit.Poisson.stats_with_constants": ['Parameters', 'Returns'],
+    "emkit.RegressionMixture.aic": ['Returns'],
+    "emkit.RegressionMixture.bic": ['Returns'],
+    "emkit.RegressionMixture.fit_predict": ['Parameters', 'Returns'],
+    "emkit.RegressionMixture.gate_proba": ['Returns'],
+    "emkit.RegressionMixture.predict_component": ['Parameters', 'Returns'],
+    "emkit.RegressionMixture.score": ['Returns'],
+    "emkit.RegressionMixture.score_samples": ['Returns'],
+    "emkit.RegressionMixtureModel.component_probabilities": ['Parameters', 'Returns'],
+    "emkit.RegressionMixtureModel.design": ['Parameters', 'Returns'],
+    "emkit.RegressionMixtureModel.init_params": ['Parameters', 'Returns'],
+    "emkit.RegressionMixtureModel.params_from_posterior": ['Parameters', 'Returns'],
+    "emkit.RegressionMixtureModel.predict_mean": ['Parameters', 'Returns'],
+    "emkit.RegressionMixtureModel.response": ['Parameters', 'Returns'],
+    "emkit.RegressionMixtureModel.row_log_likelihood": ['Parameters', 'Returns'],
+    "emkit.RegressionMixtureModel.sample_response": ['Parameters'],
+    "emkit.Stacked.explain": ['Parameters', 'Returns'],
+    "emkit.StudentT.dofs": ['Parameters', 'Returns'],
+    "emkit.StudentT.factor": ['Parameters', 'Returns'],
+    "emkit.StudentT.mahalanobis": ['Parameters', 'Returns'],
+    "emkit.Uniform.log_volumes": ['Parameters', 'Returns'],
+    "emkit.VonMisesFisher.init_params": ['Parameters', 'Returns'],
+    "emkit.backends.DaskBackend.map_blocks": ['Parameters', 'Returns'],
+    "emkit.backends.DaskBackend.map_reduce": ['Parameters', 'Returns'],
+    "emkit.backends.DaskBackend.prepare": ['Returns'],
+    "emkit.backends.NumpyBackend.map_blocks": ['Parameters', 'Returns'],
+    "emkit.backends.NumpyBackend.map_reduce": ['Parameters', 'Returns'],
+    "emkit.backends.NumpyBackend.prepare": ['Parameters', 'Returns'],
+    "emkit.backends.connect": ['Returns'],
+    "emkit.sources.CsvReader.batches": ['Parameters', 'Returns'],
+    "emkit.sources.CsvReader.to_dask": ['Returns'],
+    "emkit.sources.DaskSource.blocks": ['Parameters', 'Returns'],
+    "emkit.sources.DaskSource.from_block": ['Parameters', 'Returns'],
+    "emkit.sources.DaskSource.from_collection": ['Returns'],
+    "emkit.sources.DaskSource.head": ['Returns'],
+    "emkit.sources.DaskSource.on": ['Parameters', 'Returns'],
+    "emkit.sources.DaskSource.parts": ['Returns'],
+    "emkit.sources.DaskSource.persist": ['Returns'],
+    "emkit.sources.NpyReader.batches": ['Parameters', 'Returns'],
+    "emkit.sources.NpyReader.to_dask": ['Returns'],
+    "emkit.sources.ParquetReader.batches": ['Parameters', 'Returns'],
+    "emkit.sources.ParquetReader.to_dask": ['Returns'],
+    "emkit.sources.StreamingSource.blocks": ['Parameters', 'Returns'],
+    "emkit.sources.StreamingSource.to_dask": ['Returns'],
+    "emkit.sources.ZarrReader.batches": ['Parameters', 'Returns'],
+    "emkit.sources.ZarrReader.to_dask": ['Returns'],
+}
+
+
+def test_every_public_callable_has_its_numpydoc_sections():
+    missing = audit(emkit)
+    new = {path: what for path, what in missing.items() if NOT_YET.get(path) != what}
+    assert not new, ("numpydoc sections missing (add them to the docstring): "
+                     + "; ".join(f"{path}: {', '.join(what)}" for path, what in new.items()))
+
+
+def test_the_list_of_gaps_only_shrinks():
+    missing = audit(emkit)
+    done = sorted(path for path in NOT_YET if path not in missing)
+    assert not done, f"documented now, remove from NOT_YET: {done}"
+
+
+def test_the_estimators_are_found_and_have_examples():
+    found = public_callables(emkit)
+    for name in ("GaussianMixture", "GaussianHMM", "PoissonMixture", "StudentTMixture"):
+        assert f"emkit.{name}" in found
+        assert gaps(found[f"emkit.{name}"], needs_examples=True) == []
+    listed = list(found.values())               # a method is listed under one of its classes
+    assert any(obj is emkit.GaussianMixture.predict for obj in listed)
+    assert any(obj is emkit.GaussianHMM.score for obj in listed)
+
+
+def test_the_audit_sees_what_is_missing():
+    def undocumented(x, y):
+        return x + y
+
+    def no_returns(x):
+        """Add one.
+
+        Parameters
+        ----------
+        x : float
+        """
+        return x + 1
+
+    class Model:
+        """A model.
+
+        Parameters
+        ----------
+        k : int
+        """
+
+        def __init__(self, k):
+            self.k = k
+
+    Model.__init__.__module__ = "emkit.fake"     # an emkit class's own __init__
+    assert gaps(undocumented) == ["docstring"]
+    assert gaps(no_returns) == ["Returns"]
+    assert gaps(Model) == []
+    assert gaps(Model, needs_examples=True) == ["Examples"]
+    assert inspect.getdoc(no_returns).startswith("Add one")
