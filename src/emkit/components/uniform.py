@@ -39,7 +39,16 @@ class Uniform(Component):
         return {"low": constraints.real, "high": constraints.real}
 
     def log_volumes(self, params):
-        """``log prod_j (high_kj - low_kj)``, shape (n_components,).
+        """``log prod_j (high_kj - low_kj)`` of every box.
+
+        Parameters
+        ----------
+        params : Tree
+            ``low`` and ``high``, of shape (n_components, n_features).
+
+        Returns
+        -------
+        ndarray of shape (n_components,)
 
         Raises
         ------
