@@ -66,23 +66,6 @@ NOT_YET = {
     "emkit.StudentT.factor": ['Parameters', 'Returns'],
     "emkit.StudentT.mahalanobis": ['Parameters', 'Returns'],
     "emkit.VonMisesFisher.init_params": ['Parameters', 'Returns'],
-    "emkit.sources.CsvReader.batches": ['Parameters', 'Returns'],
-    "emkit.sources.CsvReader.to_dask": ['Returns'],
-    "emkit.sources.DaskSource.blocks": ['Parameters', 'Returns'],
-    "emkit.sources.DaskSource.from_block": ['Parameters', 'Returns'],
-    "emkit.sources.DaskSource.from_collection": ['Returns'],
-    "emkit.sources.DaskSource.head": ['Returns'],
-    "emkit.sources.DaskSource.on": ['Parameters', 'Returns'],
-    "emkit.sources.DaskSource.parts": ['Returns'],
-    "emkit.sources.DaskSource.persist": ['Returns'],
-    "emkit.sources.NpyReader.batches": ['Parameters', 'Returns'],
-    "emkit.sources.NpyReader.to_dask": ['Returns'],
-    "emkit.sources.ParquetReader.batches": ['Parameters', 'Returns'],
-    "emkit.sources.ParquetReader.to_dask": ['Returns'],
-    "emkit.sources.StreamingSource.blocks": ['Parameters', 'Returns'],
-    "emkit.sources.StreamingSource.to_dask": ['Returns'],
-    "emkit.sources.ZarrReader.batches": ['Parameters', 'Returns'],
-    "emkit.sources.ZarrReader.to_dask": ['Returns'],
 }
 
 
