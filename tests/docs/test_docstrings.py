@@ -14,17 +14,7 @@ import emkit
 from docstring_audit import audit, gaps, public_callables
 
 NOT_YET = {
-    "emkit.Beta.init_params": ['Parameters', 'Returns'],
-    "emkit.Binomial.log_kernel": ['Parameters', 'Returns'],
-    "emkit.Binomial.row_constants": ['Parameters', 'Returns'],
-    "emkit.Binomial.stats_with_constants": ['Parameters', 'Returns'],
     "emkit.Binomial.validate": ['Returns'],
-    "emkit.Exponential.init_params": ['Parameters', 'Returns'],
-    "emkit.Gamma.init_params": ['Parameters', 'Returns'],
-    "emkit.Gaussian.check_shapes": ['Parameters'],
-    "emkit.Gaussian.factor": ['Parameters', 'Returns'],
-    "emkit.Gaussian.full_covariances": ['Parameters', 'Returns'],
-    "emkit.Gaussian.init_params": ['Parameters', 'Returns'],
     "emkit.HMM.decode": ['Parameters', 'Returns'],
     "emkit.HMM.emission_densities": ['Parameters', 'Returns'],
     "emkit.HMM.emission_table": ['Parameters', 'Returns'],
@@ -34,18 +24,8 @@ NOT_YET = {
     "emkit.HMM.sample": ['Parameters', 'Returns'],
     "emkit.HMM.validate": ['Parameters'],
     "emkit.HMM.validate_fit": ['Parameters'],
-    "emkit.Independent.explain": ['Parameters', 'Returns'],
-    "emkit.Independent.select": ['Parameters', 'Returns'],
-    "emkit.Independent.validate_parts": ['Parameters'],
     "emkit.MixtureEmission.densities": ['Parameters', 'Returns'],
-    "emkit.MixtureEmission.init_params": ['Parameters', 'Returns'],
     "emkit.MixtureEmission.stats_from_densities": ['Parameters', 'Returns'],
-    "emkit.Multinomial.log_kernel": ['Parameters', 'Returns'],
-    "emkit.Multinomial.row_constants": ['Parameters', 'Returns'],
-    "emkit.Multinomial.stats_with_constants": ['Parameters', 'Returns'],
-    "emkit.Poisson.log_kernel": ['Parameters', 'Returns'],
-    "emkit.Poisson.row_constants": ['Parameters', 'Returns'],
-    "emkit.Poisson.stats_with_constants": ['Parameters', 'Returns'],
     "emkit.RegressionMixture.aic": ['Returns'],
     "emkit.RegressionMixture.bic": ['Returns'],
     "emkit.RegressionMixture.fit_predict": ['Parameters', 'Returns'],
@@ -61,11 +41,6 @@ NOT_YET = {
     "emkit.RegressionMixtureModel.response": ['Parameters', 'Returns'],
     "emkit.RegressionMixtureModel.row_log_likelihood": ['Parameters', 'Returns'],
     "emkit.RegressionMixtureModel.sample_response": ['Parameters'],
-    "emkit.Stacked.explain": ['Parameters', 'Returns'],
-    "emkit.StudentT.dofs": ['Parameters', 'Returns'],
-    "emkit.StudentT.factor": ['Parameters', 'Returns'],
-    "emkit.StudentT.mahalanobis": ['Parameters', 'Returns'],
-    "emkit.VonMisesFisher.init_params": ['Parameters', 'Returns'],
 }
 
 

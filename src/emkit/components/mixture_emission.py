@@ -139,7 +139,22 @@ class MixtureEmission(Component):
 
     # -- initialisation and sampling --------------------------------------------------------
     def init_params(self, X, resp, rng):
-        """Per state, k-means on its rows gives M centres; every row joins its nearest one."""
+        """Per state, k-means on its rows gives M centres; every row joins its nearest one.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The data (or the sample of it that initialises the fit).
+        resp : ndarray of shape (n_samples, n_components)
+            Starting responsibilities times sample weights.
+        rng : numpy.random.Generator
+            For starts that are drawn.
+
+        Returns
+        -------
+        Tree
+            The starting parameters.
+        """
         n_states = resp.shape[1]
         inner = np.zeros((X.shape[0], n_states, self.n_mix))
         owner = resp.argmax(axis=1)
