@@ -77,6 +77,17 @@ def _arguments(obj) -> list:
     return names
 
 
+def _own_nodes(function):
+    """The nodes of a function's body, not those of functions or classes defined in it."""
+    pending = list(ast.iter_child_nodes(function))
+    while pending:
+        node = pending.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
+                                 ast.ClassDef)):
+            pending.extend(ast.iter_child_nodes(node))
+
+
 def _returns_a_value(obj) -> bool:
     """Whether the function's source returns (or yields) something other than None."""
     if inspect.isclass(obj):
@@ -86,7 +97,7 @@ def _returns_a_value(obj) -> bool:
     except (OSError, TypeError, SyntaxError):
         return False
     function = tree.body[0]
-    for node in ast.walk(function):
+    for node in _own_nodes(function):
         if isinstance(node, (ast.Yield, ast.YieldFrom)):
             return True
         if isinstance(node, ast.Return) and node.value is not None and not (

@@ -14,18 +14,7 @@ import emkit
 from docstring_audit import audit, gaps, public_callables
 
 NOT_YET = {
-    "emkit.Binomial.validate": ['Returns'],
-    "emkit.HMM.decode": ['Parameters', 'Returns'],
-    "emkit.HMM.emission_densities": ['Parameters', 'Returns'],
-    "emkit.HMM.emission_table": ['Parameters', 'Returns'],
-    "emkit.HMM.expected_stats": ['Parameters', 'Returns'],
-    "emkit.HMM.forward_backward": ['Parameters', 'Returns'],
-    "emkit.HMM.params_from_posterior": ['Parameters', 'Returns'],
-    "emkit.HMM.sample": ['Parameters', 'Returns'],
-    "emkit.HMM.validate": ['Parameters'],
-    "emkit.HMM.validate_fit": ['Parameters'],
-    "emkit.MixtureEmission.densities": ['Parameters', 'Returns'],
-    "emkit.MixtureEmission.stats_from_densities": ['Parameters', 'Returns'],
+    # the regression mixtures (issue 9), merged while this list was made: their author's to do
     "emkit.RegressionMixture.aic": ['Returns'],
     "emkit.RegressionMixture.bic": ['Returns'],
     "emkit.RegressionMixture.fit_predict": ['Parameters', 'Returns'],
@@ -92,6 +81,19 @@ def test_the_audit_sees_what_is_missing():
             self.k = k
 
     Model.__init__.__module__ = "emkit.fake"     # an emkit class's own __init__
+    def checks(x):
+        """Check x.
+
+        Parameters
+        ----------
+        x : float
+        """
+        def message(y):
+            return f"bad {y}"
+        if x < 0:
+            raise ValueError(message(x))
+
+    assert gaps(checks) == []                    # a nested function's return is its own
     assert gaps(undocumented) == ["docstring"]
     assert gaps(no_returns) == ["Returns"]
     assert gaps(Model) == []
