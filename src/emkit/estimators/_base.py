@@ -204,7 +204,13 @@ class LatentEstimator(BaseEstimator):
         return self._current(self.__dict__.get("n_features_in_"))[1]
 
     def n_parameters(self) -> int:
-        """Free parameters of the fitted model (for BIC and AIC)."""
+        """Free parameters of the fitted model (for BIC and AIC).
+
+        Returns
+        -------
+        int
+            Counted from the model's declared constraints.
+        """
         model, params = self._current(self.__dict__.get("n_features_in_"))
         return model.n_parameters(params)
 
@@ -311,6 +317,10 @@ class LatentEstimator(BaseEstimator):
 
         With :meth:`set_fitted_state` on an estimator of the same hyper-parameters this
         rebuilds the fitted estimator; :mod:`emkit.persist` writes it to a model file.
+
+        Returns
+        -------
+        FittedState
         """
         names = self.__dict__.get("feature_names_in_")
         return FittedState(self._fitted_params(), self.__dict__.get("_fit_record"),
@@ -318,8 +328,18 @@ class LatentEstimator(BaseEstimator):
                            None if names is None else [str(n) for n in names])
 
     def set_fitted_state(self, state: FittedState):
-        """Make this estimator the fitted one described by ``state`` (its parameters are
-        checked against the model's constraints). Returns self."""
+        """Make this estimator the fitted one described by ``state``.
+
+        Parameters
+        ----------
+        state : FittedState
+            From :meth:`get_fitted_state`; its parameters are checked against the model's
+            constraints.
+
+        Returns
+        -------
+        self
+        """
         model = self._build_model(None, state.params)
         check_params(model.constraints(), state.params, name="fitted parameters")
         if state.n_features_in is not None:

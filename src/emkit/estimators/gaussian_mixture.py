@@ -117,8 +117,24 @@ class GaussianMixture(MixtureEstimator):
         The parameters as the model's Tree (derived from the attributes above).
     model_ : emkit.models.Mixture
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when X has string column names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from emkit import GaussianMixture
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0, 1, (200, 2)), rng.normal(6, 1, (100, 2))])
+    >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
+    >>> np.sort(gm.weights_).round(2)
+    array([0.33, 0.67])
+    >>> np.sort(gm.means_[:, 0]).round(1)
+    array([-0.1,  5.9])
+    >>> gm.predict_proba(X[:3]).shape
+    (3, 2)
+    >>> list(gm.history_.columns[:4])
+    ['iteration', 'evidence', 'bound_e', 'bound_m']
     """
 
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,

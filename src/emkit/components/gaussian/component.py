@@ -116,6 +116,16 @@ class Gaussian(Component):
     def factor(self, params):
         """The precision factor of ``params`` (memoised on the Tree).
 
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+
+        Returns
+        -------
+        Factor
+            The precision factors and log-determinants, one per component.
+
         Raises
         ------
         ComponentCollapseError
@@ -128,6 +138,13 @@ class Gaussian(Component):
 
         Cheap, and run before every compiled kernel: a mismatch must be an error, never an
         out-of-bounds read.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        n_features : int
+            The columns of X.
         """
         means = np.shape(params.means)
         if len(means) != 2 or means[1] != n_features:
@@ -194,7 +211,22 @@ class Gaussian(Component):
 
     def init_params(self, X, resp, rng):
         """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
-        starts from the mean and covariance of all the rows."""
+        starts from the mean and covariance of all the rows.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The data (or the sample of it that initialises the fit).
+        resp : ndarray of shape (n_samples, n_components)
+            Starting responsibilities times sample weights.
+        rng : numpy.random.Generator
+            For starts that are drawn.
+
+        Returns
+        -------
+        Tree
+            The starting parameters.
+        """
         def m_step(weights, previous):
             counts = weights.sum(axis=0) + TINY_COUNT
             means = weights.T @ X / counts[:, None]
@@ -257,7 +289,17 @@ class Gaussian(Component):
             )
 
     def full_covariances(self, params):
-        """Covariances as full matrices, shape (K, D, D)."""
+        """Covariances as full matrices, whatever the structure.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+
+        Returns
+        -------
+        ndarray of shape (n_components, n_features, n_features)
+        """
         return self.structure.full(params.covariances, *params.means.shape)
 
     def sample(self, params, labels, rng):
