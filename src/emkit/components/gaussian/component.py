@@ -107,7 +107,20 @@ class Gaussian(Component):
         return {"means": constraints.real, "covariances": self.structure.constraint()}
 
     def n_parameters(self, params):
-        """Free parameters: the means' and the covariance structure's (as mclust counts)."""
+        """Free parameters: the means' and the covariance structure's (as mclust counts).
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters; only the shape of ``params.means``, (n_components,
+            n_features), is used.
+
+        Returns
+        -------
+        int
+            ``n_components * n_features`` for the means plus the covariance structure's
+            count (e.g. ``n_components * n_features * (n_features + 1) / 2`` for "full").
+        """
         n_components, n_features = np.shape(params.means)
         return n_components * n_features + self.structure.n_parameters(n_components,
                                                                         n_features)
