@@ -13,6 +13,7 @@ from .components import (
     Binomial,
     Categorical,
     Exponential,
+    FactorAnalyzer,
     Gamma,
     Gaussian,
     Independent,
@@ -33,9 +34,12 @@ from .estimators import (
     CategoricalHMM,
     CategoricalMixture,
     Estimator,
+    FactorAnalysis,
     GaussianHMM,
     GaussianMixture,
     MixtureModel,
+    MixtureOfFactorAnalyzers,
+    PPCA,
     PoissonHMM,
     PoissonMixture,
     StudentTMixture,
@@ -58,7 +62,7 @@ __all__ = [
     # models
     "HMM", "Mixture",
     # components
-    "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "Gamma", "Gaussian",
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "FactorAnalyzer", "Gamma", "Gaussian",
     "Independent", "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "Stacked",
     "StudentT", "Uniform", "VonMisesFisher",
     # estimators
@@ -66,6 +70,7 @@ __all__ = [
     "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
     "StudentTMixture",
+    "FactorAnalysis", "MixtureOfFactorAnalyzers", "PPCA",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "NonMonotoneWarning",

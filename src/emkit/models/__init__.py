@@ -1,5 +1,6 @@
 """Latent structures: mixtures, hidden Markov models, ..."""
+from .factor_analysis import FactorAnalysis
 from .hmm import HMM
 from .mixture import Mixture
 
-__all__ = ["HMM", "Mixture"]
+__all__ = ["FactorAnalysis", "HMM", "Mixture"]
