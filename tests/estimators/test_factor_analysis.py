@@ -170,3 +170,29 @@ def test_fit_transform_equals_fit_then_transform():
                                    emkit.FactorAnalysis(2).fit(X).transform(X), rtol=1e-12)
     names = emkit.FactorAnalysis(2).fit(X).get_feature_names_out()
     assert list(names) == ["factoranalysis0", "factoranalysis1"]
+
+
+@pytest.mark.parametrize("estimator", [
+    emkit.FactorAnalysis(2, rotation="varimax", noise_variance_init=np.ones(8)),
+    emkit.PPCA(2), emkit.MixtureOfFactorAnalyzers(2, n_factors=1, random_state=0)],
+    ids=lambda e: type(e).__name__)
+def test_a_model_file_gives_back_the_same_fitted_estimator(estimator, tmp_path):
+    from emkit import persist
+
+    X = simulated()
+    estimator.fit(X)
+    persist.save(estimator, tmp_path / "model")
+    loaded = persist.load(tmp_path / "model")
+    np.testing.assert_array_equal(loaded.score_samples(X), estimator.score_samples(X))
+    np.testing.assert_array_equal(loaded.history_.column("evidence"),
+                                  estimator.history_.column("evidence"))
+
+
+def test_the_docstring_examples_run_and_print_what_they_show():
+    import doctest
+
+    from emkit.estimators import factor_analysis, mixture_of_factor_analyzers
+
+    for module in (factor_analysis, mixture_of_factor_analyzers):
+        failed, attempted = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert attempted > 0 and failed == 0
