@@ -196,3 +196,20 @@ def test_the_docstring_examples_run_and_print_what_they_show():
     for module in (factor_analysis, mixture_of_factor_analyzers):
         failed, attempted = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert attempted > 0 and failed == 0
+
+
+def test_chunked_threaded_and_dask_fits_equal_the_one_block_fit():
+    """Statistics of blocks add up (rows' moments moved to one point), whatever the backend."""
+    da = pytest.importorskip("dask.array")
+
+    X = simulated(300, 6, 2, 7)
+    options = dict(n_components=2, tol=0.0, max_iter=8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", emkit.ConvergenceWarning)
+        whole = emkit.FactorAnalysis(**options, chunk_size=10_000).fit(X)
+        chunked = emkit.FactorAnalysis(**options, chunk_size=37, n_jobs=2).fit(X)
+        dask = emkit.FactorAnalysis(**options).fit(da.from_array(X, chunks=(70, 6)))
+    for other in (chunked, dask):
+        np.testing.assert_allclose(other.loglike_, whole.loglike_, rtol=1e-10)
+        np.testing.assert_allclose(other.components_, whole.components_, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(other.noise_variance_, whole.noise_variance_, rtol=1e-9)
