@@ -6,7 +6,7 @@ import numpy as np
 from ._factor_base import FactorEstimator
 from ._rotation import ROTATIONS
 
-__all__ = ["FactorAnalysis", "PPCA"]
+__all__ = ["PPCA", "FactorAnalysis"]
 
 _SHARED_ATTRIBUTES = """\
     mean_ : ndarray of shape (n_features,)

@@ -4,8 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..components.factor_analyzer import FactorAnalyzer
-from ..components.factor_analyzer._init import (INITS, SVD_METHODS, principal_start,
-                                                random_start)
+from ..components.factor_analyzer._init import INITS, SVD_METHODS, principal_start, random_start
 from ..engine import constraints
 from ..engine.contracts import LatentModel
 from ..engine.posterior import GaussianPosterior

@@ -2,4 +2,4 @@
 from ._moments import FactorMoments
 from .component import MIN_NOISE_VARIANCE, NOISE_MODELS, FactorAnalyzer
 
-__all__ = ["FactorAnalyzer", "FactorMoments", "MIN_NOISE_VARIANCE", "NOISE_MODELS"]
+__all__ = ["MIN_NOISE_VARIANCE", "NOISE_MODELS", "FactorAnalyzer", "FactorMoments"]

@@ -14,8 +14,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["AnalyserFactor", "LOG_2PI", "analyser_factor", "factor_posterior",
-           "gaussian_entropy", "residual_second", "row_stats", "solve_loadings"]
+__all__ = [
+    "LOG_2PI",
+    "AnalyserFactor",
+    "analyser_factor",
+    "factor_posterior",
+    "gaussian_entropy",
+    "residual_second",
+    "row_stats",
+    "solve_loadings",
+]
 
 LOG_2PI = np.log(2.0 * np.pi)
 

@@ -24,6 +24,9 @@ from ...engine.tree import StatisticLeaf, freeze
 
 __all__ = ["FactorMoments"]
 
+#: The summed fields, in the constructor's order (the shift comes last).
+_SUMS = ("n", "first", "second", "cross", "z_first", "z_second")
+
 
 class FactorMoments(StatisticLeaf):
     """Weighted moments of rows and their posterior factors, per component.
@@ -42,7 +45,7 @@ class FactorMoments(StatisticLeaf):
         The points the row moments are taken about.
     """
 
-    __slots__ = ("n", "first", "second", "cross", "z_first", "z_second", "shift")
+    __slots__ = ("cross", "first", "n", "second", "shift", "z_first", "z_second")
 
     def __init__(self, n, first, second, cross, z_first, z_second, shift):
         self.n, self.first, self.second = freeze(n), freeze(first), freeze(second)
@@ -54,7 +57,7 @@ class FactorMoments(StatisticLeaf):
         return f"FactorMoments(shape={np.shape(self.cross)})"
 
     def arrays(self):
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {name: getattr(self, name) for name in (*_SUMS, "shift")}
 
     def recentre(self, points) -> FactorMoments:
         """The same moments with the rows taken about ``points`` of shape (K, D)."""
@@ -73,9 +76,8 @@ class FactorMoments(StatisticLeaf):
             raise ValueError(f"cannot add FactorMoments {self!r} and {other!r}; compute every "
                              "block's statistics with the same component")
         other = other.recentre(self.shift)
-        return FactorMoments(*(getattr(self, name) + getattr(other, name)
-                               for name in self.__slots__[:-1]), self.shift)
+        return FactorMoments(*(getattr(self, name) + getattr(other, name) for name in _SUMS),
+                             self.shift)
 
     def __mul__(self, scalar):
-        return FactorMoments(*(getattr(self, name) * scalar for name in self.__slots__[:-1]),
-                             self.shift)
+        return FactorMoments(*(getattr(self, name) * scalar for name in _SUMS), self.shift)

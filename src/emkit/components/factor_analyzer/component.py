@@ -13,11 +13,18 @@ from ...engine.tree import Tree
 from ...engine.validation import check_finite, check_positive_int
 from .. import _collapse
 from . import _init
-from ._kernels import (LOG_2PI, analyser_factor, factor_posterior, gaussian_entropy,
-                       residual_second, row_stats, solve_loadings)
+from ._kernels import (
+    LOG_2PI,
+    analyser_factor,
+    factor_posterior,
+    gaussian_entropy,
+    residual_second,
+    row_stats,
+    solve_loadings,
+)
 from ._moments import FactorMoments
 
-__all__ = ["FactorAnalyzer", "MIN_NOISE_VARIANCE", "NOISE_MODELS"]
+__all__ = ["MIN_NOISE_VARIANCE", "NOISE_MODELS", "FactorAnalyzer"]
 
 NOISE_MODELS = ("diagonal", "isotropic")
 
