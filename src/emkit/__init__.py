@@ -42,6 +42,7 @@ from .estimators import (
     PPCA,
     PoissonHMM,
     PoissonMixture,
+    RegressionMixture,
     StudentTMixture,
 )
 from .exceptions import (
@@ -51,7 +52,7 @@ from .exceptions import (
     ConvergenceWarning,
     NonMonotoneWarning,
 )
-from .models import HMM, Mixture
+from .models import HMM, Mixture, RegressionMixtureModel
 from . import backends, sources  # noqa: E402  (after the engine, which they plug into)
 
 __version__ = "0.1.0"
@@ -60,7 +61,7 @@ __all__ = [
     # engine
     "Block", "Component", "FitResult", "LatentModel", "Tree", "fit",
     # models
-    "HMM", "Mixture",
+    "HMM", "Mixture", "RegressionMixtureModel",
     # components
     "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "FactorAnalyzer", "Gamma", "Gaussian",
     "Independent", "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "Stacked",
@@ -69,7 +70,7 @@ __all__ = [
     "BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture", "Estimator",
     "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
-    "StudentTMixture",
+    "RegressionMixture", "StudentTMixture",
     "FactorAnalysis", "MixtureOfFactorAnalyzers", "PPCA",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",

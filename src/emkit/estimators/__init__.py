@@ -11,8 +11,11 @@ from .hmm import HMM
 from .mixture_model import MixtureModel
 from .mixture_of_factor_analyzers import MixtureOfFactorAnalyzers
 from .poisson_hmm import PoissonHMM
+from .regression_mixture import RegressionMixture
 from .student_t_mixture import StudentTMixture
 
 __all__ = ["BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture",
-           "Estimator", "FactorAnalysis", "FittedState", "GMMHMM", "GaussianHMM", "GaussianMixture", "HMM",
-           "LatentEstimator", "MixtureModel", "MixtureOfFactorAnalyzers", "PPCA", "PoissonHMM", "PoissonMixture", "StudentTMixture"]
+           "Estimator", "FactorAnalysis", "FittedState", "GMMHMM", "GaussianHMM",
+           "GaussianMixture", "HMM", "LatentEstimator", "MixtureModel",
+           "MixtureOfFactorAnalyzers", "PPCA", "PoissonHMM", "PoissonMixture",
+           "RegressionMixture", "StudentTMixture"]
