@@ -39,6 +39,7 @@ from .estimators import (
     GaussianMixture,
     MixtureModel,
     MixtureOfFactorAnalyzers,
+    MultinomialHMM,
     PPCA,
     PoissonHMM,
     PoissonMixture,
@@ -50,10 +51,12 @@ from .exceptions import (
     ComponentCollapseError,
     ComponentCollapseWarning,
     ConvergenceWarning,
+    ModelFileError,
     NonMonotoneWarning,
 )
 from .models import HMM, Mixture, RegressionMixtureModel
 from . import backends, sources  # noqa: E402  (after the engine, which they plug into)
+from .model_file import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -70,11 +73,16 @@ __all__ = [
     "BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture", "Estimator",
     "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
-    "RegressionMixture", "StudentTMixture",
+    "MultinomialHMM", "RegressionMixture", "StudentTMixture",
     "FactorAnalysis", "MixtureOfFactorAnalyzers", "PPCA",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
-    "ConvergenceWarning", "NonMonotoneWarning",
+    "ConvergenceWarning", "ModelFileError", "NonMonotoneWarning",
     # data, files and priors
-    "backends", "datasets", "priors", "sources",
+    "backends", "datasets", "load", "priors", "save", "sources",
 ]
+
+# Plots and reports of fitted estimators (matplotlib is imported only when one is drawn).
+from . import plot, report  # noqa: E402
+
+__all__ += ["plot", "report"]

@@ -10,6 +10,7 @@ from .gmm_hmm import GMMHMM
 from .hmm import HMM
 from .mixture_model import MixtureModel
 from .mixture_of_factor_analyzers import MixtureOfFactorAnalyzers
+from .multinomial_hmm import MultinomialHMM
 from .poisson_hmm import PoissonHMM
 from .regression_mixture import RegressionMixture
 from .student_t_mixture import StudentTMixture
@@ -17,5 +18,5 @@ from .student_t_mixture import StudentTMixture
 __all__ = ["BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture",
            "Estimator", "FactorAnalysis", "FittedState", "GMMHMM", "GaussianHMM",
            "GaussianMixture", "HMM", "LatentEstimator", "MixtureModel",
-           "MixtureOfFactorAnalyzers", "PPCA", "PoissonHMM", "PoissonMixture",
+           "MixtureOfFactorAnalyzers", "MultinomialHMM", "PPCA", "PoissonHMM", "PoissonMixture",
            "RegressionMixture", "StudentTMixture"]
