@@ -13,6 +13,7 @@ from .components import (
     Binomial,
     Categorical,
     Exponential,
+    FactorAnalyzer,
     Gamma,
     Gaussian,
     Independent,
@@ -33,10 +34,13 @@ from .estimators import (
     CategoricalHMM,
     CategoricalMixture,
     Estimator,
+    FactorAnalysis,
     GaussianHMM,
     GaussianMixture,
     MixtureModel,
+    MixtureOfFactorAnalyzers,
     MultinomialHMM,
+    PPCA,
     PoissonHMM,
     PoissonMixture,
     RegressionMixture,
@@ -63,7 +67,7 @@ __all__ = [
     # models
     "HMM", "Mixture", "RegressionMixtureModel",
     # components
-    "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "Gamma", "Gaussian",
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "FactorAnalyzer", "Gamma", "Gaussian",
     "Independent", "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "Stacked",
     "StudentT", "Uniform", "VonMisesFisher",
     # estimators
@@ -71,6 +75,7 @@ __all__ = [
     "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
     "MultinomialHMM", "RegressionMixture", "StudentTMixture",
+    "FactorAnalysis", "MixtureOfFactorAnalyzers", "PPCA",
     # inference
     "SelectionTable", "StandardErrors", "select", "standard_errors",
     # warnings and errors
