@@ -110,13 +110,40 @@ class FactorAnalyzer(Component):
 
     # -- densities and the posterior of the factors -----------------------------------------
     def noise_matrix(self, params):
-        """Noise variances as (K, D) (isotropic ones repeated over the features)."""
+        """Noise variances as (K, D) (isotropic ones repeated over the features).
+
+        Parameters
+        ----------
+        params : Tree
+            ``means`` (K, D) and ``noise_variances``, (K, D) or (K,) for isotropic noise.
+
+        Returns
+        -------
+        ndarray of shape (K, D)
+            ``Psi_k``'s diagonal for every component (a read-only broadcast view when the
+            noise is isotropic).
+        """
         means = np.asarray(params.means)
         return np.broadcast_to(np.reshape(params.noise_variances, (len(means), -1)),
                                means.shape)
 
     def check_shapes(self, params, n_features):
-        """Raise ValueError unless ``params`` fit data with ``n_features`` columns."""
+        """Raise ValueError unless ``params`` fit data with ``n_features`` columns.
+
+        Parameters
+        ----------
+        params : Tree
+            Expected: ``means`` (K, D), ``loadings`` (K, D, Q) and ``noise_variances``
+            (K, D), or (K,) for isotropic noise, with ``D = n_features`` and
+            ``Q = n_factors``.
+        n_features : int
+            D, the number of columns of the data.
+
+        Raises
+        ------
+        ValueError
+            Naming the first parameter whose shape differs, the shape expected and got.
+        """
         n_components = np.shape(params.means)[0] if np.ndim(params.means) == 2 else None
         expected = {"means": (n_components, n_features),
                     "loadings": (n_components, n_features, self.n_factors),
@@ -130,7 +157,19 @@ class FactorAnalyzer(Component):
 
     def factors(self, params):
         """Per component :class:`~emkit.components.factor_analyzer._kernels.AnalyserFactor`
-        (memoised on the Tree)."""
+        (memoised on the Tree).
+
+        Parameters
+        ----------
+        params : Tree
+            ``loadings`` (K, D, Q) and ``noise_variances`` (see :meth:`noise_matrix`).
+
+        Returns
+        -------
+        list of AnalyserFactor
+            K of them: ``Psi_k^-1 W_k`` (D, Q), the posterior covariance of the factors
+            ``M_k^-1`` (Q, Q), its Cholesky inverse and ``log |W_k W_k' + Psi_k|``.
+        """
         def compute():
             noise = self.noise_matrix(params)
             return [analyser_factor(params.loadings[k], noise[k]) for k in range(len(noise))]
@@ -195,7 +234,23 @@ class FactorAnalyzer(Component):
         return Tree(moments=FactorMoments(*columns, shift), entropy=entropy)
 
     def expected_complete_log_prob(self, stats, params) -> float:
-        """``sum_ik w_ik E_q[log p(x_i, z | theta_k)]``, the bound without the entropy."""
+        """``sum_ik w_ik E_q[log p(x_i, z | theta_k)]``, the bound without the entropy.
+
+        Parameters
+        ----------
+        stats : Tree
+            From :meth:`expected_stats` (or :meth:`stats_from_posterior`): ``moments``, the
+            weighted rows' and factors' moments, and ``entropy`` (K,) (not used here).
+        params : Tree
+            The parameters ``theta`` at which the expected complete log-density is taken:
+            ``means`` (K, D), ``loadings`` (K, D, Q), ``noise_variances``.
+
+        Returns
+        -------
+        float
+            The expected complete-data log-likelihood of the weighted rows and their factors;
+            add ``sum(stats.entropy)`` for the bound (:meth:`expected_log_prob`).
+        """
         moments, noise = stats.moments, self.noise_matrix(params)
         n_features = noise.shape[1]
         total = 0.0
@@ -246,7 +301,25 @@ class FactorAnalyzer(Component):
     # -- other ------------------------------------------------------------------------------
     def init_params(self, X, resp, rng):
         """Principal-axes start of every component from its weighted rows (see
-        :func:`~emkit.components.factor_analyzer._init.principal_start`)."""
+        :func:`~emkit.components.factor_analyzer._init.principal_start`).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, D)
+            The data (or the sample of it that initialises the fit).
+        resp : ndarray of shape (n_samples, K)
+            Starting responsibilities times sample weights; a component with no weight
+            starts from all the rows, equally weighted.
+        rng : numpy.random.RandomState
+            Accepted for the contract; the start draws nothing.
+
+        Returns
+        -------
+        Tree
+            ``means`` (K, D), ``loadings`` (K, D, Q) and ``noise_variances``, (K, D) or
+            (K,) for isotropic noise (each at least ``MIN_NOISE_VARIANCE``, with
+            ``reg_covar`` added).
+        """
         starts = [self._start(X, resp[:, k], rng) for k in range(resp.shape[1])]
         means, loadings, noise = (np.array(column) for column in zip(*starts))
         return Tree(means=means, loadings=loadings, noise_variances=noise)
