@@ -40,7 +40,8 @@ class StandardErrors(dict):
     positive_definite : bool or None, default=None
         Whether the observed information was positive definite (None for the bootstrap).
     direction : str or None, default=None
-        Where it was not: its smallest eigenvalue's eigen-direction, by parameter entry.
+        Where it was not: its smallest eigenvalue's eigen-direction, named by the flat
+        unconstrained coordinates that dominate it.
     information : ndarray of shape (n_free, n_free) or None, default=None
         The observed information in the flat unconstrained coordinates (``n_free`` of them).
 

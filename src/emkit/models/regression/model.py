@@ -242,7 +242,8 @@ class RegressionMixtureModel(LatentModel):
             In memory: covariates ``X`` (n_samples, n_covariates) and field ``"y"``
             (n_samples,).
         posterior : array-like of shape (n_samples, n_components) or DiscretePosterior
-            Starting responsibilities (times the sample weights inside).
+            Starting responsibilities; they are multiplied by the block's sample weights
+            here.
         rng : optional
             Unused (the start draws nothing more); accepted for the contract.
 
