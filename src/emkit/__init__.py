@@ -45,6 +45,7 @@ from .exceptions import (
     ComponentCollapseError,
     ComponentCollapseWarning,
     ConvergenceWarning,
+    MissingDataWarning,
     NonMonotoneWarning,
 )
 from .models import HMM, Mixture
@@ -69,6 +70,7 @@ __all__ = [
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "NonMonotoneWarning",
+    "MissingDataWarning",
     # data, files and priors
     "backends", "datasets", "priors", "sources",
 ]
