@@ -160,7 +160,9 @@ def observed_rows_only(X, *, name="X"):
     """
     from ..exceptions import MissingDataWarning, warn
 
-    if X.shape[1] == 0 or not np.isnan(np.sum(X)):
+    from .missing import has_missing
+
+    if X.shape[1] == 0 or not has_missing(X):
         return None
     keep = ~np.all(np.isnan(X), axis=1)
     if keep.all():
