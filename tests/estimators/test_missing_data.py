@@ -320,3 +320,40 @@ def test_infinity_is_an_error_not_a_missing_value():
     fitted = emkit.GaussianMixture(1, random_state=0).fit(_hide(_data(1), "arbitrary"))
     with pytest.raises(ValueError, match=r"X column 0 has infinity at row 7"):
         fitted.score(X)
+
+
+# -- families built on the Gaussian ----------------------------------------------------------------
+def _anatomy_holds(history):
+    np.testing.assert_allclose(history.column("bound_e"), history.column("evidence"),
+                               rtol=1e-12)
+    assert np.all(np.diff(history.column("evidence")) >= -1e-9)
+
+
+def test_independent_gaussian_parts_leave_each_others_missing_entries_alone():
+    X = _hide(_data(2), "arbitrary", rate=0.25)
+    component = emkit.Independent([emkit.Gaussian("full"), emkit.Gaussian("diag")],
+                                  widths=[2, 1])
+    with warnings.catch_warnings():
+        _strict()
+        model = emkit.MixtureModel(component, 2, tol=0.0, max_iter=20, random_state=0).fit(X)
+    _anatomy_holds(model.history_)
+    params = model.params_
+    means = [np.concatenate([params.components.c0.means[k], params.components.c1.means[k]])
+             for k in range(2)]
+    covariances = []
+    for k in range(2):
+        cov = np.zeros((3, 3))
+        cov[:2, :2] = params.components.c0.covariances[k]
+        cov[2, 2] = params.components.c1.covariances[k, 0]
+        covariances.append(cov)
+    assert model.score(X) * len(X) == pytest.approx(observed_log_likelihood(
+        X, params.weights, np.array(means), np.array(covariances)), rel=1e-12)
+    assert not np.isnan(model.impute(X)).any()
+
+
+def test_gmm_hmm_with_missing_values_keeps_its_anatomy():
+    X = _hide(_data(2), "arbitrary", rate=0.2)
+    with warnings.catch_warnings():
+        _strict()
+        model = emkit.GMMHMM(2, n_mix=2, n_iter=15, tol=0.0, random_state=0).fit(X)
+    _anatomy_holds(model.history_)

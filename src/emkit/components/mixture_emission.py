@@ -9,6 +9,7 @@ from sklearn.metrics import pairwise_distances_argmin
 from ..engine import constraints
 from ..engine.contracts import Component, Densities
 from ..engine.fixed import sub_paths
+from ..engine.missing import fill_column_means, has_missing
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int
@@ -139,14 +140,16 @@ class MixtureEmission(Component):
 
     # -- initialisation and sampling --------------------------------------------------------
     def init_params(self, X, resp, rng):
-        """Per state, k-means on its rows gives M centres; every row joins its nearest one."""
+        """Per state, k-means on its rows gives M centres; every row joins its nearest one.
+        (Missing entries start at their column's mean for the k-means.)"""
+        filled = fill_column_means(X) if has_missing(X) else X
         n_states = resp.shape[1]
         inner = np.zeros((X.shape[0], n_states, self.n_mix))
         owner = resp.argmax(axis=1)
         for k in range(n_states):
-            rows = X[owner == k] if np.sum(owner == k) >= self.n_mix else X
+            rows = filled[owner == k] if np.sum(owner == k) >= self.n_mix else filled
             centres = KMeans(self.n_mix, n_init=1, random_state=rng).fit(rows).cluster_centers_
-            nearest = pairwise_distances_argmin(X, centres)
+            nearest = pairwise_distances_argmin(filled, centres)
             inner[np.arange(X.shape[0]), k, nearest] = resp[:, k]
         counts = inner.sum(axis=0) + TINY_COUNT
         flat = inner.reshape(X.shape[0], -1)
