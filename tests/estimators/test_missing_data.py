@@ -357,3 +357,7 @@ def test_gmm_hmm_with_missing_values_keeps_its_anatomy():
         _strict()
         model = emkit.GMMHMM(2, n_mix=2, n_iter=15, tol=0.0, random_state=0).fit(X)
     _anatomy_holds(model.history_)
+    imputed, std = model.impute(X, return_std=True)
+    missing = np.isnan(X)
+    np.testing.assert_array_equal(imputed[~missing], X[~missing])
+    assert np.all(np.isfinite(imputed)) and np.all(std[missing] > 0)

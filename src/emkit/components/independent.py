@@ -140,6 +140,11 @@ class Independent(Composite):
         self._check_width(X)
         self.validate_parts(lambda name: self.select(X, name), fit=True)
 
+    @property
+    def supports_missing(self):
+        """Whether every part models missing values."""
+        return all(part.supports_missing for part in self.parts.values())
+
     def conditional_moments(self, params, X):
         """Each part's conditional means and variances in its columns (the parts are
         independent given the component, so a part's missing entries depend on its own

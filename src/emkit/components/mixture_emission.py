@@ -9,7 +9,7 @@ from sklearn.metrics import pairwise_distances_argmin
 from ..engine import constraints
 from ..engine.contracts import Component, Densities
 from ..engine.fixed import sub_paths
-from ..engine.missing import fill_column_means, has_missing
+from ..engine.missing import fill_column_means, has_missing, mixture_of_conditionals
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int
@@ -53,6 +53,11 @@ class MixtureEmission(Component):
 
     def __repr__(self):
         return f"MixtureEmission({self.component!r}, n_mix={self.n_mix})"
+
+    @property
+    def supports_missing(self):
+        """Whether the mixed family models missing values (then so does the mixture)."""
+        return self.component.supports_missing
 
     def constraints(self):
         return {"weights": constraints.simplex, "components": self.component.constraints()}
@@ -122,6 +127,22 @@ class MixtureEmission(Component):
         components = self.component.stats_from_densities(params.components, X, flat,
                                                          densities.terms["inner"])
         return Tree(counts=counts, entropy=np.float64(entropy), components=components)
+
+    def conditional_moments(self, params, X):
+        """Per state, the mixture of its components' conditionals, weighted by the inner
+        responsibilities given the observed entries (see
+        :func:`~emkit.engine.missing.mixture_of_conditionals`)."""
+        log_inner = np.array(self.component.log_prob(params.components, X), dtype=np.float64)
+        inner_means, inner_variances = self.component.conditional_moments(params.components, X)
+        n_states = params.weights.shape[0]
+        means = np.empty((X.shape[0], n_states, X.shape[1]))
+        variances = np.empty_like(means)
+        for k in range(n_states):
+            resp = self._state_responsibilities(params, log_inner, k, np.ones(X.shape[0]))[0]
+            mixed = slice(k * self.n_mix, (k + 1) * self.n_mix)
+            means[:, k], variances[:, k] = mixture_of_conditionals(
+                resp, inner_means[:, mixed], inner_variances[:, mixed], X)
+        return means, variances
 
     def m_step(self, stats, params, fixed=frozenset()):
         if "weights" in fixed:
