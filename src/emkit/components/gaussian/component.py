@@ -184,14 +184,17 @@ class Gaussian(Component):
     def expected_stats(self, params, X, weights):
         if params is not None and "covariances" in params and has_missing(X):
             return self._incomplete_stats(params, X, weights, self._incomplete_rows(params, X))
-        return Tree(moments=weighted_moments(X, weights, params.means, self.structure.dense),
-                    missing_entropy=np.zeros(params.means.shape[0]))
+        return self._complete_stats(params, X, weights)
 
     def stats_from_densities(self, params, X, weights, densities):
         rows = densities.terms.get("incomplete")
-        if rows is None:
-            return self.expected_stats(params, X, weights)
+        if rows is None:  # the densities found no NaN in these rows
+            return self._complete_stats(params, X, weights)
         return self._incomplete_stats(params, X, weights, rows)
+
+    def _complete_stats(self, params, X, weights):
+        return Tree(moments=weighted_moments(X, weights, params.means, self.structure.dense),
+                    missing_entropy=np.zeros(params.means.shape[0]))
 
     def _incomplete_stats(self, params, X, weights, rows):
         dense = self.structure.dense
