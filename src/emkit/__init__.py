@@ -36,6 +36,7 @@ from .estimators import (
     GaussianHMM,
     GaussianMixture,
     MixtureModel,
+    MultinomialHMM,
     PoissonHMM,
     PoissonMixture,
     RegressionMixture,
@@ -47,10 +48,12 @@ from .exceptions import (
     ComponentCollapseWarning,
     ConvergenceWarning,
     MissingDataWarning,
+    ModelFileError,
     NonMonotoneWarning,
 )
 from .models import HMM, Mixture, RegressionMixtureModel
 from . import backends, sources  # noqa: E402  (after the engine, which they plug into)
+from .model_file import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -67,11 +70,16 @@ __all__ = [
     "BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture", "Estimator",
     "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
-    "RegressionMixture", "StudentTMixture",
+    "MultinomialHMM", "RegressionMixture", "StudentTMixture",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
-    "ConvergenceWarning", "NonMonotoneWarning",
+    "ConvergenceWarning", "ModelFileError", "NonMonotoneWarning",
     "MissingDataWarning",
     # data, files and priors
-    "backends", "datasets", "priors", "sources",
+    "backends", "datasets", "load", "priors", "save", "sources",
 ]
+
+# Plots and reports of fitted estimators (matplotlib is imported only when one is drawn).
+from . import plot, report  # noqa: E402
+
+__all__ += ["plot", "report"]
