@@ -13,6 +13,7 @@ from .components import (
     Binomial,
     Categorical,
     Exponential,
+    FactorAnalyzer,
     Gamma,
     Gaussian,
     Independent,
@@ -33,10 +34,13 @@ from .estimators import (
     CategoricalHMM,
     CategoricalMixture,
     Estimator,
+    FactorAnalysis,
     GaussianHMM,
     GaussianMixture,
     MixtureModel,
+    MixtureOfFactorAnalyzers,
     MultinomialHMM,
+    PPCA,
     PoissonHMM,
     PoissonMixture,
     RegressionMixture,
@@ -52,6 +56,7 @@ from .exceptions import (
     NonMonotoneWarning,
 )
 from .models import HMM, Mixture, RegressionMixtureModel
+from .inference import SelectionTable, StandardErrors, select, standard_errors
 from . import backends, sources  # noqa: E402  (after the engine, which they plug into)
 from .model_file import load, save  # noqa: E402
 
@@ -63,7 +68,7 @@ __all__ = [
     # models
     "HMM", "Mixture", "RegressionMixtureModel",
     # components
-    "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "Gamma", "Gaussian",
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "FactorAnalyzer", "Gamma", "Gaussian",
     "Independent", "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "Stacked",
     "StudentT", "Uniform", "VonMisesFisher",
     # estimators
@@ -71,6 +76,9 @@ __all__ = [
     "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
     "MultinomialHMM", "RegressionMixture", "StudentTMixture",
+    "FactorAnalysis", "MixtureOfFactorAnalyzers", "PPCA",
+    # inference
+    "SelectionTable", "StandardErrors", "select", "standard_errors",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "ModelFileError", "NonMonotoneWarning",
