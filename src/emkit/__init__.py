@@ -26,6 +26,7 @@ from .components import (
     VonMisesFisher,
 )
 from .engine import Block, Component, FitResult, LatentModel, Tree, fit
+from .engine.squarem import SQUAREM
 from .estimators import (
     GMMHMM,
     BernoulliMixture,
@@ -55,6 +56,8 @@ __version__ = "0.1.0"
 __all__ = [
     # engine
     "Block", "Component", "FitResult", "LatentModel", "Tree", "fit",
+    # acceleration and online EM
+    "SQUAREM",
     # models
     "HMM", "Mixture",
     # components

@@ -182,7 +182,7 @@ def state_to_files(state):
 def state_from_files(spec, arrays):
     """Rebuild the FittedState written by :func:`state_to_files`."""
     from .engine.em import FitResult
-    from .engine.monitor import History, IterationRecord
+    from .engine.monitor import History
     from .engine.tree import Tree
     from .estimators import FittedState
 
@@ -190,10 +190,22 @@ def state_from_files(spec, arrays):
                               if k.startswith("params.")})
     fit = None
     if spec.get("result") is not None:
-        columns = [arrays[f"history.{name}"] for name in History.columns]
-        history = History(IterationRecord(int(row[0]), *map(float, row[1:]))
-                          for row in zip(*columns))
+        history = History(_history_rows(arrays))
         info = dict(spec["result"])
         history.objective_name = info.pop("objective_name")
         fit = FitResult(params=None, history=history, **info)
     return FittedState(params, fit, spec.get("n_features_in"), spec.get("feature_names_in"))
+
+
+def _history_rows(arrays):
+    """The anatomy's rows from their columns (files written before rows had a ``kind`` hold
+    EM steps only)."""
+    from .engine.monitor import History, IterationRecord
+
+    columns = {name: arrays[f"history.{name}"] for name in History.columns
+               if f"history.{name}" in arrays}
+    n_rows = len(columns["iteration"])
+    kinds = columns.pop("kind", ["em"] * n_rows)
+    numbers = [columns[name] for name in History.columns if name in columns]
+    return [IterationRecord(int(row[0]), *map(float, row[1:]), kind=str(kind))
+            for row, kind in zip(zip(*numbers), kinds)]

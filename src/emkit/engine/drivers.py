@@ -74,7 +74,7 @@ class Run:
         if self.tracker is not None:
             self.tracker.iteration(row)
         stop = [bool(callback(row, step.params)) for callback in self.callbacks]
-        if self.monitor.converged(step, row, self.problem):
+        if self.monitor.converged(step, row, self.problem, tuple(self.rows)):
             self.reason = "tol"
         elif any(stop):
             self.reason = "callback"

@@ -36,7 +36,7 @@ class DensityEstimator(DensityMixin, LatentEstimator):
 
     Concrete classes store the shared hyper-parameters ``tol``, ``max_iter``, ``n_init``,
     ``random_state``, ``warm_start``, ``verbose``, ``verbose_interval``, ``progress``,
-    ``fixed``, ``stopping``, ``n_jobs``, ``chunk_size`` and ``backend``.
+    ``fixed``, ``stopping``, ``accelerate``, ``n_jobs``, ``chunk_size`` and ``backend``.
     """
 
     def _check_hyper_parameters(self, n_samples):
@@ -51,7 +51,8 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         return dict(tol=self.tol, max_iter=self.max_iter, n_init=1 if warm else self.n_init,
                     random_state=self.random_state, fixed=self.fixed or (),
                     verbose=self.verbose, verbose_interval=self.verbose_interval,
-                    progress=self.progress, stopping=self.stopping)
+                    progress=self.progress, stopping=self.stopping,
+                    accelerate=self.accelerate)
 
     def _record_fit(self, result):
         self.lower_bound_ = result.lower_bound

@@ -61,7 +61,8 @@ def _shared_parameters(codes):
             keyword("algorithm", "viterbi"), keyword("random_state", None),
             keyword("n_iter", 10), keyword("tol", 1e-2), keyword("verbose", False),
             keyword("params", letters_default), keyword("init_params", letters_default),
-            keyword("n_init", 1), keyword("fixed", None), keyword("n_jobs", None),
+            keyword("n_init", 1), keyword("fixed", None), keyword("accelerate", None),
+            keyword("n_jobs", None),
             keyword("chunk_size", 8192), keyword("backend", None)]
 
 
@@ -153,7 +154,7 @@ class HMMEstimator(LatentEstimator):
         return dict(n_init=self.n_init, random_state=self.random_state,
                     tol=self.tol / data.n_samples, max_iter=self.n_iter,
                     fixed=fixed_from_codes(self.params, self._codes, self.fixed),
-                    verbose=int(self.verbose))
+                    verbose=int(self.verbose), accelerate=self.accelerate)
 
     def _record_fit(self, result):
         self.monitor_ = ConvergenceMonitor(tuple(result.history.column("evidence")),

@@ -95,6 +95,10 @@ class GaussianHMM(HMMEstimator):
         Parameters held at their starting values, by name ("startprob", "transmat",
         "means", "covariances"); added to those implied by ``params``.
     on_collapse : {"raise", "keep"}, default="raise"
+    accelerate : {None, "squarem"}, default=None
+        ``"squarem"`` accelerates EM by SQUAREM (the same optimum in far fewer EM-map
+        evaluations when states are hard to tell apart; ``n_evaluations_`` counts them);
+        None is plain EM (emkit only).
     n_jobs : int, optional
         Threads for the E-step (None: as many as the process may use without
         oversubscribing the machine).
@@ -115,6 +119,8 @@ class GaussianHMM(HMMEstimator):
         The anatomy table; ``monitor_`` holds hmmlearn's view of it.
     converged_ : bool
     n_iter_ : int
+    n_evaluations_ : int
+        EM-map evaluations (M-steps) of the fit (``n_iter_`` without SQUAREM).
     """
 
     _codes = {"s": "startprob", "t": "transmat", "m": "means", "c": "covariances"}

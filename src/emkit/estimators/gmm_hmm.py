@@ -32,7 +32,7 @@ class GMMHMM(HMMEstimator):
         As for :class:`~emkit.GaussianHMM`.
     params, init_params : str, default="stmcw"
         s startprob, t transmat, m means, c covariances, w mixture weights.
-    n_init, fixed, on_collapse, n_jobs, chunk_size, backend
+    n_init, fixed, on_collapse, accelerate, n_jobs, chunk_size, backend
         As for :class:`~emkit.GaussianHMM`.
 
     Attributes
@@ -43,7 +43,7 @@ class GMMHMM(HMMEstimator):
     means_ : ndarray of shape (n_components, n_mix, n_features)
     covars_ : ndarray
         Shape (K, M), (K, M, D) or (K, M, D, D) for "spherical", "diag", "full", as hmmlearn.
-    history_, monitor_, converged_, n_iter_
+    history_, monitor_, converged_, n_iter_, n_evaluations_
         As for :class:`~emkit.GaussianHMM`.
 
     Notes
