@@ -167,6 +167,7 @@ class LatentEstimator(BaseEstimator):
         self.history_, self.n_iter_, self.converged_ = result.history, result.n_iter, \
             result.converged
         self.n_evaluations_ = result.n_evaluations
+        self.__dict__.pop("_online", None)  # partial_fit starts again from this fit
         self._fit_record = replace(result, params=None)
         self._record_fit(result)
         self._publish(model, result.params)

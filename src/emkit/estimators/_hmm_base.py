@@ -229,6 +229,28 @@ class HMMEstimator(LatentEstimator):
         X, lengths = as_sequences(X, lengths)
         return self._fit(X, lengths=lengths)
 
+    def partial_fit(self, X, lengths=None, *, alpha=0.6, t0=2.0):
+        """One step of online EM on a minibatch of whole sequences (Cappé and Moulines 2009).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), or list of such arrays
+            The minibatch's sequences, stacked in rows; every call must give the same columns.
+        lengths : array-like of shape (n_sequences,), optional
+            Rows per sequence; None is one sequence.
+        alpha : float, default=0.6
+            Decay of the step sizes ``(t + t0)^(-alpha)``, in (0.5, 1].
+        t0 : float, default=2.0
+
+        Returns
+        -------
+        self
+        """
+        from ._online import partial_fit
+
+        X, lengths = as_sequences(X, lengths)
+        return partial_fit(self, X, alpha, t0, sequences=True, lengths=lengths)
+
     @property
     def params_(self):
         """Every parameter as the model's Tree: ``startprob``, ``transmat``, ``emission``."""
