@@ -39,6 +39,7 @@ from .estimators import (
     MixtureModel,
     PoissonHMM,
     PoissonMixture,
+    RegressionMixture,
     StudentTMixture,
 )
 from .exceptions import (
@@ -48,7 +49,7 @@ from .exceptions import (
     ConvergenceWarning,
     NonMonotoneWarning,
 )
-from .models import HMM, Mixture
+from .models import HMM, Mixture, RegressionMixtureModel
 from . import backends, sources  # noqa: E402  (after the engine, which they plug into)
 
 __version__ = "0.1.0"
@@ -59,7 +60,7 @@ __all__ = [
     # acceleration and online EM
     "SQUAREM",
     # models
-    "HMM", "Mixture",
+    "HMM", "Mixture", "RegressionMixtureModel",
     # components
     "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "Gamma", "Gaussian",
     "Independent", "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "Stacked",
@@ -68,7 +69,7 @@ __all__ = [
     "BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture", "Estimator",
     "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
-    "StudentTMixture",
+    "RegressionMixture", "StudentTMixture",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "NonMonotoneWarning",

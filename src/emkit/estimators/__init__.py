@@ -9,8 +9,10 @@ from .gmm_hmm import GMMHMM
 from .hmm import HMM
 from .mixture_model import MixtureModel
 from .poisson_hmm import PoissonHMM
+from .regression_mixture import RegressionMixture
 from .student_t_mixture import StudentTMixture
 
 __all__ = ["BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture",
            "Estimator", "FittedState", "GMMHMM", "GaussianHMM", "GaussianMixture", "HMM",
-           "LatentEstimator", "MixtureModel", "PoissonHMM", "PoissonMixture", "StudentTMixture"]
+           "LatentEstimator", "MixtureModel", "PoissonHMM", "PoissonMixture", "RegressionMixture",
+           "StudentTMixture"]
