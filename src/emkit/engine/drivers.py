@@ -40,8 +40,8 @@ class Run:
     rows : list of IterationRecord
         The anatomy so far.
     reason : str or None
-        Why the run finished: ``"tol"`` (converged), ``"max_iter"`` or ``"callback"``; None
-        while it goes on.
+        Why the run finished: ``"tol"`` (converged), ``"max_iter"``, ``"callback"`` or
+        ``"epochs"`` (online EM ran all its passes); None while it goes on.
     last : Evaluation or None
         The evaluation at the end of the last recorded step: what the fit returns.
     """

@@ -49,7 +49,8 @@ class FitResult:
     converged : bool
         Whether the stopping rule was met.
     reason : str
-        Why the loop stopped: ``"tol"``, ``"max_iter"`` or ``"callback"``.
+        Why the loop stopped: ``"tol"``, ``"max_iter"``, ``"callback"`` or ``"epochs"``
+        (online EM ran all its passes over the data).
     objective : float
         ``log p(X | params)`` (+ ``log p(params)`` with a prior), evaluated at ``params``.
     log_likelihood : float

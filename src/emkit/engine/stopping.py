@@ -114,7 +114,7 @@ class AitkenChange(StoppingRule):
     ``(l_{t+1} - l_t) a / (1 - a)`` (Böhning, Dietz, Schaub, Schlattmann and Lindsay 1994,
     *Ann. Inst. Statist. Math.* 46, 373-388). It needs two consecutive judged steps (EM or
     incremental, not separated by an extrapolation), and is not satisfied while the rate is
-    not below 1; a step that does not change the objective at all is converged.
+    not below 1; a step that changes the objective by no more than rounding is converged.
     """
 
     def __init__(self, tol=1e-3):
@@ -124,14 +124,18 @@ class AitkenChange(StoppingRule):
         return f"AitkenChange(tol={self.tol:g})"
 
     def satisfied(self, step, row, problem, history=()):
-        if row.change <= 0.0:  # a fixed point (a real fall never reaches a rule)
-            return True
+        if row.change <= _ROUNDING * max(1.0, abs(row.evidence)):
+            return True  # no gain beyond rounding is left (a real fall never reaches a rule)
         if len(history) < 2 or not _consecutive(history[-2], row):
             return False
         rate = row.change / history[-2].change if history[-2].change > 0 else np.inf
         if not 0.0 <= rate < 1.0:
             return False
         return row.change * rate / (1.0 - rate) / problem.n_samples < self.tol
+
+
+#: A change of the objective this small relative to it is rounding: the rates are meaningless.
+_ROUNDING = 1e-12
 
 
 def _consecutive(before, row) -> bool:
