@@ -154,12 +154,13 @@ def test_partial_fit_refuses_a_minibatch_of_another_width():
     X = gaussian_blobs(200)
     model = emkit.GaussianMixture(2, random_state=0).partial_fit(X)
     before = model.means_.copy()
-    with pytest.raises(ValueError, match="X has 3 features, but GaussianMixture was fitted "
-                                         r"\(fit or partial_fit\) with 2 features"):
+    with pytest.raises(ValueError, match="X has 3 features, but GaussianMixture is expecting "
+                                         r"2 features as input \(as fitted by fit or "
+                                         "partial_fit\)"):
         model.partial_fit(np.hstack([X, X[:, :1]]))
     np.testing.assert_array_equal(model.means_, before)
     hmm = emkit.GaussianHMM(2, random_state=0).partial_fit(X[:100], [50, 50])
-    with pytest.raises(ValueError, match="X has 1 features, but GaussianHMM was fitted"):
+    with pytest.raises(ValueError, match="X has 1 features, but GaussianHMM is expecting 2"):
         hmm.partial_fit(X[:100, :1], [50, 50])
 
 

@@ -49,9 +49,9 @@ def _check_width(estimator, data):
     expected = estimator.__dict__.get("n_features_in_")
     if expected is not None and data.n_features != expected:
         raise ValueError(
-            f"X has {data.n_features} features, but {type(estimator).__name__} was fitted "
-            f"(fit or partial_fit) with {expected} features. Pass minibatches with the same "
-            "columns, or call fit to start afresh.")
+            f"X has {data.n_features} features, but {type(estimator).__name__} is expecting "
+            f"{expected} features as input (as fitted by fit or partial_fit). Pass minibatches "
+            "with the same columns, or call fit to start afresh.")
 
 
 def _starting_params(estimator, data):
