@@ -15,7 +15,7 @@ parameter vector. The problems:
   diagonal covariances);
 * a Poisson HMM whose two states are near-identical (rates 3 and 5, switching often);
 * with ``--hard``, also problems where SQUAREM's gain is smaller: a Poisson mixture whose
-  likelihood is a flat ridge (about 5x fewer EM-map evaluations), and full-covariance GMMs of
+  likelihood is a flat ridge (about 4x fewer EM-map evaluations), and full-covariance GMMs of
   the same kind of data (2.5x to 7x): the EM map has slow and fast directions at once there,
   and the monotone safeguard turns down the long jumps that overshoot the fast ones.
 """
