@@ -26,6 +26,7 @@ from .components import (
     VonMisesFisher,
 )
 from .engine import Block, Component, FitResult, LatentModel, Tree, fit
+from .engine.online import IncrementalEM, OnlineEM
 from .engine.squarem import SQUAREM
 from .estimators import (
     GMMHMM,
@@ -58,7 +59,7 @@ __all__ = [
     # engine
     "Block", "Component", "FitResult", "LatentModel", "Tree", "fit",
     # acceleration and online EM
-    "SQUAREM",
+    "IncrementalEM", "OnlineEM", "SQUAREM",
     # models
     "HMM", "Mixture", "RegressionMixtureModel",
     # components

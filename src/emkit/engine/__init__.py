@@ -16,6 +16,7 @@ from .monitor import History, IterationRecord
 from .objective import Evidence, LogPosterior, Objective
 from .posterior import DiscretePosterior, GaussianPosterior, Posterior, SequencePosterior
 from .step import EMProblem, Evaluation, Step, em_step
+from .online import IncrementalEM, OnlineEM
 from .squarem import SQUAREM
 from .stopping import AitkenChange, AllOf, ObjectiveChange, ParameterChange, StoppingRule
 from .tree import Params, Stats, Tree
@@ -23,8 +24,8 @@ from .tree import Params, Stats, Tree
 __all__ = [
     "AitkenChange", "AllOf", "Backend", "Block", "Component", "Densities", "DiscretePosterior", "Driver", "EMProblem",
     "EStep", "Evaluation", "Evidence", "FitResult", "GaussianPosterior", "Geometry", "History",
-    "InMemory", "IterationRecord", "LatentModel", "LogPosterior", "Moments", "Objective",
-    "ObjectiveChange", "Params", "ParameterChange", "PlainEM", "Posterior", "Run", "SQUAREM",
+    "IncrementalEM", "InMemory", "IterationRecord", "LatentModel", "LogPosterior", "Moments", "Objective",
+    "ObjectiveChange", "OnlineEM", "Params", "ParameterChange", "PlainEM", "Posterior", "Run", "SQUAREM",
     "SequencePosterior", "Source", "Stats", "Step", "StoppingRule", "Tree", "em_step", "fit",
     "recentre",
 ]
