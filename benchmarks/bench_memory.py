@@ -15,10 +15,16 @@ Python process of its own, so that neither sees the other's memory. Each child r
 The data, 160 MB at the default size, is written once to a temporary ``.npy`` file and loaded
 by each child, so it is part of both peaks and of neither increment.
 
+With ``--default-init`` it measures emkit alone, fitting with its default initialisation
+(k-means, on a sample of ``emkit.models.mixture.INIT_SAMPLE_ROWS`` rows for larger data) once
+with the data in memory and once streamed from the ``.npy`` file, and prints both peaks against
+issue 13's target for the in-memory fit (at most 1.5 x the data + 300 MiB).
+
 Usage::
 
     python benchmarks/bench_memory.py
     python benchmarks/bench_memory.py --n-samples 200000 --n-iter 3     # small and quick
+    python benchmarks/bench_memory.py --default-init --n-samples 5000000 --n-iter 3
 """
 from __future__ import annotations
 
@@ -84,6 +90,49 @@ def child(library, path, measure, n_iter):
     print(json.dumps(result))
 
 
+def default_init_child(mode, path, n_components, kind, n_iter):
+    """Fit emkit with its default initialisation, in memory or streamed (runs in the child)."""
+    import emkit
+
+    source = emkit.sources.open_source(path) if mode == "streamed" else np.load(path)
+    model = emkit.GaussianMixture(n_components, covariance_type=kind, max_iter=n_iter, tol=0,
+                                  random_state=0)
+    began = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(source)
+    print(json.dumps({"mode": mode, "seconds": time.perf_counter() - began,
+                      "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+
+
+def default_init_main(args):
+    """Peaks of an in-memory and a streamed fit with the default initialisation."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "X.npy")
+        rng = np.random.default_rng(args.seed)
+        X = rng.standard_normal((args.n_samples, args.n_features))
+        X += rng.integers(0, 5, size=(args.n_samples, 1))
+        np.save(path, X)
+        data_bytes = X.nbytes
+        del X
+        print(f"N={args.n_samples:,} D={args.n_features} K={args.n_components} "
+              f"{args.covariance_type}, {args.n_iter} iterations, default (k-means) "
+              f"initialisation; data {data_bytes / MIB:.0f} MiB")
+        for mode in ("in-memory", "streamed"):
+            done = subprocess.run(
+                [sys.executable, __file__, "--default-init-child", mode, "--path", path,
+                 "--n-components", str(args.n_components), "--covariance-type",
+                 args.covariance_type, "--n-iter", str(args.n_iter)],
+                check=True, capture_output=True, text=True)
+            row = json.loads(done.stdout.strip().splitlines()[-1])
+            print(f"{mode:10} peak RSS {row['peak_rss'] / MIB:7.0f} MiB "
+                  f"({row['peak_rss'] / data_bytes:.2f} x the data), fit {row['seconds']:.1f} s")
+            if mode == "in-memory":
+                target = 1.5 * data_bytes + 300 * MIB
+                print(f"{'':10} target 1.5 x data + 300 MiB = {target / MIB:.0f} MiB: "
+                      f"{'met' if row['peak_rss'] <= target else 'NOT met'}")
+
+
 def write_problem(path, n_samples, n_features, n_components, covariance_type, seed):
     """Save the data and a common start (scikit-learn's after one step on 5000 rows)."""
     from sklearn.mixture import GaussianMixture
@@ -133,7 +182,16 @@ def main(argv=None):
     parser.add_argument("--child", choices=LIBRARIES, help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     parser.add_argument("--measure", choices=["rss", "tracemalloc"], help=argparse.SUPPRESS)
+    parser.add_argument("--default-init", action="store_true",
+                        help="emkit alone, default initialisation, in memory and streamed")
+    parser.add_argument("--default-init-child", choices=["in-memory", "streamed"],
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.default_init_child:
+        return default_init_child(args.default_init_child, args.path, args.n_components,
+                                  args.covariance_type, args.n_iter)
+    if args.default_init:
+        return default_init_main(args)
     if args.child:
         return child(args.child, args.path, args.measure, args.n_iter)
     with tempfile.TemporaryDirectory() as folder:

@@ -38,6 +38,7 @@ from .estimators import (
     GaussianHMM,
     GaussianMixture,
     MixtureModel,
+    MultinomialHMM,
     PoissonHMM,
     PoissonMixture,
     RegressionMixture,
@@ -48,10 +49,12 @@ from .exceptions import (
     ComponentCollapseError,
     ComponentCollapseWarning,
     ConvergenceWarning,
+    ModelFileError,
     NonMonotoneWarning,
 )
 from .models import HMM, Mixture, RegressionMixtureModel
 from . import backends, sources  # noqa: E402  (after the engine, which they plug into)
+from .model_file import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -70,10 +73,15 @@ __all__ = [
     "BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture", "Estimator",
     "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
-    "RegressionMixture", "StudentTMixture",
+    "MultinomialHMM", "RegressionMixture", "StudentTMixture",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
-    "ConvergenceWarning", "NonMonotoneWarning",
+    "ConvergenceWarning", "ModelFileError", "NonMonotoneWarning",
     # data, files and priors
-    "backends", "datasets", "priors", "sources",
+    "backends", "datasets", "load", "priors", "save", "sources",
 ]
+
+# Plots and reports of fitted estimators (matplotlib is imported only when one is drawn).
+from . import plot, report  # noqa: E402
+
+__all__ += ["plot", "report"]

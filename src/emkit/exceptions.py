@@ -18,6 +18,7 @@ __all__ = [
     "ComponentCollapseWarning",
     "ConvergenceWarning",
     "DataError",
+    "ModelFileError",
     "NonMonotoneWarning",
 ]
 
@@ -118,3 +119,35 @@ class DataError(ValueError):
 
     def __reduce__(self):  # exceptions cross process boundaries (Dask workers)
         return DataError, (self.template, self.row)
+
+
+class ModelFileError(ValueError):
+    """A model file that emkit cannot read: missing, not a model file, damaged, too large, from
+    an unknown format, or holding a parameter outside its set.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    problem : str
+        What is wrong with it, in words.
+    remedy : str
+        What to do.
+    parameter : str, optional
+        The parameter (dotted path, ``"components.means"``) at fault, if one is.
+
+    Attributes
+    ----------
+    path : str
+    problem : str
+    remedy : str
+    parameter : str or None
+    """
+
+    def __init__(self, path, problem, remedy, parameter=None):
+        self.path, self.problem, self.remedy = str(path), problem, remedy
+        self.parameter = parameter
+        super().__init__(f"model file {self.path!r}: {problem}. {remedy}")
+
+    def __reduce__(self):
+        return ModelFileError, (self.path, self.problem, self.remedy, self.parameter)

@@ -72,6 +72,11 @@ def _check_n_trials(n_trials):
     return array.astype(np.int64)
 
 
+#: Largest number of trials whose ``log C(n, x)`` values are tabulated at construction; for
+#: more, they are computed from ``gammaln`` row by row (no table of one entry per trial).
+TABLE_TRIALS = 2**16
+
+
 def _log_coefficient_table(trials):
     """``table[d, x] = log C(n_d, x)`` for x <= n_d and NaN beyond, shape (len(trials), max+1)."""
     x = np.arange(trials.max() + 1.0)
@@ -79,6 +84,22 @@ def _log_coefficient_table(trials):
     with np.errstate(invalid="ignore"):
         table = special.gammaln(n + 1) - special.gammaln(x + 1) - special.gammaln(n - x + 1)
     return np.where(x <= n, table, np.nan)
+
+
+def _log_coefficient_sums(X, trials):
+    """``sum_d log C(n_d, x_id)`` per row from ``gammaln``; NaN for a row with a value that is
+    not an integer in ``[0, n_d]`` (as the table gives).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    trials : ndarray of shape (n_features,)
+    """
+    inside = (X >= 0) & (X <= trials) & (X == np.floor(X))
+    safe = np.where(inside, X, 0.0)
+    values = (special.gammaln(trials + 1.0) - special.gammaln(safe + 1.0)
+              - special.gammaln(trials - safe + 1.0))
+    return np.where(inside.all(axis=1), values.sum(axis=1), np.nan)
 
 
 class Binomial(CountFamily):
@@ -111,7 +132,8 @@ class Binomial(CountFamily):
         self.trials = _check_n_trials(n_trials)
         self.n_trials = n_trials
         self.prior = check_prior(prior, Beta, f"{self.family} prior")
-        self._table = _log_coefficient_table(self.trials)
+        self._table = (_log_coefficient_table(self.trials)
+                       if self.trials.max() <= TABLE_TRIALS else None)
 
     def __repr__(self):
         return f"Binomial(n_trials={self.n_trials!r}, prior={self.prior!r})"
@@ -123,6 +145,8 @@ class Binomial(CountFamily):
         return np.broadcast_to(self.trials, (n_features,)).astype(float)
 
     def row_constants(self, X):
+        if self._table is None:
+            return _log_coefficient_sums(X, self._trials_per_column(X.shape[1]))
         coefficients = np.empty(X.shape[0])
         _discrete_kernels.row_table_sums(X, self._table, coefficients)
         return coefficients

@@ -51,7 +51,53 @@ def log_bessel_iv(order, x):
     underflow = ~np.isfinite(scaled)
     if not underflow.any():
         return scaled
-    return np.where(underflow, log_bessel_series(order, np.where(underflow, x, 1.0)), scaled)
+    safe_x = np.where(underflow, x, 1.0)
+    long = underflow & (series_terms(order, safe_x) > MAX_SERIES_TERMS)
+    by_series = log_bessel_series(order, np.where(long, 1.0, safe_x))
+    by_expansion = log_bessel_debye(order, np.where(long, safe_x, 1.0))
+    return np.where(underflow, np.where(long, by_expansion, by_series), scaled)
+
+
+#: Most terms :func:`log_bessel_series` sums; beyond, the uniform expansion is used (its
+#: error, of order ``order**-5``, is below rounding there: see :func:`log_bessel_debye`).
+MAX_SERIES_TERMS = 4096
+
+
+def series_terms(order, x):
+    """Terms :func:`log_bessel_series` needs for each x: ``2 m* + 60`` (see there)."""
+    return np.hypot(order, x) - order + 60.0
+
+
+def _debye_polynomials(t):
+    """Debye's ``u_1(t) .. u_4(t)`` of the uniform expansion of ``I_nu`` (Abramowitz and
+    Stegun 9.3.9-9.3.10; DLMF 10.41.10)."""
+    t2 = t * t
+    return (t * (3.0 - 5.0 * t2) / 24.0,
+            t2 * (81.0 - 462.0 * t2 + 385.0 * t2 * t2) / 1152.0,
+            t * t2 * (30375.0 - 369603.0 * t2 + 765765.0 * t2 ** 2 - 425425.0 * t2 ** 3)
+            / 414720.0,
+            t2 * t2 * (4465125.0 - 94121676.0 * t2 + 349922430.0 * t2 ** 2
+                       - 446185740.0 * t2 ** 3 + 185910725.0 * t2 ** 4) / 39813120.0)
+
+
+def log_bessel_debye(order, x):
+    """``log I_order(x)`` by the uniform asymptotic (Debye) expansion, four correction terms.
+
+    ``I_nu(nu z) ~ exp(nu eta) / (sqrt(2 pi nu) (1 + z^2)^(1/4)) sum_k u_k(t) / nu^k`` with
+    ``t = 1 / sqrt(1 + z^2)``, ``eta = sqrt(1 + z^2) + log(z / (1 + sqrt(1 + z^2)))``
+    (DLMF 10.41.3). The error is of order ``nu^-5`` uniformly in z: used where the
+    power series would need more than :data:`MAX_SERIES_TERMS` terms, which happens only
+    for a large order (the scaled ``ive`` underflows only there).
+    """
+    x = np.asarray(x, dtype=float)
+    z = x / order
+    root = np.hypot(1.0, z)
+    eta = root + np.log(z / (1.0 + root))
+    correction = 1.0
+    for power, u in enumerate(_debye_polynomials(1.0 / root), start=1):
+        correction = correction + u / order ** power
+    return (order * eta - 0.5 * np.log(2.0 * np.pi * order) - 0.5 * np.log(root)
+            + np.log(correction))
 
 
 def log_bessel_series(order, x):

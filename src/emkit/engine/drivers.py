@@ -34,6 +34,9 @@ class Run:
         Print a line every ``verbose_interval`` iterations (and the first) when positive.
     verbose_interval : int
     tracker : ProgressTracker, optional
+    rows : sequence of IterationRecord, optional
+        Rows recorded before this run started (a fit resumed from a checkpoint): they count
+        towards ``max_iter`` and the next row is numbered after them.
 
     Attributes
     ----------
@@ -47,11 +50,11 @@ class Run:
     """
 
     def __init__(self, problem, monitor: Monitor, max_iter: int, *, callbacks=(), verbose=0,
-                 verbose_interval=10, tracker=None):
+                 verbose_interval=10, tracker=None, rows=()):
         self.problem, self.monitor, self.max_iter = problem, monitor, max_iter
         self.callbacks, self.tracker = tuple(callbacks), tracker
         self.verbose, self.verbose_interval = verbose, verbose_interval
-        self.rows, self.reason, self.last = [], None, None
+        self.rows, self.reason, self.last = list(rows), None, None
 
     @property
     def finished(self) -> bool:

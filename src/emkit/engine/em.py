@@ -14,6 +14,7 @@ from sklearn.utils import check_random_state
 
 from ..exceptions import ConvergenceWarning, warn
 from .checking import fit_check, located
+from .checkpoint import Checkpointer, check_resumable, read_checkpoint
 from .contracts import LatentModel
 from .data import as_source
 from .drivers import Driver, PlainEM, Run
@@ -117,9 +118,14 @@ def _one_run(problem, start, driver, options, tracker, label):
     objective = problem.objective
     monitor = Monitor(problem.n_samples, options["stopping"], objective.name,
                       problem.model.regularisation())
-    run = Run(problem, monitor, options["max_iter"], callbacks=options["callbacks"],
+    rows = options.get("resumed_rows", ())
+    callbacks = tuple(options["callbacks"])
+    if options.get("checkpoint") is not None:
+        callbacks += (Checkpointer(options["checkpoint"], options["checkpoint_every"],
+                                   problem.model, problem.n_samples, rows),)
+    run = Run(problem, monitor, options["max_iter"], callbacks=callbacks,
               verbose=options["verbose"], verbose_interval=options["verbose_interval"],
-              tracker=tracker)
+              tracker=tracker, rows=rows)
     if tracker is not None:
         tracker.start_run(problem.source.n_samples, options["max_iter"], label=label)
     first = problem.evaluate(start)
@@ -172,8 +178,8 @@ def driver_for(accelerate=None, driver=None) -> Driver:
 
 def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, backend=None,
         tol=1e-3, max_iter=100, fixed=(), callbacks=(), verbose=0, verbose_interval=10,
-        progress=None, stopping=None, driver=None, objective=None,
-        accelerate=None) -> FitResult:
+        progress=None, stopping=None, driver=None, objective=None, checkpoint=None,
+        checkpoint_every=1, resume=None, accelerate=None) -> FitResult:
     """Fit a model by EM with ``n_init`` restarts and keep the best.
 
     Parameters
@@ -218,6 +224,13 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
     objective : Objective, optional
         What EM climbs; by default the log-posterior for a model with a prior, else the
         evidence (:func:`~emkit.engine.objective.default_objective`).
+    checkpoint : str or Path, optional
+        Write the state of the fit to this file every ``checkpoint_every`` iterations,
+        atomically (:mod:`emkit.engine.checkpoint`). Needs ``n_init=1``.
+    checkpoint_every : int, default=1
+    resume : str or Path, optional
+        Continue the fit saved in this checkpoint (same model and data; ``init`` is not
+        used): the result equals that of a fit never interrupted. Needs ``n_init=1``.
     accelerate : {None, "squarem"}, default=None
         ``"squarem"`` runs :class:`~emkit.engine.squarem.SQUAREM` (same optimum, far fewer
         EM-map evaluations on slowly converging problems; ``result.n_evaluations`` counts
@@ -234,6 +247,11 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
                    verbose=verbose, verbose_interval=check_positive_int(verbose_interval,
                                                                          "verbose_interval"))
     n_init = check_positive_int(n_init, "n_init")
+    if (checkpoint is not None or resume is not None) and n_init != 1:
+        raise ValueError(f"checkpoint= and resume= follow one run; got n_init={n_init}. Pass "
+                         "n_init=1 (and random_state for the restart you want).")
+    options.update(checkpoint=checkpoint,
+                   checkpoint_every=check_positive_int(checkpoint_every, "checkpoint_every"))
     driver = driver_for(accelerate, driver)
     if objective is not None and not isinstance(objective, Objective):
         raise TypeError(f"objective must be an emkit.engine.objective.Objective; got "
@@ -250,6 +268,10 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
         raise ValueError(f"the sample weights of the data sum to {source.total_weight!r}; at "
                          "least one row needs a positive weight.")
     rng = check_random_state(random_state)
+    if resume is not None:
+        resumed = read_checkpoint(resume)
+        check_resumable(resumed, model, source.total_weight, resume)
+        init, options["resumed_rows"] = resumed.params, resumed.rows
     best, problem = None, None
     with progress_bar(progress, verbose) as tracker:
         for attempt in range(n_init):

@@ -46,6 +46,8 @@ def _shift_by_row_max(log_prob, log_weights, labels, top):
         if n_components % 2:
             even = max(even, row[n_components - 1])
         top[i] = max(even, odd)
+        if top[i] == -np.inf:  # no component can explain the row: its entries stay -inf
+            continue
         for k in range(n_components):
             row[k] -= top[i]
 
@@ -89,8 +91,10 @@ def _normalise(shifted, ratios, top, sample_weights, row_loglik, counts):
         log_total = np.log(total)
         row_loglik[i] = top[i] + log_total
         w = sample_weights[i]
-        if w == 0.0:  # a row that does not count, even one no component can explain
-            shifted[i, :] = 0.0
+        if w == 0.0 or total == 0.0:  # a row that does not count, or one no component
+            shifted[i, :] = 0.0       # can explain (its evidence is -inf: see impossible_rows)
+            if w != 0.0:
+                loglik = -np.inf
             continue
         scale = w / total
         for k in range(n_components):
@@ -132,6 +136,10 @@ def responsibilities(log_prob, log_weights, sample_weights, labels, row_loglik, 
     -----
     ``H(r_i) = sum_k r_ik (l_i - a_ik)``, written as ``log s_i + sum_k r_ik (top_i - a_ik)``
     with ``s_i = sum_k exp(a_ik - top_i)``: every term is non-negative, so nothing cancels.
+
+    A row that no component can explain (every ``a_ik`` is -inf) gets ``l_i = -inf`` and
+    responsibilities of zero (not NaN); :func:`emkit.engine.validation.check_possible` turns
+    such a row into a :class:`~emkit.exceptions.DataError` where a posterior is needed.
     """
     top = np.empty(log_prob.shape[0])
     _shift_by_row_max(log_prob, log_weights, labels, top)

@@ -18,6 +18,7 @@ from .constraints import flat_constraints
 from .tree import Tree
 
 __all__ = ["check_X", "check_array", "check_finite", "check_lengths", "check_params",
+           "check_possible", "params_problem",
            "check_positive_int", "check_probabilities", "check_support", "check_tol",
            "check_values", "check_weights", "label_codes"]
 
@@ -39,11 +40,11 @@ def check_X(X, *, name="X", allow_nan=False, dtype=np.float64, min_samples=1):
     """
     if scipy.sparse.issparse(X):
         raise TypeError(f"{name} is a sparse matrix; emkit needs dense data. Use {name}.toarray().")
-    array = np.asarray(X)
+    array = _as_array(X)
     if array.dtype.kind in "OUSV":
         try:
             array = array.astype(dtype)
-        except ValueError:
+        except (TypeError, ValueError):
             raise ValueError(
                 f"{name} must be numeric; got an array of dtype {array.dtype} with values "
                 f"such as {array.ravel()[:3].tolist()}. Encode text columns as numbers first."
@@ -71,6 +72,16 @@ def check_X(X, *, name="X", allow_nan=False, dtype=np.float64, min_samples=1):
     array = np.asarray(array, dtype=dtype)
     check_finite(array, name=name, allow_nan=allow_nan)
     return array
+
+
+def _as_array(X):
+    """X as an array; a pandas object's missing values (``pd.NA``) become NaN."""
+    if hasattr(X, "to_numpy") and hasattr(X, "dtypes"):
+        try:
+            return X.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):  # text columns: reported below
+            pass
+    return np.asarray(X)
 
 
 def article(word: str) -> str:
@@ -156,6 +167,12 @@ def check_weights(weights, *, name="sample_weight"):
         row = int(np.flatnonzero(bad)[0])
         raise DataError(f"{name} must be finite and non-negative; row {ROW} has "
                         f"{float(weights[row])!r}. Use 0 to leave a row out.", row)
+    with np.errstate(over="ignore"):
+        total = float(np.sum(weights))
+    if not np.isfinite(total):
+        raise ValueError(f"{name} sums to {total!r} (its largest value is "
+                         f"{float(np.max(weights))!r}), beyond float64. Divide the weights by "
+                         "their maximum: only their ratios matter to the fitted parameters.")
 
 
 def label_codes(values, *, name="labels"):
@@ -227,17 +244,62 @@ def check_params(constraints: dict, params: Tree, *, name="params") -> None:
     name : str
         Argument name used in messages.
     """
+    found = params_problem(constraints, params)
+    if found is not None:
+        raise ValueError(f"{name}: {found[1]}. Pass valid starting values.")
+
+
+def params_problem(constraints: dict, params: Tree):
+    """The first leaf of ``params`` outside the set ``constraints`` declare for it.
+
+    Parameters
+    ----------
+    constraints : dict
+        ``{name: Constraint or nested dict}`` as returned by ``model.constraints()``.
+    params : Tree
+
+    Returns
+    -------
+    (str, str) or None
+        ``(dotted path, what is wrong in words)``, or None when every leaf is in its set.
+    """
     leaves = params.paths() if isinstance(params, Tree) else {}
     for path, constraint in flat_constraints(constraints).items():
         if path not in leaves:
-            raise ValueError(f"{name} is missing the parameter {path!r}; it has "
-                             f"{sorted(leaves)}.")
+            return path, f"missing the parameter {path!r}; it has {sorted(leaves)}"
         problem = constraint.problem(leaves[path])
         if problem:
-            raise ValueError(
-                f"{name}: parameter {path!r} must be {constraint.name}, but {problem}. "
-                "Pass valid starting values."
-            )
+            return path, f"parameter {path!r} must be {constraint.name}, but {problem}"
+    return None
+
+
+def check_possible(row_loglik, X, sample_weights=None) -> None:
+    """Raise :class:`DataError` at the first counted row of zero probability.
+
+    A posterior (responsibilities, state probabilities) is undefined for a row the model gives
+    probability zero; its score is -inf, but fitting or predicting it is an error.
+
+    Parameters
+    ----------
+    row_loglik : ndarray of shape (n_samples,)
+        ``log p(x_i)`` (-inf for an impossible row; NaN for the rows of a sequence after one).
+    X : ndarray of shape (n_samples, n_features)
+        The rows (their size goes into the message).
+    sample_weights : ndarray of shape (n_samples,), optional
+        Rows of weight 0 do not count.
+    """
+    impossible = np.isneginf(row_loglik)
+    if sample_weights is not None:
+        impossible &= np.asarray(sample_weights) != 0
+    if not impossible.any():
+        return
+    row = int(np.argmax(impossible))
+    largest = float(np.max(np.abs(X[row]))) if np.size(X[row]) else 0.0
+    raise DataError(
+        f"row {ROW} has probability zero under the model (log density -inf): it lies outside "
+        f"every component's support, or so far from the parameters (largest |value| "
+        f"{largest:.3g}) that its distance overflows float64. Its score is -inf; to fit or "
+        "predict it, drop it or rescale the data (standardise the columns).", row)
 
 
 def check_lengths(lengths, n_samples, *, name="lengths"):

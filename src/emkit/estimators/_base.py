@@ -36,6 +36,10 @@ __all__ = ["FittedState", "LatentEstimator", "check_n_components", "check_run"]
 def check_n_components(n_components, n_samples):
     """Validate ``n_components`` against the rows to fit."""
     check_positive_int(n_components, "n_components")
+    if n_samples == 0:
+        raise ValueError("X has no rows (a file with a header alone, or an empty array); "
+                         f"fitting {n_components} components needs at least {n_components} "
+                         "rows. Pass data with rows.")
     if n_components > n_samples:
         raise ValueError(
             f"n_components={n_components} must be <= n_samples (got n_components = "
@@ -43,10 +47,11 @@ def check_n_components(n_components, n_samples):
             "samples.")
 
 
-def check_run(tol, max_iter, n_init, max_iter_name="max_iter"):
-    """Validate the arguments of the EM runs (``max_iter`` is hmmlearn's ``n_iter``)."""
+def check_run(tol, max_iter, n_init, max_iter_name="max_iter", min_iter=1):
+    """Validate the arguments of the EM runs (``max_iter`` is hmmlearn's ``n_iter``;
+    ``min_iter=0`` allows scikit-learn's ``max_iter=0``, which only initialises)."""
     check_tol(tol)
-    check_positive_int(max_iter, max_iter_name)
+    check_positive_int(max_iter, max_iter_name, minimum=min_iter)
     check_positive_int(n_init, "n_init")
 
 
@@ -146,8 +151,14 @@ class LatentEstimator(BaseEstimator):
         model = self._build_model(data)
         result = em.fit(model, data.source, init=self._start(model, data),
                         backend=data.backend, **self._engine_options(data))
-        record_features(self, data.n_features, data.feature_names)
-        self._set_fit(model, result)
+        before = dict(self.__dict__)
+        try:  # all or nothing: an interrupt (Ctrl-C) here must not leave half a fit
+            record_features(self, data.n_features, data.feature_names)
+            self._set_fit(model, result)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
         return self
 
     def _start(self, model, data):

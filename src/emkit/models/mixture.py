@@ -12,12 +12,16 @@ from ..engine.posterior import DiscretePosterior
 from ..engine.init import initial_responsibilities
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
-from ..engine.validation import check_positive_int
+from ..engine.validation import check_positive_int, check_possible
 from ..priors import Dirichlet, check_concentration, check_prior
 from ._labels import align_to_labels, check_labels
 from ..engine.responsibilities import responsibilities
 
 __all__ = ["Mixture"]
+
+
+#: Rows above which a mixture's initialisation runs on a random sample of this many rows.
+INIT_SAMPLE_ROWS = 200_000
 
 
 class Mixture(LatentModel):
@@ -96,7 +100,14 @@ class Mixture(LatentModel):
 
         Rows of zero weight take no part (as if removed); rows with a known label start in
         their component, and the method's clusters are matched to the labels they overlap.
+        Data of more than :data:`INIT_SAMPLE_ROWS` rows (without labels or sequences) starts
+        from a uniform random sample of that many rows, drawn with ``rng``: the memory of
+        initialisation (k-means, the responsibilities) stays bounded whatever the data's
+        size. Up to that size the start equals scikit-learn's for the same ``random_state``.
         """
+        if data.n_samples > INIT_SAMPLE_ROWS and data.labels is None and data.lengths is None:
+            rows = np.sort(rng.choice(data.n_samples, INIT_SAMPLE_ROWS, replace=False))
+            data = data.take(rows)
         weighted = data.sample_weights() > 0
         resp = np.full((data.n_samples, self.n_components), 1.0 / self.n_components)
         resp[weighted] = initial_responsibilities(self.init, data.X[weighted],
@@ -151,8 +162,10 @@ class Mixture(LatentModel):
         return densities, row_loglik, counts, loglik, entropy
 
     def e_step(self, params, block):
-        densities, _, counts, loglik, entropy = self._responsibilities(
-            params, block, block.sample_weights())
+        weights = block.sample_weights()
+        densities, row_loglik, counts, loglik, entropy = self._responsibilities(
+            params, block, weights)
+        check_possible(row_loglik, block.X, weights)
         stats = Tree(counts=counts, components=self.component.stats_from_densities(
             params.components, block.X, densities.log_prob, densities))
         return EStep(stats, loglik, entropy)
@@ -183,6 +196,7 @@ class Mixture(LatentModel):
     def posterior(self, params, block):
         densities, row_loglik, _, _, _ = self._responsibilities(params, block,
                                                                 np.ones(block.n_samples))
+        check_possible(row_loglik, block.X)
         return DiscretePosterior(densities.log_prob, row_loglik)
 
     def row_log_likelihood(self, params, block):

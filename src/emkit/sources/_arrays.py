@@ -6,6 +6,7 @@ array may name its columns in its attribute ``"columns"``; otherwise positions a
 from __future__ import annotations
 
 import mmap
+import os
 
 import numpy as np
 
@@ -44,6 +45,20 @@ def _read_npy_rows(path, start, stop, index):
     return np.array(np.load(path, mmap_mode="r")[start:stop][:, index], dtype=np.float64)
 
 
+def check_still_whole(handle, needed, where, start):
+    """Raise ValueError if the open file now holds fewer than ``needed`` bytes.
+
+    A memory map read past the end of a file that shrank kills the process (SIGBUS); the size
+    is checked before each batch is read instead.
+    """
+    size = os.fstat(handle.fileno()).st_size
+    if size < needed:
+        raise ValueError(
+            f"{where} was truncated while it was being read: it now holds {size} bytes, but "
+            f"its header declares {needed} or more, so the rows from row {start} on are gone. "
+            "Do not change a data file during a fit; restore the file and fit again.")
+
+
 class NpyReader:
     """Rows of a 2-D ``.npy`` file, read through a memory map in batches.
 
@@ -73,20 +88,32 @@ class NpyReader:
 
     def batches(self, batch_rows: int):
         """Yield float64 arrays of at most ``batch_rows`` rows, in file order."""
-        if self.fortran_order or self.n_rows == 0:  # rows are not contiguous on disk
-            array = np.load(self.path, mmap_mode="r")
-            for start in range(0, self.n_rows, batch_rows):
-                rows = array[start:start + batch_rows][:, self._index]
-                yield as_float_rows(rows, self.where, start)
-            return
         row_bytes = self._n_columns * self.dtype.itemsize
-        with open(self.path, "rb") as handle, \
-                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        whole = self.offset + self.n_rows * row_bytes
+        if self.fortran_order or self.n_rows == 0:  # rows are not contiguous on disk
+            with open(self.path, "rb") as handle:
+                check_still_whole(handle, whole, self.where, 0)
+                array = np.load(self.path, mmap_mode="r")
+                for start in range(0, self.n_rows, batch_rows):
+                    check_still_whole(handle, whole, self.where, start)
+                    rows = array[start:start + batch_rows][:, self._index]
+                    yield as_float_rows(rows, self.where, start)
+            return
+        with open(self.path, "rb") as handle:
+            check_still_whole(handle, whole, self.where, 0)
+            yield from self._mapped_batches(handle, batch_rows, row_bytes)
+
+    def _mapped_batches(self, handle, batch_rows, row_bytes):
+        """:meth:`batches` of a C-ordered file through one memory map of ``handle``."""
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
             array = np.frombuffer(mapped, self.dtype, self.n_rows * self._n_columns,
                                   self.offset).reshape(self.n_rows, self._n_columns)
             try:
                 for start in range(0, self.n_rows, batch_rows):
-                    rows = array[start:start + batch_rows][:, self._index]  # a copy
+                    stop = min(self.n_rows, start + batch_rows)
+                    check_still_whole(handle, self.offset + stop * row_bytes, self.where,
+                                      start)
+                    rows = array[start:stop][:, self._index]  # a copy
                     _release(mapped, self.offset + start * row_bytes,
                              self.offset + (start + len(rows)) * row_bytes)
                     yield as_float_rows(rows, self.where, start)

@@ -99,8 +99,8 @@ def _dense_log_prob(X, means, chol_t, log_det, out, block, diff, y, q):
                 for r in range(m):
                     q[r] += y[r] * y[r]
             constant = log_det[k] - 0.5 * d * LOG_2PI
-            for r in range(m):
-                out[start + r, k] = constant - 0.5 * q[r]
+            for r in range(m):  # NaN: inf - inf where the distance overflowed; density 0
+                out[start + r, k] = constant - 0.5 * q[r] if q[r] == q[r] else -np.inf
 
 
 @kernel(fastmath=_REASSOC)

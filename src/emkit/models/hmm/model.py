@@ -9,7 +9,7 @@ from ...engine.geometry import n_free_parameters
 from ...engine.init import initial_responsibilities
 from ...engine.posterior import SequencePosterior
 from ...engine.tree import Tree
-from ...engine.validation import check_lengths, check_positive_int
+from ...engine.validation import check_lengths, check_positive_int, check_possible
 from .._labels import check_labels
 from . import inference
 from .chain import MarkovChain
@@ -154,12 +154,14 @@ class HMM(LatentModel):
     # -- EM -----------------------------------------------------------------------------------
     def posterior(self, params, block):
         fb = self.forward_backward(params, block)
+        check_possible(fb.row_log_likelihood, block.X)
         return SequencePosterior(fb.state_posteriors, fb.row_log_likelihood, fb.start_counts,
                                  fb.transition_counts, fb.entropy, fb.log_likelihood)
 
     def e_step(self, params, block):
         densities = self.emission_densities(params, block)
         fb = self._forward_backward(params, block, densities.log_prob)
+        check_possible(fb.row_log_likelihood, block.X, block.weights)
         weights = fb.state_posteriors
         if block.weights is not None:
             weights = weights * block.weights[:, None]
