@@ -156,7 +156,7 @@ def test_partial_fit_refuses_a_minibatch_of_another_width():
     before = model.means_.copy()
     with pytest.raises(ValueError, match="X has 3 features, but GaussianMixture is expecting "
                                          r"2 features as input \(as fitted by fit or "
-                                         "partial_fit\)"):
+                                         r"partial_fit\)"):
         model.partial_fit(np.hstack([X, X[:, :1]]))
     np.testing.assert_array_equal(model.means_, before)
     hmm = emkit.GaussianHMM(2, random_state=0).partial_fit(X[:100], [50, 50])

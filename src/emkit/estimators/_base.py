@@ -128,6 +128,10 @@ class LatentEstimator(BaseEstimator):
         ``warm_start``)."""
 
     # -- fitting ------------------------------------------------------------------------------
+    def _fixed_names(self):
+        """The parameter names held fixed (``fit``'s ``fixed``), from the hyper-parameters."""
+        return self.fixed or ()
+
     def _default_backend(self):
         from ..backends.numpy_backend import NumpyBackend
 

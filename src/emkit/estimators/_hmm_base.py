@@ -174,11 +174,14 @@ class HMMEstimator(LatentEstimator):
                 return fixed_start
         return self._recorder.start(init)
 
+    def _fixed_names(self):
+        return fixed_from_codes(self.params, self._codes, self.fixed)
+
     def _engine_options(self, data):
         return dict(n_init=self.n_init, random_state=self.random_state,
                     stopping=HmmlearnChange(check_hmm_tol(self.tol)), tol=0.0,
                     max_iter=self.n_iter,
-                    fixed=fixed_from_codes(self.params, self._codes, self.fixed),
+                    fixed=self._fixed_names(),
                     verbose=int(bool(self.verbose)), verbose_interval=1, progress=False,
                     callbacks=(self._recorder.callback,), accelerate=self.accelerate)
 

@@ -61,10 +61,9 @@ def _starting_params(estimator, data):
         return estimator.model_, estimator._fitted_params()
     estimator._check_hyper_parameters(data.n_samples)
     model = estimator._build_model(data)
-    options = estimator._engine_options(data)
-    start = em.fit(model, data.source, init=estimator._initializer(model, data),
-                   backend=data.backend, n_init=options.get("n_init", 1),
-                   random_state=options.get("random_state"), fixed=options.get("fixed", ()),
+    start = em.fit(model, data.source, init=estimator._start(model, data),
+                   backend=data.backend, n_init=estimator.n_init,
+                   random_state=estimator.random_state, fixed=estimator._fixed_names(),
                    max_iter=0)
     return model, start.params
 
@@ -77,7 +76,7 @@ def partial_fit(estimator, X, alpha, t0, *, sequences=False, **inputs):
                     sequences=sequences, **inputs)
     _check_width(estimator, data)
     model, params = _starting_params(estimator, data)
-    fixed = resolve_fixed(estimator._engine_options(data).get("fixed", ()), params)
+    fixed = resolve_fixed(estimator._fixed_names(), params)
     problem = EMProblem(model, data.source, data.backend, default_objective(model, params),
                         fixed)
     block = data.source.head()
