@@ -37,9 +37,9 @@ ACCELERATORS = {"squarem": SQUAREM}
 
 @dataclass(frozen=True)
 class FitResult:
-    """The outcome of a fit.
+    """The outcome of a fit (a frozen record; its fields are its parameters and attributes).
 
-    Attributes
+    Parameters
     ----------
     params : Tree
         The fitted parameters: those whose objective was last reported.
