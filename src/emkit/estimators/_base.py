@@ -128,6 +128,10 @@ class LatentEstimator(BaseEstimator):
         ``warm_start``)."""
 
     # -- fitting ------------------------------------------------------------------------------
+    def _fixed_names(self):
+        """The parameter names held fixed (``fit``'s ``fixed``), from the hyper-parameters."""
+        return self.fixed or ()
+
     def _default_backend(self):
         from ..backends.numpy_backend import NumpyBackend
 
@@ -177,6 +181,8 @@ class LatentEstimator(BaseEstimator):
         self.model_ = model
         self.history_, self.n_iter_, self.converged_ = result.history, result.n_iter, \
             result.converged
+        self.n_evaluations_ = result.n_evaluations
+        self.__dict__.pop("_online", None)  # partial_fit starts again from this fit
         self._fit_record = replace(result, params=None)
         self._record_fit(result)
         self._publish(model, result.params)
