@@ -153,10 +153,10 @@ class LatentEstimator(BaseEstimator):
         self._check_hyper_parameters(data.n_samples)
         data = replace(data, source=data.backend.prepare(data.source))  # Dask: persisted
         model = self._build_model(data)
-        result = em.fit(model, data.source, init=self._start(model, data),
-                        backend=data.backend, **self._engine_options(data))
         before = dict(self.__dict__)
-        try:  # all or nothing: an interrupt (Ctrl-C) here must not leave half a fit
+        try:  # all or nothing: a failure or an interrupt (Ctrl-C) leaves no half a fit
+            result = em.fit(model, data.source, init=self._start(model, data),
+                            backend=data.backend, **self._engine_options(data))
             record_features(self, data.n_features, data.feature_names)
             self._set_fit(model, result)
         except BaseException:
