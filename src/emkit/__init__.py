@@ -27,6 +27,8 @@ from .components import (
     VonMisesFisher,
 )
 from .engine import Block, Component, FitResult, LatentModel, Tree, fit
+from .engine.online import IncrementalEM, OnlineEM
+from .engine.squarem import SQUAREM
 from .estimators import (
     GMMHMM,
     BernoulliMixture,
@@ -65,6 +67,8 @@ __version__ = "0.1.0"
 __all__ = [
     # engine
     "Block", "Component", "FitResult", "LatentModel", "Tree", "fit",
+    # acceleration and online EM
+    "IncrementalEM", "OnlineEM", "SQUAREM",
     # models
     "HMM", "Mixture", "RegressionMixtureModel",
     # components

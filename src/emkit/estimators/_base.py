@@ -128,6 +128,10 @@ class LatentEstimator(BaseEstimator):
         ``warm_start``)."""
 
     # -- fitting ------------------------------------------------------------------------------
+    def _fixed_names(self):
+        """The parameter names held fixed (``fit``'s ``fixed``), from the hyper-parameters."""
+        return self.fixed or ()
+
     def _default_backend(self):
         from ..backends.numpy_backend import NumpyBackend
 
@@ -149,10 +153,10 @@ class LatentEstimator(BaseEstimator):
         self._check_hyper_parameters(data.n_samples)
         data = replace(data, source=data.backend.prepare(data.source))  # Dask: persisted
         model = self._build_model(data)
-        result = em.fit(model, data.source, init=self._start(model, data),
-                        backend=data.backend, **self._engine_options(data))
         before = dict(self.__dict__)
-        try:  # all or nothing: an interrupt (Ctrl-C) here must not leave half a fit
+        try:  # all or nothing: a failure or an interrupt (Ctrl-C) leaves no half a fit
+            result = em.fit(model, data.source, init=self._start(model, data),
+                            backend=data.backend, **self._engine_options(data))
             record_features(self, data.n_features, data.feature_names)
             self._set_fit(model, result)
         except BaseException:
@@ -177,6 +181,8 @@ class LatentEstimator(BaseEstimator):
         self.model_ = model
         self.history_, self.n_iter_, self.converged_ = result.history, result.n_iter, \
             result.converged
+        self.n_evaluations_ = result.n_evaluations
+        self.__dict__.pop("_online", None)  # partial_fit starts again from this fit
         self._fit_record = replace(result, params=None)
         self._record_fit(result)
         self._publish(model, result.params)
