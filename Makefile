@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-fast clean
+.PHONY: demo test test-fast fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ test: $(BIN)/python
 test-fast: $(BIN)/python
 	$(BIN)/python -m emkit.engine.compile
 	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+
+# The long property runs (10,000+ examples over every model and component) and the fuzz job
+# (fit, load, the command line), under a time limit: a hang fails. CI runs it after `make test`.
+fuzz: $(BIN)/python
+	EMKIT_PROPERTY_EXAMPLES=280 EMKIT_FUZZ_EXAMPLES=300 timeout 5400 \
+		$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests/properties fuzz $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info emkit-demo.png
