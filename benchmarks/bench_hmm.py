@@ -68,8 +68,8 @@ def time_hmmlearn(X, lengths, start, n_iter, implementation):
 
 
 def time_emkit(X, lengths, start, n_iter, n_jobs):
-    model = GaussianHMM(len(start["startprob_"]), "diag", reg_covar=0.0, init_params="",
-                        n_iter=n_iter, tol=0.0, n_jobs=n_jobs)
+    model = GaussianHMM(len(start["startprob_"]), "diag", covars_prior=0.0, init_params="",
+                        n_iter=n_iter, tol=-np.inf, n_jobs=n_jobs)
     for name, value in start.items():
         setattr(model, name, value.copy())
     with warnings.catch_warnings():

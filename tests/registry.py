@@ -20,7 +20,7 @@ from emkit.components import (
 )
 from emkit.engine.data import Block
 from emkit.engine.tree import Tree
-from emkit.models import HMM, Mixture
+from emkit.models import HMM, Mixture, RegressionMixtureModel
 from emkit.testing import Product
 
 
@@ -245,6 +245,16 @@ def _count_sequences(seed=5):
                  lengths=np.array([20, 20]))
 
 
+def _regression(family="gaussian", seed=6):
+    """Covariates X and a response y from two regression lines (the field "y")."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2, 2, (120, 1))
+    eta = np.where(rng.random(120) < 0.5, 1.0 + X[:, 0], -0.5 - X[:, 0])
+    y = eta + 0.3 * rng.normal(size=120) if family == "gaussian" else \
+        rng.poisson(np.exp(eta)).astype(float)
+    return Block(X, y=y)
+
+
 def hmm_log_joint(emission_log_density):
     """``log p(X, Z = z)`` of a single-sequence HMM with scipy emission densities."""
     def log_joint(params, block, z):
@@ -289,5 +299,9 @@ MODELS = [
                               emission=Tree(rates=np.array([[1.0], [6.0]]))),
                "tiny": Block(_count_sequences().X[:6], lengths=np.array([6])),
                "log_joint": hmm_log_joint(_poisson_emission)}),
+    ModelCase("regression-mixture-of-experts", RegressionMixtureModel(2, gate="logit"),
+              _regression(), {"log_joint": False}),
+    ModelCase("regression-mixture-poisson", RegressionMixtureModel(2, family="poisson"),
+              _regression("poisson"), {"log_joint": False}),
     # -- add further models here: ModelCase(name, model, data) ------------------------------
 ]

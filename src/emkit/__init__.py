@@ -36,8 +36,10 @@ from .estimators import (
     GaussianHMM,
     GaussianMixture,
     MixtureModel,
+    MultinomialHMM,
     PoissonHMM,
     PoissonMixture,
+    RegressionMixture,
     StudentTMixture,
 )
 from .exceptions import (
@@ -48,7 +50,7 @@ from .exceptions import (
     ModelFileError,
     NonMonotoneWarning,
 )
-from .models import HMM, Mixture
+from .models import HMM, Mixture, RegressionMixtureModel
 from . import backends, sources  # noqa: E402  (after the engine, which they plug into)
 from .model_file import load, save  # noqa: E402
 
@@ -58,7 +60,7 @@ __all__ = [
     # engine
     "Block", "Component", "FitResult", "LatentModel", "Tree", "fit",
     # models
-    "HMM", "Mixture",
+    "HMM", "Mixture", "RegressionMixtureModel",
     # components
     "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "Gamma", "Gaussian",
     "Independent", "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "Stacked",
@@ -67,10 +69,15 @@ __all__ = [
     "BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture", "Estimator",
     "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
-    "StudentTMixture",
+    "MultinomialHMM", "RegressionMixture", "StudentTMixture",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "ModelFileError", "NonMonotoneWarning",
     # data, files and priors
     "backends", "datasets", "load", "priors", "save", "sources",
 ]
+
+# Plots and reports of fitted estimators (matplotlib is imported only when one is drawn).
+from . import plot, report  # noqa: E402
+
+__all__ += ["plot", "report"]

@@ -68,9 +68,9 @@ def test_fit_and_predict_on_a_scheduler(files, reference, faithful, capsys):
 
 def test_progress_bars_are_on_in_the_command_and_can_be_turned_off(files, capsys):
     path = str(files / "faithful.npy")
-    assert main(["fit", path, "-o", str(files / "m")]) == 0
+    assert main(["fit", path, "-o", str(files / "m"), "--force"]) == 0
     assert "iterations" in capsys.readouterr().err
-    assert main(["fit", path, "-o", str(files / "m"), "--no-progress"]) == 0
+    assert main(["fit", path, "-o", str(files / "m"), "--no-progress", "--force"]) == 0
     assert capsys.readouterr().err == ""
 
 

@@ -8,7 +8,7 @@ from scipy import stats
 import emkit
 from emkit import AnatomyWarning, Gaussian, Tree
 from emkit.components import MixtureEmission
-from emkit.estimators import GMMHMM, GaussianHMM
+from emkit.estimators import GMMHMM, HMM, GaussianHMM
 
 hmm = pytest.importorskip("hmmlearn.hmm")
 
@@ -52,12 +52,13 @@ def test_log_prob_is_the_weighted_sum_of_gaussian_densities(X):
     np.testing.assert_allclose(ours, expected, rtol=1e-12)
 
 
-def test_one_iteration_is_the_exact_em_update(X):
+def test_one_iteration_is_hmmlearns_update(X):
     # reference: hmmlearn's state posteriors at the start, scipy's densities for the inner
-    # responsibilities, and the closed-form weighted MLE written out here
+    # responsibilities, and hmmlearn's update written out here (issue 11: GMMHMM keeps
+    # hmmlearn's M-step, whose covariances use the scatter about the E-step's means)
     gamma = _set(hmm.GMMHMM(K, M, covariance_type="full", init_params="")).predict_proba(
         X, LENGTHS)
-    ours = _quiet(lambda: _set(GMMHMM(K, M, "full", reg_covar=0.0, init_params="",
+    ours = _quiet(lambda: _set(GMMHMM(K, M, covariance_type="full", init_params="",
                                       n_iter=1)).fit(X, LENGTHS))
     for k in range(K):
         dens = np.stack([START["weights_"][k, m] * stats.multivariate_normal(
@@ -67,49 +68,63 @@ def test_one_iteration_is_the_exact_em_update(X):
                                    rtol=1e-10)
         for m in range(M):
             mean = w[:, m] @ X / w[:, m].sum()
-            diff = X - mean
+            diff = X - START["means_"][k, m]
             np.testing.assert_allclose(ours.means_[k, m], mean, rtol=1e-10)
             np.testing.assert_allclose(ours.covars_[k, m],
                                        (w[:, m, None] * diff).T @ diff / w[:, m].sum(),
                                        rtol=1e-10)
 
 
-@pytest.mark.parametrize("covariance_type", ["diag", "full", "spherical"])
+@pytest.mark.parametrize("covariance_type", ["diag", "full", "spherical", "tied"])
 def test_anatomy_holds_with_the_inner_entropy(X, covariance_type):
-    model = _quiet(lambda: GMMHMM(K, 3, covariance_type, n_iter=15, tol=0,
+    model = _quiet(lambda: GMMHMM(K, 3, covariance_type=covariance_type, n_iter=15, tol=0,
                                   random_state=0).fit(X, LENGTHS))
     history = model.history_
     np.testing.assert_allclose(history.column("bound_e"), history.column("evidence"),
                                rtol=1e-10)
     assert np.all(history.column("kl_gap") >= -1e-9)
     assert model.covars_.shape == {"diag": (K, 3, D), "full": (K, 3, D, D),
-                                   "spherical": (K, 3)}[covariance_type]
+                                   "spherical": (K, 3), "tied": (K, D, D)}[covariance_type]
+
+
+def _mixture_hmm(covariance_type, n_mix, weights, means, covariances, **kw):
+    """The generic HMM estimator with a MixtureEmission (exact EM), started by hand."""
+    model = HMM(MixtureEmission(Gaussian(covariance_type, reg_covar=0.0), n_mix), K,
+                init_params="", **kw)
+    model.startprob_, model.transmat_ = START["startprob_"], START["transmat_"]
+    model.emission_params_ = Tree(weights=weights, components=Tree(means=means,
+                                                                   covariances=covariances))
+    return model
 
 
 def test_one_component_per_state_is_a_gaussian_hmm(X):
-    single = dict(weights_=np.ones((K, 1)), means_=START["means_"][:, :1],
-                  covars_=np.ones((K, 1, D)))
-    mixture = _quiet(lambda: _set(GMMHMM(K, 1, "diag", init_params="", n_iter=5, tol=0),
-                                  **single).fit(X, LENGTHS))
-    gaussian = GaussianHMM(K, "diag", init_params="", n_iter=5, tol=0)
+    mixture = _quiet(lambda: _mixture_hmm("diag", 1, np.ones((K, 1)), START["means_"][:, 0],
+                                          np.ones((K, D)), n_iter=5, tol=0).fit(X, LENGTHS))
+    gaussian = GaussianHMM(K, "diag", covars_prior=0.0, init_params="", n_iter=5, tol=0)
     gaussian.startprob_, gaussian.transmat_ = START["startprob_"], START["transmat_"]
     gaussian.means_, gaussian.covars_ = START["means_"][:, 0], np.ones((K, D))
     _quiet(lambda: gaussian.fit(X, LENGTHS))
-    np.testing.assert_allclose(mixture.means_[:, 0], gaussian.means_, rtol=1e-10)
+    np.testing.assert_allclose(mixture.emission_params_.components.means, gaussian.means_,
+                               rtol=1e-10)
     assert mixture.score(X, LENGTHS) == pytest.approx(gaussian.score(X, LENGTHS), rel=1e-12)
 
 
 def test_weights_left_out_of_params_stay_fixed_and_sampling_works(X):
-    model = _quiet(lambda: _set(GMMHMM(K, M, "full", init_params="", params="stmc",
+    model = _quiet(lambda: _set(GMMHMM(K, M, covariance_type="full", init_params="",
+                                       params="stmc",
                                        random_state=3)).fit(X, LENGTHS))
     np.testing.assert_array_equal(model.weights_, START["weights_"])
     sample, states = model.sample(100)
     assert sample.shape == (100, D) and set(states) <= {0, 1}
 
 
-def test_tied_covariances_are_rejected_with_a_reason(X):
+def test_tied_is_one_covariance_per_state_and_other_types_are_rejected(X):
+    model = _quiet(lambda: _set(GMMHMM(K, M, covariance_type="tied", init_params="",
+                                       n_iter=3), covars_=np.tile(np.eye(D), (K, 1, 1)))
+                   .fit(X, LENGTHS))
+    assert model.covars_.shape == (K, D, D)
     with pytest.raises(ValueError, match="covariance_type must be one of"):
-        GMMHMM(K, M, "tied").fit(X)
+        GMMHMM(K, M, covariance_type="banded").fit(X)
 
 
 def test_one_state_is_a_gaussian_mixture_like_scikit_learn():
@@ -125,13 +140,17 @@ def test_one_state_is_a_gaussian_mixture_like_scikit_learn():
                                 precisions_init=1.0 / variances)
     with pytest.warns(UserWarning):  # scikit-learn's own ConvergenceWarning: 8 steps only
         reference.fit(X)
-    ours = emkit.GMMHMM(1, n_mix=2, covariance_type="diag", n_iter=8, tol=0.0,
-                        init_params="", params="mcw")
+    # the generic HMM estimator: MixtureEmission's exact EM (GMMHMM keeps hmmlearn's update)
+    ours = emkit.estimators.HMM(MixtureEmission(Gaussian("diag", reg_covar=1e-6), 2), 1,
+                                n_iter=8, tol=-1.0, init_params="", params="e")
     ours.startprob_, ours.transmat_ = np.ones(1), np.ones((1, 1))
-    ours.weights_, ours.means_, ours.covars_ = weights[None], means[None], variances[None]
+    ours.emission_params_ = Tree(weights=weights[None], components=Tree(
+        means=means, covariances=variances))
     with pytest.warns(emkit.ConvergenceWarning):
         ours.fit(X)
-    np.testing.assert_allclose(ours.weights_[0], reference.weights_, rtol=1e-8)
-    np.testing.assert_allclose(ours.means_[0], reference.means_, rtol=1e-8)
-    np.testing.assert_allclose(ours.covars_[0], reference.covariances_, rtol=1e-8)
+    fitted = ours.emission_params_
+    np.testing.assert_allclose(fitted.weights[0], reference.weights_, rtol=1e-8)
+    np.testing.assert_allclose(fitted.components.means, reference.means_, rtol=1e-8)
+    np.testing.assert_allclose(fitted.components.covariances, reference.covariances_,
+                               rtol=1e-8)
     assert ours.score(X) == pytest.approx(reference.score(X) * len(X), rel=1e-10)

@@ -55,7 +55,8 @@ def test_map_decoding_takes_the_best_state_of_each_row(data):
     posteriors = model.predict_proba(X, lengths)
     log_prob, states = model.decode(X, lengths)
     np.testing.assert_array_equal(model.predict(X, lengths), posteriors.argmax(axis=1))
-    assert log_prob == pytest.approx(np.log(posteriors.max(axis=1)).sum())
+    # issue 11: hmmlearn's value, the sum of the best posteriors (not of their logs)
+    assert log_prob == pytest.approx(posteriors.max(axis=1).sum())
 
 
 def test_list_of_sequences_equals_stacked_rows_with_lengths(data):
@@ -69,10 +70,14 @@ def test_list_of_sequences_equals_stacked_rows_with_lengths(data):
 
 def test_fit_recovers_the_generating_model_and_reports_convergence(data):
     X, lengths, states = data
-    model = _quiet_fit(GaussianHMM(3, n_iter=200, tol=1e-4, random_state=0), X, lengths)
+    # issue 11: the default start is now hmmlearn's, from which this seed creeps to a poor
+    # optimum (hmmlearn's too): emkit's restarts find the generating model
+    model = _quiet_fit(GaussianHMM(3, n_iter=200, tol=1e-4, random_state=0, n_init=4), X,
+                       lengths)
     assert model.converged_
-    changes = model.history_.column("change")
-    assert abs(changes[-1]) < 1e-4 <= abs(changes[-2])  # hmmlearn's absolute tol
+    # hmmlearn's rule (issue 11): stop one step after a log-likelihood gain below tol
+    gains = np.diff(model.monitor_.history)
+    assert gains[-1] < 1e-4 <= gains[-2]
     order, true_order = np.argsort(model.means_[:, 0]), np.argsort(MEANS[:, 0])
     np.testing.assert_allclose(model.means_[order], MEANS[true_order], atol=0.3)
     to_true = np.empty(3, dtype=int)
@@ -202,7 +207,9 @@ def test_categorical_hmm_from_its_default_start_recovers_the_emissions():
     truth.emissionprob_ = np.array([[0.7, 0.2, 0.05, 0.05], [0.1, 0.6, 0.2, 0.1],
                                     [0.05, 0.05, 0.3, 0.6]])
     X, _ = truth.sample(3000, random_state=0)
-    model = _quiet_fit(CategoricalHMM(3, n_iter=200, random_state=0), X)
+    # issue 11: the default start is hmmlearn's (random emission rows), from which one start
+    # can stall in a poor optimum, as hmmlearn's does: emkit's restarts find the MLE
+    model = _quiet_fit(CategoricalHMM(3, n_iter=200, random_state=0, n_init=4), X)
     order = np.argmax(model.emissionprob_, axis=1).argsort()
     np.testing.assert_allclose(model.emissionprob_[order], truth.emissionprob_, atol=0.1)
     assert model.score(X) >= truth.score(X)  # the MLE beats the generating parameters

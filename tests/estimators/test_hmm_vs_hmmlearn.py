@@ -57,7 +57,8 @@ def _gaussian_pair(covariance_type, zeros=False, params="stmc", priors=(1.0, 1.0
         N_STATES, covariance_type, startprob_prior=priors[0], transmat_prior=priors[1],
         covars_prior=0.0, covars_weight=0.0, n_iter=10, tol=-np.inf, params=params,
         init_params="")
-    ours = GaussianHMM(N_STATES, covariance_type, reg_covar=0.0, startprob_prior=priors[0],
+    ours = GaussianHMM(N_STATES, covariance_type, covars_prior=0.0, covars_weight=0.0,
+                       reg_covar=0.0, startprob_prior=priors[0],
                        transmat_prior=priors[1], n_iter=10, tol=0.0, params=params,
                        init_params="")
     for name, value in start.items():

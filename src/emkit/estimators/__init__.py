@@ -8,9 +8,12 @@ from .gaussian_mixture import GaussianMixture
 from .gmm_hmm import GMMHMM
 from .hmm import HMM
 from .mixture_model import MixtureModel
+from .multinomial_hmm import MultinomialHMM
 from .poisson_hmm import PoissonHMM
+from .regression_mixture import RegressionMixture
 from .student_t_mixture import StudentTMixture
 
 __all__ = ["BernoulliMixture", "BinomialMixture", "CategoricalHMM", "CategoricalMixture",
            "Estimator", "FittedState", "GMMHMM", "GaussianHMM", "GaussianMixture", "HMM",
-           "LatentEstimator", "MixtureModel", "PoissonHMM", "PoissonMixture", "StudentTMixture"]
+           "LatentEstimator", "MixtureModel", "MultinomialHMM", "PoissonHMM", "PoissonMixture",
+           "RegressionMixture", "StudentTMixture"]

@@ -47,10 +47,11 @@ def check_n_components(n_components, n_samples):
             "samples.")
 
 
-def check_run(tol, max_iter, n_init, max_iter_name="max_iter"):
-    """Validate the arguments of the EM runs (``max_iter`` is hmmlearn's ``n_iter``)."""
+def check_run(tol, max_iter, n_init, max_iter_name="max_iter", min_iter=1):
+    """Validate the arguments of the EM runs (``max_iter`` is hmmlearn's ``n_iter``;
+    ``min_iter=0`` allows scikit-learn's ``max_iter=0``, which only initialises)."""
     check_tol(tol)
-    check_positive_int(max_iter, max_iter_name)
+    check_positive_int(max_iter, max_iter_name, minimum=min_iter)
     check_positive_int(n_init, "n_init")
 
 

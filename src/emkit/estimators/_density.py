@@ -40,7 +40,7 @@ class DensityEstimator(DensityMixin, LatentEstimator):
     """
 
     def _check_hyper_parameters(self, n_samples):
-        check_run(self.tol, self.max_iter, self.n_init)
+        check_run(self.tol, self.max_iter, self.n_init, min_iter=0)
         check_positive_int(self.verbose_interval, "verbose_interval")
 
     def _continues(self):

@@ -18,40 +18,27 @@ always hold whole sequences.
 """
 from __future__ import annotations
 
+import numbers
 from abc import abstractmethod
-from dataclasses import dataclass
 
 import numpy as np
+from scipy import linalg
 from sklearn.utils import check_random_state
 
 from ..engine.constraints import flat_constraints
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int, check_possible, check_probabilities
 from ..models.hmm import HMM
-from ._base import LatentEstimator, check_n_components, check_run
+from ._base import LatentEstimator, check_n_components
 from ._hmm_inputs import as_sequences, fixed_from_codes, letters, prior_from_hmmlearn
+from ._hmm_monitor import (ConvergenceMonitor, HmmlearnChange, LogLikelihoodRecorder,
+                           check_hmm_tol)
 from ._signature import keyword, positional, storing_init
 
-__all__ = ["ConvergenceMonitor", "HMMEstimator"]
+__all__ = ["ConvergenceMonitor", "HMMEstimator", "hmmlearn_tail"]
 
 _ALGORITHMS = ("viterbi", "map")
-
-
-@dataclass(frozen=True)
-class ConvergenceMonitor:
-    """hmmlearn's ``monitor_``, read-only: the objective before each M-step.
-
-    ``history`` holds the log-likelihood, plus the log prior density when Dirichlet priors
-    are set (hmmlearn records the log-likelihood alone). ``converged`` is True only when the
-    change fell below ``tol`` (hmmlearn also calls reaching ``n_iter`` converged). The full
-    anatomy (bound, KL gap, seconds) is ``history_``.
-    """
-
-    history: tuple
-    iter: int
-    converged: bool
-    tol: float
-    n_iter: int
+_IMPLEMENTATIONS = ("log", "scaling")
 
 
 def _shared_parameters(codes):
@@ -61,8 +48,24 @@ def _shared_parameters(codes):
             keyword("algorithm", "viterbi"), keyword("random_state", None),
             keyword("n_iter", 10), keyword("tol", 1e-2), keyword("verbose", False),
             keyword("params", letters_default), keyword("init_params", letters_default),
+            keyword("implementation", "log"),
             keyword("n_init", 1), keyword("fixed", None), keyword("n_jobs", None),
             keyword("chunk_size", 8192), keyword("backend", None)]
+
+
+def hmmlearn_tail(codes):
+    """hmmlearn's last positional arguments, in its order (``algorithm`` ... ``implementation``).
+
+    Parameters
+    ----------
+    codes : dict
+        The estimator's letter codes; all of them are the default ``params``/``init_params``.
+    """
+    letters_default = "".join(codes)
+    return (positional("algorithm", "viterbi"), positional("random_state", None),
+            positional("n_iter", 10), positional("tol", 1e-2), positional("verbose", False),
+            positional("params", letters_default), positional("init_params", letters_default),
+            positional("implementation", "log"))
 
 
 def _posteriors(model, params, block):
@@ -116,12 +119,13 @@ class HMMEstimator(LatentEstimator):
         """
 
     @abstractmethod
-    def _emission_from_attributes(self, codes, n_features=None):
+    def _emission_from_attributes(self, codes, n_features=None, attributes=None):
         """``{dotted parameter path: array}`` read from the attributes of the given codes.
 
         Only attributes that are set are read; each is validated (shape, constraint) and
         named in errors by its attribute name. ``n_features`` (None: taken from the
-        attributes) is the number of columns of X.
+        attributes) is the number of columns of X; ``attributes`` (default: the estimator's
+        own) maps attribute names to values.
         """
 
     @abstractmethod
@@ -143,34 +147,109 @@ class HMMEstimator(LatentEstimator):
 
     def _check_hyper_parameters(self, n_samples):
         check_n_components(self.n_components, n_samples)
-        check_run(self.tol, self.n_iter, self.n_init, max_iter_name="n_iter")
+        check_hmm_tol(self.tol)
+        check_positive_int(self.n_iter, "n_iter")
+        check_positive_int(self.n_init, "n_init")
         if self.algorithm not in _ALGORITHMS:
             raise ValueError(f"algorithm must be one of {_ALGORITHMS}; got {self.algorithm!r}.")
+        if self.implementation not in _IMPLEMENTATIONS:
+            raise ValueError(f"implementation must be one of {_IMPLEMENTATIONS} (both give the "
+                             f"same numbers in emkit); got {self.implementation!r}.")
 
     def _continues(self):
         return False
 
+    def _start(self, model, data):
+        """The initializer, wrapped to record the log prior of every start (``monitor_``)."""
+        init = super()._start(model, data)
+        self._recorder = LogLikelihoodRecorder(model)
+        if init is None:
+            def init(block, rng):
+                return model.init_params(block, rng)
+        elif not callable(init):
+            fixed_start = init
+
+            def init(block, rng):
+                return fixed_start
+        return self._recorder.start(init)
+
     def _engine_options(self, data):
         return dict(n_init=self.n_init, random_state=self.random_state,
-                    tol=self.tol / data.n_samples, max_iter=self.n_iter,
+                    stopping=HmmlearnChange(check_hmm_tol(self.tol)), tol=0.0,
+                    max_iter=self.n_iter,
                     fixed=fixed_from_codes(self.params, self._codes, self.fixed),
-                    verbose=int(self.verbose))
+                    verbose=int(bool(self.verbose)), verbose_interval=1, progress=False,
+                    callbacks=(self._recorder.callback,))
 
     def _record_fit(self, result):
-        self.monitor_ = ConvergenceMonitor(tuple(result.history.column("evidence")),
-                                           result.n_iter, result.converged, self.tol,
-                                           self.n_iter)
+        recorder = self.__dict__.pop("_recorder", None)
+        history = recorder.history(result) if recorder is not None else \
+            tuple(result.history.column("evidence"))
+        self.monitor_ = ConvergenceMonitor(history, result.n_iter,
+                                           bool(result.converged or result.n_iter == self.n_iter),
+                                           self.tol, self.n_iter, bool(self.verbose))
 
-    def _chain_from_attributes(self, codes):
+    def _chain_from_attributes(self, codes, attributes=None):
         k, given = self.n_components, {}
-        if "s" in codes and "startprob_" in self.__dict__:
-            given["startprob"] = check_probabilities(self.startprob_, "startprob_", (k,))
-        if "t" in codes and "transmat_" in self.__dict__:
-            given["transmat"] = check_probabilities(self.transmat_, "transmat_", (k, k))
+        attributes = self.__dict__ if attributes is None else attributes
+        if "s" in codes and "startprob_" in attributes:
+            given["startprob"] = check_probabilities(attributes["startprob_"], "startprob_", (k,))
+        if "t" in codes and "transmat_" in attributes:
+            given["transmat"] = check_probabilities(attributes["transmat_"], "transmat_", (k, k))
         return given
+
+    #: hmmlearn's attribute of each letter code (the estimators initialised as hmmlearn does).
+    _attributes = None
+
+    def _initial_emission(self, X, codes, stream, emission=None):
+        """hmmlearn's starting emission attributes ``{name: array}`` for ``codes``, from all
+        the rows X (in memory; a sample of a file or Dask collection); ``stream()`` gives the
+        random state of one of hmmlearn's draws; ``emission`` is the model's component."""
+        raise NotImplementedError
+
+    def _streams(self, rng, attempt):
+        """``stream()`` -> the RandomState of one of hmmlearn's initial draws.
+
+        hmmlearn passes an integer ``random_state`` afresh to every draw (the chain's Dirichlet
+        draws, then k-means or the emission's own draw): the first restart does the same, so
+        that both libraries start from the same values. Later restarts draw new seeds.
+        """
+        if attempt == 0 and isinstance(self.random_state, numbers.Integral):
+            return lambda: check_random_state(self.random_state)
+        if attempt > 0:
+            rng = np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
+        return lambda: rng
+
+    def _hmmlearn_initializer(self, model, data):
+        """hmmlearn's ``_init``: a letter in ``init_params``, or whose attribute is not set,
+        is initialised from the data as hmmlearn does; the others come from attributes."""
+        requested = letters(self.init_params, "init_params", self._codes)
+        codes = {c for c in self._codes
+                 if c in requested or self._attributes[c] not in self.__dict__}
+        kept = {name: self.__dict__[name] for c, name in self._attributes.items()
+                if c not in codes}
+        attempts = []
+
+        def start(block, rng):
+            stream = self._streams(rng, len(attempts))
+            attempts.append(None)
+            values, k = dict(kept), self.n_components
+            chain = stream() if {"s", "t"} & codes else None
+            if "s" in codes:
+                values["startprob_"] = chain.dirichlet(np.full(k, 1.0 / k))
+            if "t" in codes:
+                values["transmat_"] = chain.dirichlet(np.full(k, 1.0 / k), size=k)
+            values.update(self._initial_emission(block.X, codes, stream, model.emission))
+            every = set(self._codes)
+            return Tree(**self._chain_from_attributes(every, values), emission=Tree.from_paths(
+                self._emission_from_attributes(every, data.n_features, values)))
+
+        return start
 
     def _initializer(self, model, data):
         """Starting parameters: the codes outside ``init_params`` come from attributes."""
+        if self._attributes is not None:
+            return self._hmmlearn_initializer(model, data)
         from_data = letters(self.init_params, "init_params", self._codes)
         codes = set(self._codes) - from_data
         chain = self._chain_from_attributes(codes)
@@ -292,8 +371,8 @@ class HMMEstimator(LatentEstimator):
         Returns
         -------
         log_prob : float
-            "viterbi": ``sum_s max_z log p(x_s, z)``. "map": ``sum_t log max_k p(z_t = k | x)``
-            (hmmlearn returns the sum of the probabilities themselves).
+            "viterbi": ``sum_s max_z log p(x_s, z)``. "map": what hmmlearn returns,
+            ``sum_t max_k p(z_t = k | x)`` (a sum of probabilities, not of their logs).
         state_sequence : ndarray of shape (n_samples,)
         """
         algorithm = algorithm or self.algorithm
@@ -301,10 +380,40 @@ class HMMEstimator(LatentEstimator):
             raise ValueError(f"algorithm must be one of {_ALGORITHMS}; got {algorithm!r}.")
         if algorithm == "map":
             posteriors = self.predict_proba(X, lengths)
-            return (float(np.sum(np.log(posteriors.max(axis=1)))),
-                    posteriors.argmax(axis=1))
+            return float(np.sum(posteriors.max(axis=1))), posteriors.argmax(axis=1)
         log_prob, states = self._results(X, lengths, _best_paths)
         return float(log_prob), states.astype(np.int64)
+
+    def get_stationary_distribution(self):
+        """The stationary distribution of the chain, shape (n_components,) (as hmmlearn).
+
+        The left eigenvector of ``transmat_`` for its largest eigenvalue (1), normalised to
+        sum to one.
+        """
+        transmat = self._fitted_params().transmat
+        eigenvalues, eigenvectors = linalg.eig(np.asarray(transmat).T)
+        vector = np.real_if_close(eigenvectors[:, np.argmax(eigenvalues)])
+        return vector / vector.sum()
+
+    @property
+    def n_features(self):
+        """Number of columns of X (hmmlearn's attribute): from the fit, or the attributes."""
+        if "n_features_in_" in self.__dict__:
+            return self.n_features_in_
+        if self._features_from in self.__dict__:
+            return int(np.shape(self.__dict__[self._features_from])[-1])
+        if "_n_features" in self.__dict__:
+            return self.__dict__["_n_features"]
+        raise AttributeError(f"{type(self).__name__} has no n_features yet: fit it or set "
+                             f"{self._features_from}.")
+
+    @n_features.setter
+    def n_features(self, value):
+        # hmmlearn code sets it by hand; the fitted X and the emission attributes prevail
+        self.__dict__["_n_features"] = value
+
+    #: The attribute whose last axis is n_features (for parameters set by hand).
+    _features_from = "means_"
 
     def predict(self, X, lengths=None):
         """The most likely state of each row by ``algorithm``, shape (n_samples,).
@@ -318,6 +427,10 @@ class HMMEstimator(LatentEstimator):
 
     def sample(self, n_samples=1, random_state=None, currstate=None):
         """Draw one sequence from the model.
+
+        The estimators named after hmmlearn's draw as hmmlearn does (a uniform for the start,
+        one per transition, then the emission's own draw, row by row), so that the same
+        ``random_state`` gives the same sequence.
 
         Parameters
         ----------
@@ -335,11 +448,28 @@ class HMMEstimator(LatentEstimator):
         check_positive_int(n_samples, "n_samples")
         model, params = self._current(self.__dict__.get("n_features_in_"))
         if currstate is not None:
-            state = check_positive_int(currstate, "currstate", minimum=0,
-                                       maximum=self.n_components - 1)
-            params = params.replace(startprob=np.eye(self.n_components)[state])
+            currstate = check_positive_int(currstate, "currstate", minimum=0,
+                                           maximum=self.n_components - 1)
         rng = check_random_state(self.random_state if random_state is None else random_state)
-        return model.sample(params, n_samples, rng)
+        draw = self._row_sampler(model.emission, params.emission)
+        if draw is None:
+            if currstate is not None:
+                params = params.replace(startprob=np.eye(self.n_components)[currstate])
+            return model.sample(params, n_samples, rng)
+        transitions = np.cumsum(params.transmat, axis=1)
+        state = (np.cumsum(params.startprob) > rng.rand()).argmax() if currstate is None \
+            else currstate
+        states, rows = [state], [draw(state, rng)]
+        for _ in range(n_samples - 1):
+            state = (transitions[state] > rng.rand()).argmax()
+            states.append(state)
+            rows.append(draw(state, rng))
+        return np.atleast_2d(rows), np.array(states, dtype=int)
+
+    def _row_sampler(self, emission, params):
+        """``draw(state, rng) -> row`` as hmmlearn draws one row, or None (the model's own
+        vectorised sampler)."""
+        return None
 
     def aic(self, X, lengths=None):
         """Akaike information criterion ``-2 log L + 2 n_parameters`` (lower is better).

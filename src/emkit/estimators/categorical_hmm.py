@@ -5,7 +5,7 @@ import numpy as np
 
 from ..components.categorical import Categorical
 from ..engine.validation import check_positive_int, check_probabilities
-from ._hmm_base import HMMEstimator
+from ._hmm_base import HMMEstimator, hmmlearn_tail
 from ._hmm_inputs import prior_from_hmmlearn
 from ._signature import keyword, positional
 
@@ -65,12 +65,13 @@ class CategoricalHMM(HMMEstimator):
     """
 
     _codes = {"s": "startprob", "t": "transmat", "e": "probs"}
-    #: k-means on symbol codes would start from one-hot emissions, a fixed point of EM: the
-    #: chain starts from random soft responsibilities and the emissions from random rows.
-    _init_method = "random"
+    _attributes = {"s": "startprob_", "t": "transmat_", "e": "emissionprob_"}
+    #: n_features is a hyper-parameter here (hmmlearn's), not the base's property.
+    n_features = None
 
     _positional = (positional("startprob_prior", 1.0), positional("transmat_prior", 1.0))
-    _keyword = (keyword("emissionprob_prior", 1.0), keyword("n_features", None))
+    _keyword = (keyword("emissionprob_prior", 1.0), keyword("n_features", None),
+                *(keyword(p.name, p.default) for p in hmmlearn_tail(_codes)))
 
     def _n_symbols(self, data, params=None):
         if self.n_features is not None:
@@ -93,27 +94,28 @@ class CategoricalHMM(HMMEstimator):
                                     n_symbols)
         return Categorical(n_symbols, prior=prior)
 
-    def _initializer(self, model, data):
-        given = super()._initializer(model, data)
-        if "e" not in self.init_params:
-            return given
+    def _initial_emission(self, X, codes, stream, emission=None):
+        if "e" not in codes:
+            return {}
+        # the number of symbols of the model: counted over all of X, not only the head
+        probs = stream().rand(self.n_components, emission.n_categories)
+        return {"emissionprob_": probs / probs.sum(axis=1, keepdims=True)}
 
-        def start(block, rng):
-            params = given(block, rng) if callable(given) else model.init_params(block, rng)
-            probs = rng.uniform(size=params.emission.probs.shape)
-            return params.replace_path("emission.probs", probs / probs.sum(axis=-1,
-                                                                           keepdims=True))
-
-        return start
-
-    def _emission_from_attributes(self, codes, n_features=None):
+    def _emission_from_attributes(self, codes, n_features=None, attributes=None):
+        attributes = self.__dict__ if attributes is None else attributes
         if n_features is not None:
             _check_one_column(n_features)
-        if "e" not in codes or "emissionprob_" not in self.__dict__:
+        if "e" not in codes or "emissionprob_" not in attributes:
             return {}
-        shape = (self.n_components, self._n_symbols(None))
-        probs = check_probabilities(self.emissionprob_, "emissionprob_", shape)
+        n_symbols = self.n_features if self.n_features is not None else \
+            np.shape(attributes["emissionprob_"])[-1]
+        shape = (self.n_components, check_positive_int(n_symbols, "n_features"))
+        probs = check_probabilities(attributes["emissionprob_"], "emissionprob_", shape)
         return {"probs": probs[:, None, :]}
+
+    def _row_sampler(self, emission, params):
+        cumulative = np.cumsum(params.probs[:, 0, :], axis=1)
+        return lambda state, rng: [(cumulative[state] > rng.rand()).argmax()]
 
     def _publish_emission(self, emission, params):
         self.emissionprob_ = np.array(params.probs[:, 0, :])

@@ -9,6 +9,7 @@ from ..engine.tree import Tree
 from ..engine.validation import check_array
 from ..models.mixture import Mixture
 from ._mixture_base import MixtureEstimator
+from ._sklearn_seeds import SEEDED, seeded_start
 
 __all__ = ["GaussianMixture"]
 
@@ -160,17 +161,23 @@ class GaussianMixture(MixtureEstimator):
             given["covariances"] = _invert_precisions(precisions, self.covariance_type)
         return given
 
+    def _drawn_start(self, model, block, rng):
+        """The start drawn by ``init_params``: scikit-learn's own for its seeded methods
+        (when no row is weighted or labelled), else the model's."""
+        if self.init_params in SEEDED and block.weights is None and block.labels is None:
+            return seeded_start(self.init_params, block.X, self.n_components,
+                                self.covariance_type, self.reg_covar, rng)
+        return model.init_params(block, rng)
+
     def _initializer(self, model, data):
         given = self._given_starts(data.n_features)
-        if not given:
-            return None
         if given.keys() == {"weights", "means", "covariances"}:  # nothing left to draw
             return Tree(weights=given["weights"],
                         components=Tree(means=given["means"],
                                         covariances=given["covariances"]))
 
         def start(block, rng):
-            params = model.init_params(block, rng)
+            params = self._drawn_start(model, block, rng)
             components = params.components.replace(
                 **{k: v for k, v in given.items() if k != "weights"})
             return params.replace(weights=given.get("weights", params.weights),

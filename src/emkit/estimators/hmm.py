@@ -66,10 +66,11 @@ class HMM(HMMEstimator):
                              f"emkit.Gaussian('full'); got {self.emission!r}.")
         return self.emission
 
-    def _emission_from_attributes(self, codes, n_features=None):
-        if "e" not in codes or "emission_params_" not in self.__dict__:
+    def _emission_from_attributes(self, codes, n_features=None, attributes=None):
+        attributes = self.__dict__ if attributes is None else attributes
+        if "e" not in codes or "emission_params_" not in attributes:
             return {}
-        params = self.emission_params_
+        params = attributes["emission_params_"]
         if not isinstance(params, Tree):
             params = Tree(params)
         check_params(self._emission().constraints(), params, name="emission_params_")

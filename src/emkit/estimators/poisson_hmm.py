@@ -9,7 +9,7 @@ from ..components.poisson import Poisson
 from ..engine.constraints import positive
 from ..engine.validation import check_array
 from ..priors import Gamma
-from ._hmm_base import HMMEstimator
+from ._hmm_base import HMMEstimator, hmmlearn_tail
 from ._signature import positional
 
 __all__ = ["PoissonHMM"]
@@ -59,20 +59,36 @@ class PoissonHMM(HMMEstimator):
     """
 
     _codes = {"s": "startprob", "t": "transmat", "l": "rates"}
+    _attributes = {"s": "startprob_", "t": "transmat_", "l": "lambdas_"}
+    _features_from = "lambdas_"
 
     _positional = (positional("startprob_prior", 1.0), positional("transmat_prior", 1.0),
-                   positional("lambdas_prior", 0.0), positional("lambdas_weight", 0.0))
+                   positional("lambdas_prior", 0.0), positional("lambdas_weight", 0.0),
+                   *hmmlearn_tail(_codes))
+
+    def _initial_emission(self, X, codes, stream, emission=None):
+        if "l" not in codes:
+            return {}
+        mean, variance = X.mean(), X.var()  # hmmlearn's method of moments, over all of X
+        return {"lambdas_": stream().gamma(shape=mean ** 2 / variance, scale=variance / mean,
+                                           size=(self.n_components, X.shape[1]))}
 
     def _emission(self, data=None, params=None):
         return Poisson(prior=_gamma_prior(self.lambdas_prior, self.lambdas_weight))
 
-    def _emission_from_attributes(self, codes, n_features=None):
-        if "l" not in codes or "lambdas_" not in self.__dict__:
+    def _emission_from_attributes(self, codes, n_features=None, attributes=None):
+        attributes = self.__dict__ if attributes is None else attributes
+        if "l" not in codes or "lambdas_" not in attributes:
             return {}
-        d = n_features if n_features is not None else np.shape(self.lambdas_)[-1]
-        return {"rates": check_array(self.lambdas_, "lambdas_", (self.n_components, d),
+        lambdas = attributes["lambdas_"]
+        d = n_features if n_features is not None else np.shape(lambdas)[-1]
+        return {"rates": check_array(lambdas, "lambdas_", (self.n_components, d),
                                      positive, remedy="Pass one positive rate per state and "
                                      "feature.")}
+
+    def _row_sampler(self, emission, params):
+        rates = params.rates
+        return lambda state, rng: rng.poisson(rates[state])
 
     def _publish_emission(self, emission, params):
         self.lambdas_ = np.array(params.rates)

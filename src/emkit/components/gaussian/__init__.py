@@ -5,6 +5,7 @@
 factors); the Gaussian estimators use it to read and publish their attributes.
 """
 from .component import Gaussian
+from .prior import HmmlearnGaussianPrior
 from .structures import STRUCTURES
 
-__all__ = ["Gaussian", "STRUCTURES"]
+__all__ = ["Gaussian", "HmmlearnGaussianPrior", "STRUCTURES"]

@@ -13,6 +13,7 @@ from ...engine.tree import Tree
 from ...exceptions import ROW, ComponentCollapseError, DataError
 from .. import _collapse
 from . import _kernels
+from .prior import HmmlearnGaussianPrior
 from .structures import STRUCTURES, Singular
 
 __all__ = ["Gaussian", "weighted_moments"]
@@ -62,6 +63,9 @@ class Gaussian(Component):
         Policy for a component whose covariance is singular after an M-step: raise a
         :class:`~emkit.exceptions.ComponentCollapseError` naming it, or keep its previous
         mean and covariance and warn (``ComponentCollapseWarning``; not for "tied").
+    prior : HmmlearnGaussianPrior, optional
+        hmmlearn's prior on the means and covariances (the M-step is then its MAP, and
+        ``reg_covar`` is added after it).
 
     Notes
     -----
@@ -73,7 +77,7 @@ class Gaussian(Component):
 
     family = "Gaussian"
 
-    def __init__(self, covariance_type="full", reg_covar=1e-6, on_collapse="raise"):
+    def __init__(self, covariance_type="full", reg_covar=1e-6, on_collapse="raise", prior=None):
         if covariance_type not in STRUCTURES:
             raise ValueError(
                 f"covariance_type must be one of {sorted(STRUCTURES)}; got {covariance_type!r}."
@@ -86,9 +90,14 @@ class Gaussian(Component):
         self.reg_covar = float(reg_covar)
         self.on_collapse = _collapse.check_policy(on_collapse)
         self.structure = STRUCTURES[covariance_type]
+        if prior is not None and not isinstance(prior, HmmlearnGaussianPrior):
+            raise ValueError(f"prior must be an HmmlearnGaussianPrior or None; got {prior!r}.")
+        self.prior = prior
 
     def __repr__(self):
-        return f"Gaussian(covariance_type={self.covariance_type!r}, reg_covar={self.reg_covar})"
+        prior = "" if self.prior is None else f", prior={self.prior!r}"
+        return (f"Gaussian(covariance_type={self.covariance_type!r}, reg_covar={self.reg_covar}"
+                f"{prior})")
 
     def constraints(self):
         return {"means": constraints.real, "covariances": self.structure.constraint()}
@@ -145,10 +154,16 @@ class Gaussian(Component):
         counts = moments.n + TINY_COUNT
         if "means" in fixed:
             means = params.means
+        elif self.prior is not None:
+            means = self.prior.means(moments, counts)
         else:
             means = moments.shift + moments.first / counts[:, None]
         if "covariances" in fixed:
             covariances = params.covariances
+        elif self.prior is not None:
+            covariances = self.prior.covariances(self.structure, moments, means, counts)
+            covariances = covariances + self.reg_covar * (
+                np.eye(means.shape[1]) if self.structure.dense else 1.0)
         else:
             covariances = self.structure.from_scatter(moments.about(means), counts,
                                                       self.reg_covar)
@@ -195,15 +210,23 @@ class Gaussian(Component):
         n_features = new.means.shape[1]
 
         def degenerate(k):
-            if counts[k] < n_features + 1:
+            # Per structure: a full or tied covariance needs more than n_features points'
+            # weight; a diagonal or spherical variance is singular only when it is zero.
+            if self.structure.dense and counts[k] < n_features + 1:
                 return (f"it holds about {counts[k]:.3g} samples' weight, fewer than n_features "
                         f"+ 1 = {n_features + 1}, so its covariance is singular")
+            if not self.structure.dense:
+                return (f"its variance is zero: its weight (about {counts[k]:.3g} samples') "
+                        "sits on points that are equal in a feature")
             return ("its covariance is singular (its samples are collinear or constant in a "
                     "feature)")
 
         return _collapse.apply_policy(new, old, counts, self._singular, self.on_collapse,
                                       _collapse.empty_or(degenerate), self._remedy(),
                                       shared=self.structure.shared)
+
+    def log_prior(self, params):
+        return 0.0 if self.prior is None else self.prior.log_pdf(self.structure, params)
 
     # -- other ------------------------------------------------------------------------------
     def regularisation(self):
