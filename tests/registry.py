@@ -15,12 +15,13 @@ from scipy.special import logsumexp
 
 from emkit import priors
 from emkit.components import (
-    Bernoulli, Beta, Binomial, Categorical, Exponential, Gamma, Gaussian, Independent, LogNormal,
+    Bernoulli, Beta, Binomial, Categorical, Exponential, FactorAnalyzer, Gamma, Gaussian,
+    Independent, LogNormal,
     MixtureEmission, Multinomial, Poisson, Stacked, StudentT, Uniform, VonMisesFisher,
 )
 from emkit.engine.data import Block
 from emkit.engine.tree import Tree
-from emkit.models import HMM, Mixture, RegressionMixtureModel
+from emkit.models import HMM, FactorAnalysis, Mixture, RegressionMixtureModel
 from emkit.testing import Product
 
 
@@ -53,6 +54,19 @@ CATEGORY_PROBS = np.array([[[0.1, 0.2, 0.7], [0.5, 0.25, 0.25]],
 
 def mvn(mean, cov):
     return stats.multivariate_normal(mean, cov)
+
+
+def low_rank_plus_diagonal(p, k):
+    """The law of factor analyser k: N(mean, W W' + Psi), Psi from one or D variances."""
+    loadings = p.loadings[k]
+    noise = np.broadcast_to(np.reshape(p.noise_variances, (len(p.means), -1))[k],
+                            (loadings.shape[0],))
+    return mvn(p.means[k], loadings @ loadings.T + np.diag(noise))
+
+
+FA_LOADINGS = np.array([[[1.0, 0.0], [0.5, 1.2], [-0.8, 0.3]],
+                        [[0.2, -1.0], [1.5, 0.4], [0.0, 0.7]]])
+FA_MEANS = np.array([[0.0, 1.0, 2.0], [3.0, -1.0, 0.0]])
 
 
 def uniform_box(low, high):
@@ -203,6 +217,14 @@ COMPONENTS = [
                       mvn(p.components.means[2 * k + m], p.components.covariances[2 * k + m])
                       for m in range(2)]),
                   {"inner_latent": True}),
+    ComponentCase("factor-analyzer", FactorAnalyzer(2, reg_covar=0.0),
+                  Tree(means=FA_MEANS, loadings=FA_LOADINGS,
+                       noise_variances=np.array([[0.5, 1.0, 0.3], [0.2, 0.4, 0.8]])),
+                  low_rank_plus_diagonal, {"inner_latent": True}),
+    ComponentCase("factor-analyzer-isotropic", FactorAnalyzer(1, "isotropic", reg_covar=0.0),
+                  Tree(means=FA_MEANS, loadings=FA_LOADINGS[:, :, :1],
+                       noise_variances=np.array([0.5, 0.3])),
+                  low_rank_plus_diagonal, {"inner_latent": True}),
     # -- add further families here: ComponentCase(name, component, params, reference) ------
 ]
 
@@ -299,6 +321,10 @@ MODELS = [
                               emission=Tree(rates=np.array([[1.0], [6.0]]))),
                "tiny": Block(_count_sequences().X[:6], lengths=np.array([6])),
                "log_joint": hmm_log_joint(_poisson_emission)}),
+    ModelCase("mixture-of-factor-analyzers", Mixture(FactorAnalyzer(1), 2), _blobs()),
+    ModelCase("factor-analysis", FactorAnalysis(1), _blobs(), {"log_joint": False}),
+    ModelCase("ppca-random-start", FactorAnalysis(1, noise="isotropic", init="random"),
+              _blobs(), {"log_joint": False}),
     ModelCase("regression-mixture-of-experts", RegressionMixtureModel(2, gate="logit"),
               _regression(), {"log_joint": False}),
     ModelCase("regression-mixture-poisson", RegressionMixtureModel(2, family="poisson"),

@@ -13,6 +13,7 @@ from .components import (
     Binomial,
     Categorical,
     Exponential,
+    FactorAnalyzer,
     Gamma,
     Gaussian,
     Independent,
@@ -26,6 +27,8 @@ from .components import (
     VonMisesFisher,
 )
 from .engine import Block, Component, FitResult, LatentModel, Tree, fit
+from .engine.online import IncrementalEM, OnlineEM
+from .engine.squarem import SQUAREM
 from .estimators import (
     GMMHMM,
     BernoulliMixture,
@@ -33,10 +36,13 @@ from .estimators import (
     CategoricalHMM,
     CategoricalMixture,
     Estimator,
+    FactorAnalysis,
     GaussianHMM,
     GaussianMixture,
     MixtureModel,
+    MixtureOfFactorAnalyzers,
     MultinomialHMM,
+    PPCA,
     PoissonHMM,
     PoissonMixture,
     RegressionMixture,
@@ -51,6 +57,7 @@ from .exceptions import (
     NonMonotoneWarning,
 )
 from .models import HMM, Mixture, RegressionMixtureModel
+from .inference import SelectionTable, StandardErrors, select, standard_errors
 from . import backends, sources  # noqa: E402  (after the engine, which they plug into)
 from .model_file import load, save  # noqa: E402
 
@@ -59,10 +66,12 @@ __version__ = "0.1.0"
 __all__ = [
     # engine
     "Block", "Component", "FitResult", "LatentModel", "Tree", "fit",
+    # acceleration and online EM
+    "IncrementalEM", "OnlineEM", "SQUAREM",
     # models
     "HMM", "Mixture", "RegressionMixtureModel",
     # components
-    "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "Gamma", "Gaussian",
+    "Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "FactorAnalyzer", "Gamma", "Gaussian",
     "Independent", "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "Stacked",
     "StudentT", "Uniform", "VonMisesFisher",
     # estimators
@@ -70,6 +79,9 @@ __all__ = [
     "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
     "MultinomialHMM", "RegressionMixture", "StudentTMixture",
+    "FactorAnalysis", "MixtureOfFactorAnalyzers", "PPCA",
+    # inference
+    "SelectionTable", "StandardErrors", "select", "standard_errors",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "ModelFileError", "NonMonotoneWarning",

@@ -254,8 +254,8 @@ TINY_START_PROBABILITIES = (
     "(hmmlearn keeps 2.4e-34), where emkit's scaled forward-backward posteriors have an "
     "absolute, not relative, precision of about 1e-16 (issue 11 report: not fixed)")
 
-EXAMPLES = [pytest.param(sampling_and_decoding, marks=pytest.mark.xfail(
-                strict=True, reason=TINY_START_PROBABILITIES)),
+EXAMPLES = [pytest.param(sampling_and_decoding, marks=[pytest.mark.slow, pytest.mark.xfail(
+                strict=True, reason=TINY_START_PROBABILITIES)]),
             earthquakes, multinomial,
             pytest.param(casino, marks=pytest.mark.slow),
             pytest.param(model_selection, marks=pytest.mark.slow)]

@@ -4,6 +4,7 @@ from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
 from .exponential import Exponential
+from .factor_analyzer import FactorAnalyzer
 from .gamma import Gamma
 from .gaussian import Gaussian
 from .independent import Independent
@@ -16,6 +17,6 @@ from .student_t import StudentT
 from .uniform import Uniform
 from .von_mises_fisher import VonMisesFisher
 
-__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "Gamma", "Gaussian",
+__all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Exponential", "FactorAnalyzer", "Gamma", "Gaussian",
            "Independent", "LogNormal", "MixtureEmission", "Multinomial", "Poisson", "Stacked",
            "StudentT", "Uniform", "VonMisesFisher"]

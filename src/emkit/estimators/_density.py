@@ -36,7 +36,7 @@ class DensityEstimator(DensityMixin, LatentEstimator):
 
     Concrete classes store the shared hyper-parameters ``tol``, ``max_iter``, ``n_init``,
     ``random_state``, ``warm_start``, ``verbose``, ``verbose_interval``, ``progress``,
-    ``fixed``, ``stopping``, ``n_jobs``, ``chunk_size`` and ``backend``.
+    ``fixed``, ``stopping``, ``accelerate``, ``n_jobs``, ``chunk_size`` and ``backend``.
     """
 
     def _check_hyper_parameters(self, n_samples):
@@ -51,7 +51,8 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         return dict(tol=self.tol, max_iter=self.max_iter, n_init=1 if warm else self.n_init,
                     random_state=self.random_state, fixed=self.fixed or (),
                     verbose=self.verbose, verbose_interval=self.verbose_interval,
-                    progress=self.progress, stopping=self.stopping)
+                    progress=self.progress, stopping=self.stopping,
+                    accelerate=self.accelerate)
 
     def _record_fit(self, result):
         self.lower_bound_ = result.lower_bound
@@ -82,8 +83,55 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         """
         return self._fit(X, sample_weight=sample_weight, labels=labels, **fields)
 
+    def partial_fit(self, X, y=None, *, sample_weight=None, labels=None, alpha=0.6, t0=2.0,
+                    **fields):
+        """One step of online EM on the minibatch X (Cappé and Moulines 2009).
+
+        The running statistics of the rows seen so far are averaged with X's, with weight
+        ``(t + t0)^(-alpha)`` at the t-th call, and the parameters re-estimated from them.
+        The first call initialises from X (or continues a previous ``fit``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The minibatch; every call must give the same columns.
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), optional
+        labels : array-like of int of shape (n_samples,), optional
+        alpha : float, default=0.6
+            Decay of the step sizes, in (0.5, 1].
+        t0 : float, default=2.0
+            Offset of the step sizes (>= 0).
+        **fields : array-like with n_samples rows
+
+        Returns
+        -------
+        self
+        """
+        from ._online import partial_fit
+
+        return partial_fit(self, X, alpha, t0, sample_weight=sample_weight, labels=labels,
+                           **fields)
+
     def fit_predict(self, X, y=None, *, sample_weight=None, labels=None, **fields):
-        """Fit, then return the most probable latent value of each row, shape (n_samples,)."""
+        """Fit, then return the most probable latent value of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), Dask collection or source
+            The data, as in ``fit``.
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative row weights, as in ``fit``.
+        labels : array-like of shape (n_samples,), optional
+            Known latent values (-1 where unknown), as in ``fit``.
+        **fields : array-like with n_samples rows
+            The model's own row-aligned inputs, as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         return self.fit(X, sample_weight=sample_weight, labels=labels, **fields).predict(
             X, **fields)
 
@@ -96,11 +144,28 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         X : array-like of shape (n_samples, n_features), Dask collection or source
         **fields : array-like with n_samples rows
             The model's own row-aligned inputs, as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_latent)
+            Rows sum to one.
         """
         return self._map_rows(X, posterior_probabilities, **fields)
 
     def predict(self, X, **fields):
-        """Most probable latent value of each row, shape (n_samples,) (see predict_proba)."""
+        """Most probable latent value of each row (the argmax of :meth:`predict_proba`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), Dask collection or source
+            The data.
+        **fields : array-like with n_samples rows
+            The model's own row-aligned inputs, as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         return self.predict_proba(X, **fields).argmax(axis=1)
 
     def score_samples(self, X, **fields):
@@ -110,6 +175,10 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         ----------
         X : array-like of shape (n_samples, n_features), Dask collection or source
         **fields : array-like with n_samples rows
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
         """
         return self._map_rows(X, row_log_likelihood, **fields)
 
@@ -121,6 +190,11 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         X : array-like of shape (n_samples, n_features), Dask collection or source
         y : ignored
         **fields : array-like with n_samples rows
+
+        Returns
+        -------
+        float
+            ``mean_i log p(x_i)`` (weighted by the sample weights where the data carry them).
         """
         total, n_samples = self._total_log_likelihood(X, **fields)
         return total / n_samples
@@ -151,6 +225,10 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         ----------
         X : array-like of shape (n_samples, n_features), Dask collection or source
         **fields : array-like with n_samples rows
+
+        Returns
+        -------
+        float
         """
         return self._bic(X, **fields)
 
@@ -162,5 +240,20 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         ----------
         X : array-like of shape (n_samples, n_features), Dask collection or source
         **fields : array-like with n_samples rows
+
+        Returns
+        -------
+        float
         """
         return self._aic(X, **fields)
+
+    def icl(self, X, **fields):
+        """Integrated completed likelihood on X: BIC plus twice the classification entropy
+        (mclust's ICL, with the sign of :meth:`bic`: lower is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), Dask collection or source
+        **fields : array-like with n_samples rows
+        """
+        return self._icl(X, **fields)

@@ -49,7 +49,8 @@ def _shared_parameters(codes):
             keyword("n_iter", 10), keyword("tol", 1e-2), keyword("verbose", False),
             keyword("params", letters_default), keyword("init_params", letters_default),
             keyword("implementation", "log"),
-            keyword("n_init", 1), keyword("fixed", None), keyword("n_jobs", None),
+            keyword("n_init", 1), keyword("fixed", None), keyword("accelerate", None),
+            keyword("n_jobs", None),
             keyword("chunk_size", 8192), keyword("backend", None)]
 
 
@@ -173,13 +174,16 @@ class HMMEstimator(LatentEstimator):
                 return fixed_start
         return self._recorder.start(init)
 
+    def _fixed_names(self):
+        return fixed_from_codes(self.params, self._codes, self.fixed)
+
     def _engine_options(self, data):
         return dict(n_init=self.n_init, random_state=self.random_state,
                     stopping=HmmlearnChange(check_hmm_tol(self.tol)), tol=0.0,
                     max_iter=self.n_iter,
-                    fixed=fixed_from_codes(self.params, self._codes, self.fixed),
+                    fixed=self._fixed_names(),
                     verbose=int(bool(self.verbose)), verbose_interval=1, progress=False,
-                    callbacks=(self._recorder.callback,))
+                    callbacks=(self._recorder.callback,), accelerate=self.accelerate)
 
     def _record_fit(self, result):
         recorder = self.__dict__.pop("_recorder", None)
@@ -308,6 +312,28 @@ class HMMEstimator(LatentEstimator):
         X, lengths = as_sequences(X, lengths)
         return self._fit(X, lengths=lengths)
 
+    def partial_fit(self, X, lengths=None, *, alpha=0.6, t0=2.0):
+        """One step of online EM on a minibatch of whole sequences (Cappé and Moulines 2009).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), or list of such arrays
+            The minibatch's sequences, stacked in rows; every call must give the same columns.
+        lengths : array-like of shape (n_sequences,), optional
+            Rows per sequence; None is one sequence.
+        alpha : float, default=0.6
+            Decay of the step sizes ``(t + t0)^(-alpha)``, in (0.5, 1].
+        t0 : float, default=2.0
+
+        Returns
+        -------
+        self
+        """
+        from ._online import partial_fit
+
+        X, lengths = as_sequences(X, lengths)
+        return partial_fit(self, X, alpha, t0, sequences=True, lengths=lengths)
+
     @property
     def params_(self):
         """Every parameter as the model's Tree: ``startprob``, ``transmat``, ``emission``."""
@@ -344,17 +370,25 @@ class HMMEstimator(LatentEstimator):
         ----------
         X, lengths
             As for :meth:`fit`. A sum over blocks (one compute of a Dask input).
+
+        Returns
+        -------
+        float
         """
         X, lengths = as_sequences(X, lengths)
         return self._map_sum(X, _sequence_log_likelihood, lengths=lengths)[0]
 
     def predict_proba(self, X, lengths=None):
-        """State posteriors ``p(z_t = k | x)``, shape (n_samples, n_components).
+        """State posteriors ``p(z_t = k | x)``.
 
         Parameters
         ----------
         X, lengths
             As for :meth:`fit`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
         """
         return self.score_samples(X, lengths)[1]
 
@@ -416,12 +450,16 @@ class HMMEstimator(LatentEstimator):
     _features_from = "means_"
 
     def predict(self, X, lengths=None):
-        """The most likely state of each row by ``algorithm``, shape (n_samples,).
+        """The most likely state of each row by ``algorithm``.
 
         Parameters
         ----------
         X, lengths
             As for :meth:`fit`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
         """
         return self.decode(X, lengths)[1]
 
@@ -478,6 +516,10 @@ class HMMEstimator(LatentEstimator):
         ----------
         X, lengths
             As for :meth:`fit`.
+
+        Returns
+        -------
+        float
         """
         X, lengths = as_sequences(X, lengths)
         return self._aic(X, lengths=lengths)
@@ -489,9 +531,26 @@ class HMMEstimator(LatentEstimator):
         ----------
         X, lengths
             As for :meth:`fit`.
+
+        Returns
+        -------
+        float
+            Lower is better.
         """
         X, lengths = as_sequences(X, lengths)
         return self._bic(X, lengths=lengths)
+
+    def icl(self, X, lengths=None):
+        """Integrated completed likelihood: BIC plus twice the entropy of the state paths'
+        posterior (lower is better).
+
+        Parameters
+        ----------
+        X, lengths
+            As for :meth:`fit`.
+        """
+        X, lengths = as_sequences(X, lengths)
+        return self._icl(X, lengths=lengths)
 
 
 def _leaf_paths(component):

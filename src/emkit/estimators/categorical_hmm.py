@@ -45,7 +45,7 @@ class CategoricalHMM(HMMEstimator):
         As for :class:`~emkit.GaussianHMM`.
     params, init_params : str, default="ste"
         s startprob, t transmat, e emissionprob (emkit's ``probs``).
-    n_init, fixed, n_jobs, chunk_size, backend
+    n_init, fixed, accelerate, n_jobs, chunk_size, backend
         As for :class:`~emkit.GaussianHMM`.
 
     Attributes
@@ -53,7 +53,7 @@ class CategoricalHMM(HMMEstimator):
     startprob_ : ndarray of shape (n_components,)
     transmat_ : ndarray of shape (n_components, n_components)
     emissionprob_ : ndarray of shape (n_components, n_features)
-    history_, monitor_, converged_, n_iter_
+    history_, monitor_, converged_, n_iter_, n_evaluations_
         As for :class:`~emkit.GaussianHMM`.
 
     Notes
@@ -62,6 +62,18 @@ class CategoricalHMM(HMMEstimator):
     :mod:`emkit.components._discrete`); hmmlearn lets a probability reach 0. Emission
     probabilities initialised from the data ("e" in ``init_params``) are random rows, as in
     hmmlearn (drawn from ``random_state``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from emkit import CategoricalHMM
+    >>> rng = np.random.default_rng(0)
+    >>> states = np.repeat([0, 1, 0, 1], 100)
+    >>> X = np.where(states == 0, rng.choice(3, 400, p=[0.8, 0.1, 0.1]),
+    ...              rng.choice(3, 400, p=[0.1, 0.1, 0.8]))[:, None]
+    >>> hmm = CategoricalHMM(2, n_iter=50, random_state=0).fit(X)
+    >>> hmm.emissionprob_.shape
+    (2, 3)
     """
 
     _codes = {"s": "startprob", "t": "transmat", "e": "probs"}

@@ -44,7 +44,7 @@ class GMMHMM(HMMEstimator):
         emkit's: added to the diagonal of every covariance after every M-step.
     params, init_params : str, default="stmcw"
         s startprob, t transmat, m means, c covariances, w mixture weights.
-    n_init, fixed, on_collapse, n_jobs, chunk_size, backend
+    n_init, fixed, on_collapse, accelerate, n_jobs, chunk_size, backend
         As for :class:`~emkit.GaussianHMM`.
 
     Attributes
@@ -56,7 +56,7 @@ class GMMHMM(HMMEstimator):
     covars_ : ndarray
         Shape (K, M), (K, M, D), (K, M, D, D) or (K, D, D) for "spherical", "diag", "full",
         "tied", as hmmlearn.
-    history_, monitor_, converged_, n_iter_
+    history_, monitor_, converged_, n_iter_, n_evaluations_
         As for :class:`~emkit.GaussianHMM`.
 
     Notes
@@ -64,6 +64,16 @@ class GMMHMM(HMMEstimator):
     hmmlearn's M-step is kept: the covariances use the scatter about the means of the E-step
     (:mod:`emkit.components.gaussian.hmmlearn_gmm`), an ECM step whose objective never falls
     with ``means_weight=0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from emkit import GMMHMM
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(np.repeat([0.0, 5.0, 0.0, 5.0], 100), 1.0)[:, None]
+    >>> hmm = GMMHMM(2, n_mix=2, n_iter=100, tol=1e-2, random_state=0).fit(X)
+    >>> hmm.weights_.shape, hmm.means_.shape
+    ((2, 2), (2, 2, 1))
     """
 
     _codes = {"s": "startprob", "t": "transmat", "m": "means", "c": "covariances",

@@ -46,7 +46,7 @@ class PoissonHMM(HMMEstimator):
         As for :class:`~emkit.GaussianHMM`.
     params, init_params : str, default="stl"
         s startprob, t transmat, l lambdas (emkit's ``rates``).
-    n_init, fixed, n_jobs, chunk_size, backend
+    n_init, fixed, accelerate, n_jobs, chunk_size, backend
         As for :class:`~emkit.GaussianHMM`.
 
     Attributes
@@ -54,8 +54,18 @@ class PoissonHMM(HMMEstimator):
     startprob_ : ndarray of shape (n_components,)
     transmat_ : ndarray of shape (n_components, n_components)
     lambdas_ : ndarray of shape (n_components, n_features)
-    history_, monitor_, converged_, n_iter_
+    history_, monitor_, converged_, n_iter_, n_evaluations_
         As for :class:`~emkit.GaussianHMM`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from emkit import PoissonHMM
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.poisson(np.repeat([1.0, 8.0, 1.0, 8.0], 100))[:, None]
+    >>> hmm = PoissonHMM(2, n_iter=50, random_state=0).fit(X)
+    >>> np.sort(hmm.lambdas_.ravel()).round(0)
+    array([1., 8.])
     """
 
     _codes = {"s": "startprob", "t": "transmat", "l": "rates"}

@@ -1,0 +1,277 @@
+"""The factor analyser component: a Gaussian with low-rank-plus-diagonal covariance whose
+factors are latent inside ``expected_stats``."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ...engine import constraints
+from ...engine.contracts import Component
+from ...engine.numerics import TINY_COUNT
+from ...engine.tree import Tree
+from ...engine.validation import check_finite, check_positive_int
+from .. import _collapse
+from . import _init
+from ._kernels import (
+    LOG_2PI,
+    analyser_factor,
+    factor_posterior,
+    gaussian_entropy,
+    residual_second,
+    row_stats,
+    solve_loadings,
+)
+from ._moments import FactorMoments
+
+__all__ = ["MIN_NOISE_VARIANCE", "NOISE_MODELS", "FactorAnalyzer"]
+
+NOISE_MODELS = ("diagonal", "isotropic")
+
+#: Noise variances are kept at least this large (scikit-learn's floor). The bound is unimodal
+#: in each noise variance, so clipping keeps the M-step the maximiser over the allowed set.
+MIN_NOISE_VARIANCE = 1e-12
+
+
+class FactorAnalyzer(Component):
+    """Factor analysers N(x | mean_k, W_k W_k' + Psi_k), batched over K, factors latent.
+
+    Parameters
+    ----------
+    n_factors : int, default=1
+        Q, the number of latent factors of every component (at most the number of features).
+    noise : {"diagonal", "isotropic"}, default="diagonal"
+        Psi_k diagonal (factor analysis), or ``sigma_k^2 I`` (probabilistic PCA).
+    reg_covar : float, default=1e-6
+        Added to every noise variance in every M-step.
+    on_collapse : {"raise", "keep"}, default="raise"
+        Policy for a component left without data (as for the Gaussian).
+
+    Notes
+    -----
+    Parameters: ``means`` (K, D), ``loadings`` (K, D, Q) and ``noise_variances``, (K, D) for
+    diagonal noise or (K,) for isotropic noise. The model of component k is
+    ``x = mean_k + W_k z + eps``, ``z ~ N(0, I_Q)``, ``eps ~ N(0, Psi_k)``.
+
+    ``expected_stats`` does the inner E-step: ``q(z | x) = N(M^-1 W' Psi^-1 (x - mean),
+    M^-1)`` with ``M = I + W' Psi^-1 W``, and sums the rows' and factors' moments
+    (:class:`~emkit.components.factor_analyzer.FactorMoments`, rows about the E-step's means)
+    and the entropies ``sum_i w_ik H(q(z_ik))``. ``expected_log_prob`` is
+    ``sum_ik w_ik (E_q[log p(x_i, z | theta_k)] + H(q(z_ik)))``, equal to
+    ``sum_ik w_ik log N(x_i | mean_k, C_k)`` at the E-step's parameters and a lower bound
+    elsewhere. The M-step maximises it exactly: the mean and loadings by the regression of the
+    rows on ``(z, 1)``, then each noise variance as the mean expected squared residual
+    (averaged over features for isotropic noise) (Ghahramani & Hinton 1996).
+
+    The loadings are identified only up to a rotation of the factors, so
+    :meth:`n_parameters` removes ``Q (Q - 1) / 2`` per component.
+
+    References
+    ----------
+    Z. Ghahramani and G. E. Hinton (1996). The EM algorithm for mixtures of factor analyzers.
+    Technical report CRG-TR-96-1, University of Toronto.
+    M. E. Tipping and C. M. Bishop (1999). Mixtures of probabilistic principal component
+    analyzers. Neural Computation 11(2), 443-482.
+    """
+
+    family = "FactorAnalyzer"
+
+    def __init__(self, n_factors=1, noise="diagonal", reg_covar=1e-6, on_collapse="raise"):
+        self.n_factors = check_positive_int(n_factors, "n_factors")
+        if noise not in NOISE_MODELS:
+            raise ValueError(f"noise must be one of {NOISE_MODELS}; got {noise!r}.")
+        if isinstance(reg_covar, bool) or not isinstance(reg_covar, numbers.Real) \
+                or not reg_covar >= 0:
+            raise ValueError(f"reg_covar must be a non-negative number; got {reg_covar!r}.")
+        self.noise = noise
+        self.reg_covar = float(reg_covar)
+        self.on_collapse = _collapse.check_policy(on_collapse)
+
+    def __repr__(self):
+        return (f"FactorAnalyzer(n_factors={self.n_factors}, noise={self.noise!r}, "
+                f"reg_covar={self.reg_covar})")
+
+    @property
+    def isotropic(self) -> bool:
+        """Whether the noise is ``sigma^2 I``."""
+        return self.noise == "isotropic"
+
+    def constraints(self):
+        return {"means": constraints.real, "loadings": constraints.real,
+                "noise_variances": constraints.positive}
+
+    def n_parameters(self, params):
+        n_components = len(params.means)
+        return super().n_parameters(params) - n_components * (
+            self.n_factors * (self.n_factors - 1) // 2)
+
+    def regularisation(self):
+        return f"reg_covar={self.reg_covar:g}" if self.reg_covar > 0 else None
+
+    # -- densities and the posterior of the factors -----------------------------------------
+    def noise_matrix(self, params):
+        """Noise variances as (K, D) (isotropic ones repeated over the features)."""
+        means = np.asarray(params.means)
+        return np.broadcast_to(np.reshape(params.noise_variances, (len(means), -1)),
+                               means.shape)
+
+    def check_shapes(self, params, n_features):
+        """Raise ValueError unless ``params`` fit data with ``n_features`` columns."""
+        n_components = np.shape(params.means)[0] if np.ndim(params.means) == 2 else None
+        expected = {"means": (n_components, n_features),
+                    "loadings": (n_components, n_features, self.n_factors),
+                    "noise_variances": (n_components,) if self.isotropic else
+                    (n_components, n_features)}
+        for name, shape in expected.items():
+            if np.shape(params[name]) != shape:
+                raise ValueError(f"FactorAnalyzer {name} must have shape {shape} (n_components "
+                                 f"K, n_features, n_factors) for X with {n_features} features; "
+                                 f"got {np.shape(params[name])}.")
+
+    def factors(self, params):
+        """Per component :class:`~emkit.components.factor_analyzer._kernels.AnalyserFactor`
+        (memoised on the Tree)."""
+        def compute():
+            noise = self.noise_matrix(params)
+            return [analyser_factor(params.loadings[k], noise[k]) for k in range(len(noise))]
+
+        return params.cached("factor_analyzer", compute)
+
+    def posterior(self, params, X):
+        """The factors' posterior under every component and the log densities.
+
+        Parameters
+        ----------
+        params : Tree
+        X : ndarray of shape (n_samples, D)
+
+        Returns
+        -------
+        means : ndarray of shape (n_samples, K, Q)
+            ``E[z | x_i, component k]``.
+        covariances : ndarray of shape (K, Q, Q)
+        log_prob : ndarray of shape (n_samples, K)
+        """
+        self.check_shapes(params, X.shape[1])
+        factors, noise = self.factors(params), self.noise_matrix(params)
+        means = np.empty((X.shape[0], len(factors), self.n_factors))
+        log_prob = np.empty((X.shape[0], len(factors)))
+        for k, factor in enumerate(factors):
+            means[:, k], log_prob[:, k] = factor_posterior(X, params.means[k], factor, noise[k])
+        return means, np.stack([f.covariance for f in factors]), log_prob
+
+    def log_prob(self, params, X):
+        return self.posterior(params, X)[2]
+
+    # -- statistics, bound and M-step ---------------------------------------------------------
+    def expected_stats(self, params, X, weights):
+        if params is None:
+            raise ValueError("FactorAnalyzer statistics need parameters (the factors' posterior "
+                             "depends on them); start from init_params.")
+        means, covariances, _ = self.posterior(params, X)
+        return self.stats_from_posterior(X, weights, params.means, means, covariances)
+
+    def stats_from_posterior(self, X, weights, shift, factor_means, covariances):
+        """Statistics of weighted rows given their factors' posterior.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, D)
+        weights : ndarray of shape (n_samples, K)
+        shift : ndarray of shape (K, D)
+            The points the rows' moments are taken about.
+        factor_means : ndarray of shape (n_samples, K, Q)
+        covariances : ndarray of shape (K, Q, Q)
+
+        Returns
+        -------
+        Tree
+            ``moments`` (FactorMoments) and ``entropy`` (K,), ``sum_i w_ik H(q(z_ik))``.
+        """
+        fields = [row_stats(X, weights[:, k], shift[k], factor_means[:, k], covariances[k])
+                  for k in range(weights.shape[1])]
+        columns = [np.array(column) for column in zip(*fields)]
+        entropy = columns[0] * np.array([gaussian_entropy(c) for c in covariances])
+        return Tree(moments=FactorMoments(*columns, shift), entropy=entropy)
+
+    def expected_complete_log_prob(self, stats, params) -> float:
+        """``sum_ik w_ik E_q[log p(x_i, z | theta_k)]``, the bound without the entropy."""
+        moments, noise = stats.moments, self.noise_matrix(params)
+        n_features = noise.shape[1]
+        total = 0.0
+        for k in range(len(noise)):
+            offset = params.means[k] - moments.shift[k]
+            squares = residual_second(moments, k, params.loadings[k], offset)
+            total += (-0.5 * moments.n[k] * ((n_features + self.n_factors) * LOG_2PI
+                                             + np.sum(np.log(noise[k])))
+                      - 0.5 * np.sum(squares / noise[k]) - 0.5 * np.trace(moments.z_second[k]))
+        return float(total)
+
+    def expected_log_prob(self, stats, params):
+        return self.expected_complete_log_prob(stats, params) + float(np.sum(stats.entropy))
+
+    def m_step(self, stats, params, fixed=frozenset()):
+        moments = stats.moments
+        means, loadings, noise = [], [], []
+        for k in range(len(moments.n)):
+            mean, loading, variances = self._update(moments, k, params, fixed)
+            means.append(mean), loadings.append(loading), noise.append(variances)
+        new = Tree(means=np.array(means), loadings=np.array(loadings),
+                   noise_variances=np.array(noise))
+        return _collapse.settle_collapse(
+            new, params, moments.n, self.constraints(), self.on_collapse,
+            degenerate="its loadings or noise variances are not finite",
+            remedy=f"Increase reg_covar (now {self.reg_covar:g}), use fewer components or "
+                   "fewer factors, or scale the data.")
+
+    def _update(self, moments, k, params, fixed):
+        """The M-step of component k: mean (D,), loadings (D, Q), noise variances."""
+        shift = moments.shift[k]
+        offset = params.means[k] - shift if "means" in fixed else None
+        loadings = params.loadings[k] if "loadings" in fixed else None
+        n = moments.n[k] + TINY_COUNT
+        try:
+            offset, loadings = solve_loadings(moments, k, offset, loadings)
+        except np.linalg.LinAlgError:  # no weight: a collapse, handled by the policy
+            nan = np.full_like(shift, np.nan)
+            return nan, np.full((len(shift), self.n_factors), np.nan), \
+                np.nan if self.isotropic else nan
+        if "noise_variances" in fixed:
+            return shift + offset, loadings, params.noise_variances[k]
+        squares = residual_second(moments, k, loadings, offset) / n
+        variances = squares.mean() if self.isotropic else squares
+        return shift + offset, loadings, np.maximum(variances + self.reg_covar,
+                                                    MIN_NOISE_VARIANCE)
+
+    # -- other ------------------------------------------------------------------------------
+    def init_params(self, X, resp, rng):
+        """Principal-axes start of every component from its weighted rows (see
+        :func:`~emkit.components.factor_analyzer._init.principal_start`)."""
+        starts = [self._start(X, resp[:, k], rng) for k in range(resp.shape[1])]
+        means, loadings, noise = (np.array(column) for column in zip(*starts))
+        return Tree(means=means, loadings=loadings, noise_variances=noise)
+
+    def _start(self, X, weights, rng):
+        if not np.sum(weights) > 0:
+            weights = np.ones(X.shape[0])
+        mean, loadings, noise = _init.principal_start(X, weights, self.n_factors,
+                                                      isotropic=self.isotropic)
+        noise = np.maximum(noise + self.reg_covar, MIN_NOISE_VARIANCE)
+        return mean, loadings, noise[0] if self.isotropic else noise
+
+    def validate(self, X):
+        check_finite(X, family=self.family)
+
+    def validate_fit(self, X):
+        self.validate(X)
+        if self.n_factors > X.shape[1]:
+            raise ValueError(f"n_factors={self.n_factors} must be <= n_features = {X.shape[1]}: "
+                             "a factor analyser has at most as many factors as features. Use "
+                             "fewer factors.")
+
+    def sample(self, params, labels, rng):
+        labels = np.asarray(labels)
+        noise = self.noise_matrix(params)[labels]
+        factors = rng.standard_normal((len(labels), self.n_factors))
+        signal = np.einsum("ndq,nq->nd", params.loadings[labels], factors)
+        return params.means[labels] + signal + np.sqrt(noise) * rng.standard_normal(noise.shape)
