@@ -41,9 +41,20 @@ def _concentrations(prior, n_rows, n_states):
 
 
 def _masked_mode(counts, alpha, allowed):
-    """Posterior mode of probability rows restricted to the allowed entries."""
-    shifted = np.where(allowed, counts + alpha - 1.0 + TINY_COUNT, 0.0)
-    return shifted / shifted.sum(axis=-1, keepdims=True)
+    """Posterior mode of probability rows restricted to the allowed entries.
+
+    ``(alpha - 1) + N`` in that order: with a flat prior it is ``N`` exactly, so a tiny
+    expected count (a start state the posterior all but rules out, 1e-30) keeps its relative
+    precision instead of vanishing in ``(N + 1) - 1``. A row without any mass (a state never
+    visited) becomes uniform over its allowed entries instead of 0 / 0.
+    """
+    shifted = np.where(allowed, (alpha - 1.0) + counts, 0.0)
+    totals = shifted.sum(axis=-1, keepdims=True)
+    empty = ~(totals > 0.0)
+    if np.any(empty):
+        shifted = np.where(empty & allowed, TINY_COUNT, shifted)
+        totals = shifted.sum(axis=-1, keepdims=True)
+    return shifted / totals
 
 
 def _masked_log_pdf(probs, alpha, allowed):
