@@ -303,7 +303,7 @@ EXAMPLES = [pytest.param(sampling_and_decoding, marks=pytest.mark.slow),
             earthquakes, multinomial,
             pytest.param(casino, marks=pytest.mark.slow),
             pytest.param(model_selection, marks=pytest.mark.slow),
-            pytest.param(tutorial, marks=pytest.mark.slow)]
+            tutorial]
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda f: f.__name__)
