@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-fast clean
+.PHONY: demo test test-fast docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,5 +28,16 @@ test-fast: $(BIN)/python
 	$(BIN)/python -m emkit.engine.compile
 	$(BIN)/python -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
 
+# The documentation site (Sphinx, PyData theme, numpydoc, a gallery that runs) into
+# docs/_build/html, with every warning an error, then the built pages opened in headless
+# Chromium (no console errors, a screenshot that is not blank). Needs the docs extra.
+SPHINXOPTS ?=
+docs: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
+	$(BIN)/python -m emkit.engine.compile
+	$(BIN)/python -m sphinx -b html -W --keep-going -j 1 $(SPHINXOPTS) docs docs/_build/html
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs/test_docs_site.py
+
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info emkit-demo.png
+	rm -rf docs/_build docs/_generated docs/api docs/auto_examples docs/sg_execution_times.rst

@@ -85,8 +85,7 @@ def main():
         sys.path.insert(0, src)
         import emkit
 
-        fitted = emkit.load(model) if hasattr(emkit, "load") else \
-            __import__("emkit.persist", fromlist=["load"]).load(model)
+        fitted = emkit.load(model)
         started = time.perf_counter()
         library = emkit.GaussianMixture(3, random_state=0, max_iter=30).fit(X)
         fit_seconds = time.perf_counter() - started

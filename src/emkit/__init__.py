@@ -51,6 +51,7 @@ from .exceptions import (
     NonMonotoneWarning,
 )
 from .models import HMM, Mixture, RegressionMixtureModel
+from .inference import SelectionTable, StandardErrors, select, standard_errors
 from . import backends, sources  # noqa: E402  (after the engine, which they plug into)
 from .model_file import load, save  # noqa: E402
 
@@ -70,6 +71,8 @@ __all__ = [
     "GMMHMM",
     "GaussianHMM", "GaussianMixture", "MixtureModel", "PoissonHMM", "PoissonMixture",
     "MultinomialHMM", "RegressionMixture", "StudentTMixture",
+    # inference
+    "SelectionTable", "StandardErrors", "select", "standard_errors",
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "ModelFileError", "NonMonotoneWarning",

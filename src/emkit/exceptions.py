@@ -63,12 +63,14 @@ class AnatomyWarning(UserWarning):
 class ComponentCollapseError(ValueError):
     """A mixture component degenerated (singular covariance, no responsibility).
 
-    Attributes
+    Parameters
     ----------
     component : int
-        Index of the component that collapsed.
+        Index of the component that collapsed (kept as an attribute).
     cause : str
-        What went wrong, in words.
+        What went wrong, in words (kept as an attribute).
+    remedy : str
+        What to do about it (kept as an attribute).
     """
 
     def __init__(self, component, cause, remedy):

@@ -55,17 +55,47 @@ class Dirichlet(RecordsArguments):
         return f"Dirichlet(concentration={self.concentration.tolist()!r})"
 
     def alpha(self, n_categories):
-        """Concentrations broadcast to shape (n_categories,)."""
+        """Concentrations broadcast to one per category.
+
+        Parameters
+        ----------
+        n_categories : int
+
+        Returns
+        -------
+        ndarray of shape (n_categories,)
+        """
         return np.broadcast_to(self.concentration, (n_categories,)).astype(float)
 
     def mode(self, counts):
-        """Posterior mode from expected counts of shape (..., n_categories)."""
+        """Posterior mode from expected counts.
+
+        Parameters
+        ----------
+        counts : ndarray of shape (..., n_categories)
+            Expected counts.
+
+        Returns
+        -------
+        ndarray of shape (..., n_categories)
+            Probabilities (the last axis sums to one).
+        """
         # (alpha - 1) + N: exactly N under a flat prior, so tiny counts keep their precision
         shifted = (self.alpha(counts.shape[-1]) - 1.0) + counts
         return shifted / shifted.sum(axis=-1, keepdims=True)
 
     def log_pdf(self, probs):
-        """Log density summed over all leading axes. probs (..., n_categories) -> float."""
+        """Log density summed over all leading axes.
+
+        Parameters
+        ----------
+        probs : ndarray of shape (..., n_categories)
+            Probability vectors.
+
+        Returns
+        -------
+        float
+        """
         alpha = self.alpha(np.shape(probs)[-1])
         log_norm = special.gammaln(alpha.sum()) - special.gammaln(alpha).sum()
         n_vectors = int(np.prod(np.shape(probs)[:-1], dtype=np.int64))
@@ -74,6 +104,11 @@ class Dirichlet(RecordsArguments):
 
 class Beta(RecordsArguments):
     """Beta(a, b) on probabilities, elementwise.
+
+    Parameters
+    ----------
+    a, b : float, default=1.0
+        The shapes, at least 1 (a = b = 1 is flat: MAP = MLE).
 
     Notes
     -----
@@ -89,11 +124,32 @@ class Beta(RecordsArguments):
         return f"Beta(a={self.a}, b={self.b})"
 
     def mode(self, successes, trials):
-        """Posterior mode from expected successes and trials (arrays of one shape)."""
+        """Posterior mode from expected successes and trials.
+
+        Parameters
+        ----------
+        successes, trials : ndarray
+            Expected counts, of one shape.
+
+        Returns
+        -------
+        ndarray
+            Probabilities of that shape.
+        """
         return (successes + self.a - 1.0) / (trials + self.a + self.b - 2.0)
 
     def log_pdf(self, probs):
-        """Log density summed over all entries of ``probs``."""
+        """Log density summed over all entries of ``probs``.
+
+        Parameters
+        ----------
+        probs : ndarray
+            Probabilities.
+
+        Returns
+        -------
+        float
+        """
         probs = np.asarray(probs, dtype=float)
         log_norm = -special.betaln(self.a, self.b)
         return float(probs.size * log_norm + np.sum(special.xlogy(self.a - 1.0, probs))
@@ -102,6 +158,13 @@ class Beta(RecordsArguments):
 
 class Gamma(RecordsArguments):
     """Gamma(shape, rate) on positive values (rates, precisions), elementwise.
+
+    Parameters
+    ----------
+    shape : float
+        At least 1.
+    rate : float
+        Positive (an inverse scale).
 
     Notes
     -----
@@ -119,11 +182,33 @@ class Gamma(RecordsArguments):
         return f"Gamma(shape={self.shape}, rate={self.rate})"
 
     def mode(self, total, exposure):
-        """Posterior mode of a rate from a sufficient sum and its exposure."""
+        """Posterior mode of a rate from a sufficient sum and its exposure.
+
+        Parameters
+        ----------
+        total : ndarray
+            Expected sum of the counts.
+        exposure : ndarray
+            Expected exposure (number of rows), of the same shape.
+
+        Returns
+        -------
+        ndarray
+        """
         return (total + self.shape - 1.0) / (exposure + self.rate)
 
     def log_pdf(self, values):
-        """Log density summed over all entries of ``values``."""
+        """Log density summed over all entries of ``values``.
+
+        Parameters
+        ----------
+        values : ndarray
+            Positive values.
+
+        Returns
+        -------
+        float
+        """
         values = np.asarray(values, dtype=float)
         log_norm = self.shape * np.log(self.rate) - special.gammaln(self.shape)
         return float(values.size * log_norm + np.sum(special.xlogy(self.shape - 1.0, values))
@@ -133,7 +218,18 @@ class Gamma(RecordsArguments):
 def check_prior(prior, kind, owner):
     """Return ``prior`` if it is None or a ``kind`` (a prior class); raise ValueError otherwise.
 
-    ``owner`` names the argument in the message (``"Poisson prior"``, ``"weight_prior"``).
+    Parameters
+    ----------
+    prior : object
+        The value given.
+    kind : type
+        The prior class expected.
+    owner : str
+        Names the argument in the message (``"Poisson prior"``, ``"weight_prior"``).
+
+    Returns
+    -------
+    prior or None
     """
     if prior is None or isinstance(prior, kind):
         return prior
@@ -142,7 +238,17 @@ def check_prior(prior, kind, owner):
 
 
 def check_concentration(prior, n_categories, owner):
-    """Raise ValueError unless a Dirichlet prior has one concentration or ``n_categories``."""
+    """Raise ValueError unless a Dirichlet prior has one concentration or ``n_categories``.
+
+    Parameters
+    ----------
+    prior : Dirichlet or None
+        The prior.
+    n_categories : int
+        The number of categories.
+    owner : str
+        Names the argument in the message.
+    """
     size = np.size(prior.concentration) if prior is not None else 1
     if size not in (1, n_categories):
         raise ValueError(f"{owner} has {size} concentrations but there are {n_categories} "

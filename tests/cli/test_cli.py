@@ -43,7 +43,7 @@ def test_fit_predict_score_sample_round_trip(tmp_path, faithful_csv, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     (["fit", "missing.csv"], "data file 'missing.csv' does not exist"),
-    (["predict", "nomodel", "missing.csv"], "model file 'nomodel.json' does not exist"),
+    (["predict", "nomodel", "missing.csv"], "model file 'nomodel': it does not exist"),
 ])
 def test_user_errors_are_one_line_with_exit_code_2(argv, message, capsys):
     assert main(argv) == 2

@@ -9,7 +9,7 @@ import pytest
 
 import emkit
 from emkit.cli import main
-from emkit.persist import load
+from emkit import load
 from conftest import closed_port
 
 pd = pytest.importorskip("pandas")

@@ -52,9 +52,9 @@ def _signal_with_background(seed=0):
     return np.vstack([signal, background])
 
 
-def _direct_mle(X):
+def _direct_mle(X, low=BOX_LOW, high=BOX_HIGH):
     """Maximise the mixture log-likelihood over (weight, mean, covariance) with scipy."""
-    log_background = -np.log(np.prod(BOX_HIGH - BOX_LOW))
+    log_background = -np.log(np.prod(high - low))
 
     def unpack(z):
         chol = np.array([[np.exp(z[3]), 0.0], [z[4], np.exp(z[5])]])
@@ -81,3 +81,25 @@ def test_a_gaussian_with_a_fixed_background_box_reaches_the_direct_mle():
     np.testing.assert_allclose(result.params.components.c0.means[0], mean, atol=1e-5)
     np.testing.assert_allclose(result.params.components.c0.covariances[0], cov, atol=1e-5)
     np.testing.assert_array_equal(result.params.components.c1.low, BOX_LOW[None])
+
+
+def test_the_default_start_covers_the_data_so_a_fixed_background_needs_no_box():
+    X = _signal_with_background(seed=1)
+    n = X.shape[0]
+    margin = (X.max(axis=0) - X.min(axis=0)) / (n - 1)   # unbiased end points from n draws
+    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
+    model = emkit.MixtureModel([Gaussian(reg_covar=0.0), Uniform()], 2, fixed={"low", "high"},
+                               random_state=0, tol=1e-12, max_iter=2000).fit(X)
+    np.testing.assert_allclose(model.components_.c1.low, low[None], rtol=1e-12)
+    np.testing.assert_allclose(model.components_.c1.high, high[None], rtol=1e-12)
+    weight, mean, _ = _direct_mle(X, low, high)
+    assert model.weights_[0] == pytest.approx(weight, abs=1e-5)
+    np.testing.assert_allclose(model.components_.c0.means[0], mean, atol=1e-5)
+    assert abs(model.weights_[0] - 0.75) < 0.05   # 300 signal rows of 400
+
+
+def test_every_component_starts_from_the_same_covering_box():
+    X = np.array([[0.0, 1.0], [2.0, 5.0], [1.0, 3.0]])
+    start = Uniform().init_params(X, np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]]), None)
+    np.testing.assert_array_equal(start.low, [[-1.0, -1.0], [-1.0, -1.0]])
+    np.testing.assert_array_equal(start.high, [[3.0, 7.0], [3.0, 7.0]])

@@ -110,6 +110,10 @@ class DaskBackend(Backend):
         ----------
         data : Source, Block, array or Dask collection
             An in-memory Block keeps every field; a file is read by the workers.
+
+        Returns
+        -------
+        DaskSource
         """
         source = as_source(data)
         client = self._client(source)
@@ -131,6 +135,24 @@ class DaskBackend(Backend):
 
         The blocks' results are combined on the cluster, up a tree of fixed shape, and only
         the root comes back.
+
+        Parameters
+        ----------
+        fn : callable
+            ``fn(params, block)``.
+        params : Tree
+            Shipped once per call.
+        source : Source
+            The data (placed by :meth:`prepare`).
+        combine : callable, default=operator.add
+            Associative ``combine(left, right)``.
+        progress : ProgressTracker, optional
+            Told as the compute finishes.
+
+        Returns
+        -------
+        object
+            The combined result.
         """
         source = self.prepare(source)
         leaves = _per_block(fn, params, source)
@@ -153,7 +175,23 @@ class DaskBackend(Backend):
         return futures[0].result()
 
     def map_blocks(self, fn, params, source, *, progress=None) -> list:
-        """``fn(params, block)`` for every block of ``source``, in order, with one compute."""
+        """``fn(params, block)`` for every block of ``source``, in order, with one compute.
+
+        Parameters
+        ----------
+        fn : callable
+            ``fn(params, block)``.
+        params : Tree
+            Shipped once per call.
+        source : Source
+            The data (placed by :meth:`prepare`).
+        progress : ProgressTracker, optional
+            Told as the compute finishes.
+
+        Returns
+        -------
+        list
+        """
         source = self.prepare(source)
         outputs = _per_block(fn, params, source)
         with blas_single_thread():
@@ -233,6 +271,11 @@ def connect(address: str, timeout: float = 10.0) -> DaskBackend:
         The scheduler's address.
     timeout : float, default=10.0
         Seconds to wait for the scheduler to answer.
+
+    Returns
+    -------
+    DaskBackend
+        With a client on that scheduler.
 
     Raises
     ------

@@ -86,7 +86,17 @@ class NumpyBackend(Backend):
         return resolve_n_jobs(self.n_jobs)
 
     def prepare(self, data):
-        """The data as a Source; its blocks are read here (a Dask collection's computed)."""
+        """The data as a Source; its blocks are read here (a Dask collection's computed).
+
+        Parameters
+        ----------
+        data : Source, Block, array-like or Dask collection
+            The data.
+
+        Returns
+        -------
+        Source
+        """
         return as_source(data)
 
     def _results(self, fn, params, source, progress):
@@ -107,9 +117,44 @@ class NumpyBackend(Backend):
                                     2 * threads)
 
     def map_reduce(self, fn, params, source, *, combine=operator.add, progress=None):
-        """Combine ``fn(params, block)`` over the chunks of ``source``, pairwise in order."""
+        """Combine ``fn(params, block)`` over the chunks of ``source``, pairwise in order.
+
+        Parameters
+        ----------
+        fn : callable
+            ``fn(params, block)``.
+        params : Tree
+            Shipped once per call.
+        source : Source
+            The data (placed by :meth:`prepare`).
+        combine : callable, default=operator.add
+            Associative ``combine(left, right)``.
+        progress : ProgressTracker, optional
+            Told as each block finishes.
+
+        Returns
+        -------
+        object
+            The combined result.
+        """
         return tree_sum(self._results(fn, params, source, progress), combine)
 
     def map_blocks(self, fn, params, source, *, progress=None) -> list:
-        """``fn(params, block)`` for every chunk of ``source``, in order."""
+        """``fn(params, block)`` for every chunk of ``source``, in order.
+
+        Parameters
+        ----------
+        fn : callable
+            ``fn(params, block)``.
+        params : Tree
+            Shipped once per call.
+        source : Source
+            The data (placed by :meth:`prepare`).
+        progress : ProgressTracker, optional
+            Told as each block finishes.
+
+        Returns
+        -------
+        list
+        """
         return list(self._results(fn, params, source, progress))

@@ -1,9 +1,9 @@
 """Model files for the command: the one place that saves and loads them.
 
-``emkit.save``/``emkit.load`` (one ``.emk`` file) are used when this emkit has them; until
-then the 0.1 pair ``PREFIX.json`` + ``PREFIX.npz`` of :mod:`emkit.persist`. Whatever a file
-holds, loading it is reported as one line: a model file is input, and a hostile or damaged
-one is a user error, never a traceback.
+The command writes one ``.emk`` file with :func:`emkit.save` and reads with
+:func:`emkit.load` (which also reads the 0.1 pair ``PREFIX.json`` + ``PREFIX.npz``).
+Whatever a file holds, loading it is reported as one line: a model file is input, and a
+hostile or damaged one is a user error, never a traceback.
 """
 from __future__ import annotations
 
@@ -12,14 +12,6 @@ from pathlib import Path
 from ._errors import UserError
 
 __all__ = ["load_model", "save_model"]
-
-
-def _single_file_api():
-    """``(save, load)`` of the single-file format, or None where this emkit lacks it."""
-    import emkit
-
-    save, load = getattr(emkit, "save", None), getattr(emkit, "load", None)
-    return (save, load) if callable(save) and callable(load) else None
 
 
 def save_model(estimator, path, force=False) -> list:
@@ -38,19 +30,14 @@ def save_model(estimator, path, force=False) -> list:
     list of Path
         The files written.
     """
-    api = _single_file_api()
-    try:
-        if api is not None:
-            return [Path(api[0](estimator, path, overwrite=force))]
-        from ..persist import _paths, save
+    from ..model_file import save
 
-        existing = [str(p) for p in _paths(path) if p.exists()]
-        if existing and not force:
-            raise UserError(f"model file(s) {', '.join(existing)} already exist; pass --force "
-                            "to overwrite, or choose another -o.")
-        return list(save(estimator, path))
+    try:
+        return [Path(save(estimator, path, overwrite=force))]
     except FileExistsError as error:
-        raise UserError(f"{error} (pass --force to overwrite)") from None
+        text = str(error)
+        raise UserError(text if "--force" in text else f"{text} (pass --force to overwrite)") \
+            from None
 
 
 def load_model(path):
@@ -69,12 +56,9 @@ def load_model(path):
     UserError
         For any file that does not load (missing, damaged, hostile), naming the file.
     """
-    api = _single_file_api()
-    try:
-        if api is not None:
-            return api[1](path)
-        from ..persist import load
+    from ..model_file import load
 
+    try:
         return load(path)
     except (KeyboardInterrupt, MemoryError):
         raise

@@ -53,7 +53,19 @@ class Composite(Component):
 
     @abstractmethod
     def explain(self, name: str, message: str) -> str:
-        """A part's error message, said of the whole: which part, which columns, which family."""
+        """A part's error message, said of the whole: which part, which columns, which family.
+
+        Parameters
+        ----------
+        name : str
+            The part.
+        message : str
+            The part's error message.
+
+        Returns
+        -------
+        str
+        """
 
     def constraints(self):
         return {name: part.constraints() for name, part in self.parts.items()}
@@ -80,8 +92,17 @@ class Composite(Component):
         return ", ".join(dict.fromkeys(notes)) or None
 
     def validate_parts(self, data_of, fit=False):
-        """Run every part's ``validate`` (``validate_fit`` if ``fit``) on ``data_of(name)``;
-        errors name the part (a DataError keeps its row)."""
+        """Run every part's ``validate`` (``validate_fit`` if ``fit``) on its data.
+
+        Errors name the part (a DataError keeps its row).
+
+        Parameters
+        ----------
+        data_of : callable
+            ``data_of(name)`` gives the rows of part ``name``.
+        fit : bool, default=False
+            Run ``validate_fit`` rather than ``validate``.
+        """
         for name, part in self.parts.items():
             try:
                 (part.validate_fit if fit else part.validate)(data_of(name))

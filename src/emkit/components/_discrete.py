@@ -158,15 +158,53 @@ class CountFamily(Component):
 
     @abstractmethod
     def row_constants(self, X) -> np.ndarray:
-        """``c(x_i)`` per row, shape (n_samples,), NaN for rows off the support."""
+        """The parameter-free part ``c(x_i)`` of each row's log density.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The rows.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            NaN for rows off the support.
+        """
 
     @abstractmethod
     def log_kernel(self, params, X) -> np.ndarray:
-        """The parameter-dependent part of the log density, shape (n_samples, K)."""
+        """The parameter-dependent part of the log density.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        X : ndarray of shape (n_samples, n_features)
+            The rows.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
+        """
 
     @abstractmethod
     def stats_with_constants(self, X, weights, constants):
-        """The statistics of rows X under ``weights`` (n_samples, K), given their constants."""
+        """The statistics of the rows under ``weights``, given their constants.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The rows.
+        weights : ndarray of shape (n_samples, n_components)
+            Responsibilities times sample weights.
+        constants : ndarray of shape (n_samples,)
+            From :meth:`row_constants`.
+
+        Returns
+        -------
+        Tree
+            Summed over rows.
+        """
 
     def log_prob(self, params, X):
         return self.densities(params, X).log_prob

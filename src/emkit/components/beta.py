@@ -174,7 +174,22 @@ class Beta(Component):
 
     def init_params(self, X, resp, rng):
         """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
-        starts from all the rows."""
+        starts from all the rows.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The data (or the sample of it that initialises the fit).
+        resp : ndarray of shape (n_samples, n_components)
+            Starting responsibilities times sample weights.
+        rng : numpy.random.Generator
+            For starts that are drawn.
+
+        Returns
+        -------
+        Tree
+            The starting parameters.
+        """
         return init_under_policy(self, X, resp)
 
     def expected_log_prob(self, stats, params):

@@ -100,7 +100,19 @@ class Independent(Composite):
         return f"Independent({body})"
 
     def explain(self, name, message):
-        """Prefix the part and renumber the part's "column j" as the X column it is."""
+        """Prefix the part and renumber the part's "column j" as the X column it is.
+
+        Parameters
+        ----------
+        name : str
+            The part.
+        message : str
+            The part's error message.
+
+        Returns
+        -------
+        str
+        """
         cols = self.columns[name]
 
         def renumber(match):
@@ -112,7 +124,19 @@ class Independent(Composite):
                 + _COLUMN.sub(renumber, message))
 
     def select(self, X, name):
-        """The columns of part ``name``, shape (n_samples, len(columns[name])), C-ordered."""
+        """The columns of part ``name``, C-ordered.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            All the columns.
+        name : str
+            The part.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, len(columns[name]))
+        """
         return np.ascontiguousarray(X[:, self.columns[name]])
 
     # -- the Component contract, part by part ----------------------------------------------

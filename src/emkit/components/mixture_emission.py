@@ -91,7 +91,21 @@ class MixtureEmission(Component):
         return table, row_loglik, counts, entropy
 
     def densities(self, params, X):
-        """``log p(x_t | k)`` for every state, and the inner densities (n_samples, K * M)."""
+        """``log p(x_t | k)`` for every state, and the inner densities.
+
+        Parameters
+        ----------
+        params : Tree
+            ``weights`` (n_states, n_mix) and the inner ``components``.
+        X : ndarray of shape (n_samples, n_features)
+            The rows.
+
+        Returns
+        -------
+        Densities
+            ``log_prob`` of shape (n_samples, n_states), the inner densities of shape
+            (n_samples, n_states * n_mix) among its terms.
+        """
         inner = self.component.densities(params.components, X)
         log_inner = np.array(inner.log_prob, dtype=np.float64)
         n_states = params.weights.shape[0]
@@ -108,8 +122,27 @@ class MixtureEmission(Component):
         return self.stats_from_densities(params, X, weights, self.densities(params, X))
 
     def stats_from_densities(self, params, X, weights, densities):
-        """The inner responsibilities ``r_tkm`` by the mixture kernel, weighted by the
-        state weights ``g_tk``; the component's statistics under ``g_tk r_tkm``."""
+        """The component's statistics under ``g_tk r_tkm``.
+
+        The inner responsibilities ``r_tkm`` come from the mixture kernel and are weighted
+        by the state weights ``g_tk``.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters the densities were computed at.
+        X : ndarray of shape (n_samples, n_features)
+            The rows.
+        weights : ndarray of shape (n_samples, n_states)
+            The state weights ``g_tk``.
+        densities : Densities
+            From :meth:`densities` on the same rows.
+
+        Returns
+        -------
+        Tree
+            Summed over rows.
+        """
         n_states = params.weights.shape[0]
         flat = np.empty((X.shape[0], n_states * self.n_mix))
         counts, entropy = np.empty((n_states, self.n_mix)), 0.0
@@ -139,7 +172,22 @@ class MixtureEmission(Component):
 
     # -- initialisation and sampling --------------------------------------------------------
     def init_params(self, X, resp, rng):
-        """Per state, k-means on its rows gives M centres; every row joins its nearest one."""
+        """Per state, k-means on its rows gives M centres; every row joins its nearest one.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The data (or the sample of it that initialises the fit).
+        resp : ndarray of shape (n_samples, n_components)
+            Starting responsibilities times sample weights.
+        rng : numpy.random.Generator
+            For starts that are drawn.
+
+        Returns
+        -------
+        Tree
+            The starting parameters.
+        """
         n_states = resp.shape[1]
         inner = np.zeros((X.shape[0], n_states, self.n_mix))
         owner = resp.argmax(axis=1)

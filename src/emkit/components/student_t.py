@@ -96,18 +96,50 @@ class StudentT(Component):
 
     # -- densities --------------------------------------------------------------------------
     def dofs(self, params):
-        """Degrees of freedom, shape (K,): the fixed ``dof`` if given, else ``params.dofs``."""
+        """Degrees of freedom: the fixed ``dof`` if given, else ``params.dofs``.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+
+        Returns
+        -------
+        ndarray of shape (n_components,)
+        """
         if self.dof is not None:
             return np.full(len(params.means), self.dof)
         return params.dofs
 
     def factor(self, params):
-        """Precision factors of the scale matrices (memoised; see ``Gaussian.factor``)."""
+        """Precision factors of the scale matrices (memoised; see ``Gaussian.factor``).
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+
+        Returns
+        -------
+        Factor
+        """
         return params.cached("student_t_factor", lambda: self.normal.factor(
             Tree(means=params.means, covariances=params.scales)))
 
     def mahalanobis(self, params, X):
-        """Squared Mahalanobis distances under the scales, shape (n_samples, K)."""
+        """Squared Mahalanobis distances under the scales.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        X : ndarray of shape (n_samples, n_features)
+            The rows.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
+        """
         factors = self.factor(params).values
         out = np.empty((X.shape[0], len(factors)))
         for k, lower in enumerate(factors):

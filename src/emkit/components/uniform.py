@@ -39,7 +39,16 @@ class Uniform(Component):
         return {"low": constraints.real, "high": constraints.real}
 
     def log_volumes(self, params):
-        """``log prod_j (high_kj - low_kj)``, shape (n_components,).
+        """``log prod_j (high_kj - low_kj)`` of every box.
+
+        Parameters
+        ----------
+        params : Tree
+            ``low`` and ``high``, of shape (n_components, n_features).
+
+        Returns
+        -------
+        ndarray of shape (n_components,)
 
         Raises
         ------
@@ -86,6 +95,37 @@ class Uniform(Component):
         if np.any(held & outside):
             return -np.inf
         return float(-np.sum(np.where(held, stats.n * log_volumes, 0.0)))
+
+    def init_params(self, X, resp, rng):
+        """A start whose box covers the data, the same for every component.
+
+        The starting responsibilities do not shape the box: a box drawn from the rows that
+        initialisation happened to give a component would cover only part of the data, and a
+        background held fixed (``fixed={"low", "high"}``) would keep it. Each box is the
+        range of every row of ``X``, widened on each side by range / (n - 1), the
+        unbiased estimate of a uniform's end points from ``n`` draws, so that rows outside an
+        initialisation sample fall inside too.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The data (or the sample of it that initialises the fit).
+        resp : ndarray of shape (n_samples, n_components)
+            Weighted starting responsibilities; only their number of columns is used.
+        rng : numpy.random.Generator
+            Unused: the start is deterministic.
+
+        Returns
+        -------
+        Tree
+            ``low`` and ``high``, each of shape (n_components, n_features).
+        """
+        covered = self.expected_stats(None, X, np.ones((X.shape[0], 1)))
+        box = self.m_step(covered, None)
+        margin = (box.high - box.low) / max(X.shape[0] - 1, 1)
+        n_components = np.shape(resp)[1]
+        return Tree(low=np.repeat(box.low - margin, n_components, axis=0),
+                    high=np.repeat(box.high + margin, n_components, axis=0))
 
     def sample(self, params, labels, rng):
         out = np.empty((len(labels), params.low.shape[1]))

@@ -78,27 +78,71 @@ class Component(RecordsArguments, ABC):
 
     @abstractmethod
     def constraints(self) -> dict:
-        """Return ``{parameter name: Constraint}`` for every free parameter."""
+        """Declare the set each parameter lives in.
+
+        Returns
+        -------
+        dict of str to Constraint
+            ``{parameter name: Constraint}`` for every parameter (see
+            :mod:`emkit.engine.constraints`).
+        """
 
     @abstractmethod
     def log_prob(self, params: Tree, X: np.ndarray) -> np.ndarray:
-        """Log densities. X (n_samples, n_features) -> (n_samples, n_components)."""
+        """Log densities of every row under every component.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters, K leading every array.
+        X : ndarray of shape (n_samples, n_features)
+            The rows.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
+            ``log p(x_i | theta_k)``.
+        """
 
     @abstractmethod
     def expected_stats(self, params: Tree, X: np.ndarray, weights: np.ndarray) -> Tree:
         """Weighted sufficient statistics, summed over rows.
 
-        ``weights`` has shape (n_samples, n_components): responsibilities times sample weights.
-        ``params`` are the current parameters (a component with its own latent variable does
-        its inner E-step here); None when initialising from responsibilities.
+        Parameters
+        ----------
+        params : Tree or None
+            The current parameters (a component with its own latent variable does its inner
+            E-step here); None when initialising from responsibilities.
+        X : ndarray of shape (n_samples, n_features)
+            The rows.
+        weights : ndarray of shape (n_samples, n_components)
+            Responsibilities times sample weights.
+
+        Returns
+        -------
+        Tree
+            Statistics summed over the rows (never averaged), so that the statistics of two
+            blocks add up to those of both.
         """
 
     @abstractmethod
     def m_step(self, stats: Tree, params: Tree | None, fixed=frozenset()) -> Tree:
         """Weighted MLE (or MAP) from summed statistics.
 
-        ``fixed`` names parameters held at their values in ``params``; the update of the
-        other parameters is conditional on them. ``params`` is None at initialisation.
+        Parameters
+        ----------
+        stats : Tree
+            Statistics from :meth:`expected_stats`, summed over all the data.
+        params : Tree or None
+            The current parameters; None at initialisation.
+        fixed : frozenset of str, default=frozenset()
+            Parameters held at their values in ``params``; the update of the others is
+            conditional on them.
+
+        Returns
+        -------
+        Tree
+            The new parameters.
         """
 
     @abstractmethod
@@ -110,6 +154,17 @@ class Component(RecordsArguments, ABC):
         ``sum_ik w_ik (E_q[log p(x_i, u | theta_k)] + H(q(u_ik)))`` with q fixed at E-step
         time; it equals the plain sum at the E-step's parameters and is a lower bound
         elsewhere.
+
+        Parameters
+        ----------
+        stats : Tree
+            Statistics from :meth:`expected_stats`.
+        params : Tree
+            Any parameters (the bound is evaluated there).
+
+        Returns
+        -------
+        float
         """
 
     def densities(self, params: Tree, X: np.ndarray) -> Densities:
@@ -117,6 +172,18 @@ class Component(RecordsArguments, ABC):
 
         Models call this, then ``stats_from_densities`` on the same rows, so that work shared
         by the densities and the statistics is done once. By default there is none.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        X : ndarray of shape (n_samples, n_features)
+            The rows.
+
+        Returns
+        -------
+        Densities
+            ``log_prob`` of shape (n_samples, n_components), and the terms.
         """
         return Densities(self.log_prob(params, X))
 
@@ -125,11 +192,42 @@ class Component(RecordsArguments, ABC):
         """:meth:`expected_stats`, reusing ``densities`` (from :meth:`densities` on these rows).
 
         ``densities.log_prob`` may have been overwritten by then; only its terms are reused.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters the densities were computed at.
+        X : ndarray of shape (n_samples, n_features)
+            The rows.
+        weights : ndarray of shape (n_samples, n_components)
+            Responsibilities times sample weights.
+        densities : Densities
+            From :meth:`densities` on the same rows.
+
+        Returns
+        -------
+        Tree
+            As :meth:`expected_stats`.
         """
         return self.expected_stats(params, X, weights)
 
     def init_params(self, X: np.ndarray, resp: np.ndarray, rng) -> Tree:
-        """Parameters from data and initial responsibilities of shape (n_samples, K)."""
+        """Starting parameters from data and initial responsibilities.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The data (or the sample of it that initialises the fit).
+        resp : ndarray of shape (n_samples, n_components)
+            Starting responsibilities times sample weights.
+        rng : numpy.random.Generator
+            For components whose start is drawn.
+
+        Returns
+        -------
+        Tree
+            The starting parameters (by default the M-step from the weighted statistics).
+        """
         return self.m_step(self.expected_stats(None, X, resp), None)
 
     def validate(self, X: np.ndarray) -> None:
@@ -137,29 +235,84 @@ class Component(RecordsArguments, ABC):
 
         Runs on every block of data to fit, score or predict; use the checks of
         :mod:`emkit.engine.validation`, whose errors the engine locates in the whole data.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The rows of one block.
         """
 
     def validate_fit(self, X: np.ndarray) -> None:
-        """Checks of training data: the support, and data the family cannot be fitted to
-        (a constant column for a Gaussian, say). Runs before fitting, on the data (or on the
-        sample of it that initialises the fit)."""
+        """Checks of training data: the support, and data the family cannot be fitted to.
+
+        A constant column for a Gaussian, say. Runs before fitting, on the data (or on the
+        sample of it that initialises the fit).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The training rows (or their initialisation sample).
+        """
         self.validate(X)
 
     def log_prior(self, params: Tree) -> float:
-        """Log prior density of the parameters (0 without a prior)."""
+        """Log prior density of the parameters.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+
+        Returns
+        -------
+        float
+            ``log p(theta)``; 0 without a prior.
+        """
         return 0.0
 
     def regularisation(self) -> str | None:
-        """What regularises the M-step off the bound's maximum (``"reg_covar=1e-06"``), or
-        None. The anatomy's warnings name it: such an M-step can lower the bound a little."""
+        """What regularises the M-step off the bound's maximum.
+
+        The anatomy's warnings name it: such an M-step can lower the bound a little.
+
+        Returns
+        -------
+        str or None
+            For example ``"reg_covar=1e-06"``; None when the M-step is exact.
+        """
         return None
 
     def n_parameters(self, params: Tree) -> int:
-        """Number of free parameters, for BIC and AIC (counted from the constraints)."""
+        """Number of free parameters, for BIC and AIC.
+
+        Parameters
+        ----------
+        params : Tree
+            Parameters of the shapes to count.
+
+        Returns
+        -------
+        int
+            Counted from the constraints (a simplex of size m has m - 1).
+        """
         return n_free_parameters(self.constraints(), params)
 
     def sample(self, params: Tree, labels: np.ndarray, rng) -> np.ndarray:
-        """Draw one observation per entry of ``labels`` (component indices), shape (n, d)."""
+        """Draw one observation per entry of ``labels``.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        labels : ndarray of shape (n_samples,)
+            The component of each draw.
+        rng : numpy.random.Generator
+            The source of randomness.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_features)
+        """
         raise NotImplementedError(f"{type(self).__name__} does not implement sample()")
 
 
@@ -173,45 +326,138 @@ class LatentModel(RecordsArguments, ABC):
 
     @abstractmethod
     def constraints(self) -> dict:
-        """Nested ``{name: Constraint or dict}`` mirroring the parameter Tree."""
+        """Declare the set each parameter lives in.
+
+        Returns
+        -------
+        dict
+            Nested ``{name: Constraint or dict}`` mirroring the parameter Tree.
+        """
 
     @abstractmethod
     def init_params(self, data, rng) -> Tree:
-        """Initial parameters from an in-memory Block (all the data, or a sample of it)."""
+        """Initial parameters, a different start for every restart.
+
+        Parameters
+        ----------
+        data : Block
+            In memory: all the data, or a sample of it.
+        rng : numpy.random.Generator
+            The restart's source of randomness.
+
+        Returns
+        -------
+        Tree
+        """
 
     @abstractmethod
     def posterior(self, params: Tree, block) -> Posterior:
-        """q(Z) = p(Z | X, params) on a Block (see :mod:`emkit.engine.posterior`)."""
+        """The posterior q(Z) = p(Z | X, params) on a block.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        block : Block
+            The rows.
+
+        Returns
+        -------
+        Posterior
+            A :class:`~emkit.engine.posterior.DiscretePosterior`, ``SequencePosterior`` or
+            ``GaussianPosterior``, holding each row's log-likelihood too.
+        """
 
     @abstractmethod
     def expected_stats(self, params: Tree | None, block, posterior: Posterior) -> Tree:
         """Sufficient statistics under ``posterior``, summed over the block's weighted rows.
 
-        ``params`` are those the posterior was computed at (a component with a latent variable
-        of its own needs them), or None when initialising from a given posterior.
+        Parameters
+        ----------
+        params : Tree or None
+            Those the posterior was computed at (a component with a latent variable of its
+            own needs them), or None when initialising from a given posterior.
+        block : Block
+            The rows.
+        posterior : Posterior
+            q(Z) on the block.
+
+        Returns
+        -------
+        Tree
+            Statistics summed over rows, so that blocks add up.
         """
 
     @abstractmethod
     def m_step(self, stats: Tree, params: Tree | None, fixed=frozenset()) -> Tree:
-        """argmax_theta L(q, theta) from summed statistics; ``fixed`` are dotted paths.
+        """``argmax_theta L(q, theta)`` from summed statistics.
 
-        ``params`` is None when initialising from a posterior (nothing is fixed then).
+        Parameters
+        ----------
+        stats : Tree
+            Statistics summed over all the data.
+        params : Tree or None
+            The current parameters; None when initialising from a posterior (nothing is
+            fixed then).
+        fixed : frozenset of str, default=frozenset()
+            Dotted paths of parameters held at their values in ``params``.
+
+        Returns
+        -------
+        Tree
+            The new parameters.
         """
 
     @abstractmethod
     def expected_log_joint(self, stats: Tree, params: Tree) -> float:
-        """``E_q[log p(X, Z | theta)]`` from the statistics of q, at any ``params``."""
+        """``E_q[log p(X, Z | theta)]`` from the statistics of q, at any ``params``.
+
+        Parameters
+        ----------
+        stats : Tree
+            Statistics of q.
+        params : Tree
+            Where to evaluate it.
+
+        Returns
+        -------
+        float
+        """
 
     # -- built on the above ---------------------------------------------------------------------
     def e_step(self, params: Tree, block) -> EStep:
-        """The posterior on a Block, reduced to statistics, evidence and entropy."""
+        """The posterior on a Block, reduced to statistics, evidence and entropy.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        block : Block
+            The rows.
+
+        Returns
+        -------
+        EStep
+            Results of blocks add up.
+        """
         q = self.posterior(params, block)
         return EStep(self.expected_stats(params, block, q), q.total_log_likelihood(block),
                      q.total_entropy(block))
 
     def as_posterior(self, value, block) -> Posterior:
-        """A starting posterior given by the user: an array of shape (n_samples, n_latent)
-        of non-negative row weights (normalised here), or a Posterior."""
+        """A starting posterior given by the user, checked.
+
+        Parameters
+        ----------
+        value : array-like of shape (n_samples, n_latent) or Posterior
+            Non-negative row weights (normalised here), or a Posterior.
+        block : Block
+            The rows it belongs to.
+
+        Returns
+        -------
+        Posterior
+        """
         if isinstance(value, Posterior):
             return value
         resp = np.asarray(value, dtype=float)
@@ -230,36 +476,103 @@ class LatentModel(RecordsArguments, ABC):
     def params_from_posterior(self, data, posterior, rng=None) -> Tree:
         """Parameters from a starting posterior (``fit(..., init=responsibilities)``).
 
-        The M-step from the statistics of ``posterior`` on ``data`` (an in-memory Block).
+        Parameters
+        ----------
+        data : Block
+            In memory.
+        posterior : array-like of shape (n_samples, n_latent) or Posterior
+            The starting posterior on ``data``.
+        rng : numpy.random.Generator, optional
+            For models whose start also draws something.
+
+        Returns
+        -------
+        Tree
+            The M-step from the statistics of ``posterior`` on ``data``.
         """
         stats = self.expected_stats(None, data, self.as_posterior(posterior, data))
         return self.m_step(stats, None)
 
     def row_log_likelihood(self, params: Tree, block) -> np.ndarray:
-        """``log p(x_i | params)`` per row, shape (n_samples,) (for sequences, per-row
-        predictive terms that sum to each sequence's log-likelihood)."""
+        """The log-likelihood of each row.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        block : Block
+            The rows.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            ``log p(x_i | params)``; for sequences, per-row predictive terms that sum to each
+            sequence's log-likelihood.
+        """
         return self.posterior(params, block).row_log_likelihood
 
     def sample(self, params: Tree, n_samples: int, rng, *, lengths=None):
-        """Draw data from the model: returns ``(X, latent)``.
+        """Draw data from the model.
 
-        ``X`` has shape (n_samples, n_features); ``latent`` the latent variables that
-        generated each row. ``lengths`` splits the rows into independent sequences (models
-        with sequences; others ignore it).
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        n_samples : int
+            Rows to draw.
+        rng : numpy.random.Generator
+            The source of randomness.
+        lengths : array-like of int, optional
+            Splits the rows into independent sequences (models with sequences; others ignore
+            it).
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        latent : ndarray
+            The latent variables that generated each row.
         """
         raise NotImplementedError(f"{type(self).__name__} does not implement sample()")
 
     def n_parameters(self, params: Tree) -> int:
-        """Free parameters, for BIC and AIC: counted from the constraints (structural zeros
-        excluded); override where the model has invariances that remove more."""
+        """Free parameters, for BIC and AIC.
+
+        Counted from the constraints (structural zeros excluded); override where the model
+        has invariances that remove more.
+
+        Parameters
+        ----------
+        params : Tree
+            Parameters of the shapes to count.
+
+        Returns
+        -------
+        int
+        """
         return n_free_parameters(self.constraints(), params)
 
     def log_prior(self, params: Tree) -> float:
-        """Log prior density of the parameters (0 without a prior)."""
+        """Log prior density of the parameters.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+
+        Returns
+        -------
+        float
+            ``log p(theta)``; 0 without a prior.
+        """
         return 0.0
 
     def regularisation(self) -> str | None:
-        """What regularises the M-step off the bound's maximum, or None (see Component)."""
+        """What regularises the M-step off the bound's maximum (see Component).
+
+        Returns
+        -------
+        str or None
+        """
         return None
 
     def validate(self, block) -> None:
@@ -267,11 +580,23 @@ class LatentModel(RecordsArguments, ABC):
 
         The engine runs it on every block of data to fit, score or predict, and locates its
         errors in the whole data (see :class:`~emkit.exceptions.DataError`).
+
+        Parameters
+        ----------
+        block : Block
+            The rows of one block.
         """
 
     def validate_fit(self, block) -> None:
-        """Checks of training data beyond :meth:`validate`; runs before fitting, on the data
-        (or the sample of it that initialises the fit)."""
+        """Checks of training data beyond :meth:`validate`.
+
+        Runs before fitting, on the data (or the sample of it that initialises the fit).
+
+        Parameters
+        ----------
+        block : Block
+            The training rows.
+        """
         self.validate(block)
 
 
@@ -285,21 +610,79 @@ class Backend(ABC):
 
     @abstractmethod
     def prepare(self, data):
-        """The data as a :class:`~emkit.engine.data.Source` placed where this backend runs
-        (the Dask backend persists it on the cluster once). Called once per fit."""
+        """The data placed where this backend runs; called once per fit.
+
+        Parameters
+        ----------
+        data : Source, Block or array-like
+            The data.
+
+        Returns
+        -------
+        Source
+            (The Dask backend persists it on the cluster once.)
+        """
 
     @abstractmethod
     def map_reduce(self, fn, params, source, *, combine=operator.add, progress=None):
         """Combine ``fn(params, block)`` over the blocks of ``source``.
 
-        ``combine(left, right)`` is associative; results are combined pairwise in a tree of
-        fixed shape, earlier blocks on the left, so the result does not depend on timing.
+        Parameters
+        ----------
+        fn : callable
+            ``fn(params, block)``, run once per block.
+        params : Tree
+            Shipped once per call.
+        source : Source
+            From :meth:`prepare`.
+        combine : callable, default=operator.add
+            Associative ``combine(left, right)``; results are combined pairwise in a tree of
+            fixed shape, earlier blocks on the left, so the result does not depend on timing.
+        progress : ProgressTracker, optional
+            Told as each block finishes.
+
+        Returns
+        -------
+        object
+            The combined result.
         """
 
     @abstractmethod
     def map_blocks(self, fn, params, source, *, progress=None) -> list:
-        """``[fn(params, block) for block in source's blocks]``, in block order."""
+        """``[fn(params, block) for block in source's blocks]``, in block order.
+
+        Parameters
+        ----------
+        fn : callable
+            ``fn(params, block)``.
+        params : Tree
+            Shipped once per call.
+        source : Source
+            From :meth:`prepare`.
+        progress : ProgressTracker, optional
+            Told as each block finishes.
+
+        Returns
+        -------
+        list
+        """
 
     def map_rows(self, fn, params, source, *, progress=None) -> np.ndarray:
-        """Concatenate row outputs ``fn(params, block)`` (first axis the block's rows)."""
+        """Concatenate row outputs ``fn(params, block)`` over the blocks.
+
+        Parameters
+        ----------
+        fn : callable
+            ``fn(params, block)``, returning an array whose first axis is the block's rows.
+        params : Tree
+            Shipped once per call.
+        source : Source
+            From :meth:`prepare`.
+        progress : ProgressTracker, optional
+            Told as each block finishes.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, ...)
+        """
         return np.concatenate(self.map_blocks(fn, params, source, progress=progress))

@@ -110,18 +110,43 @@ class Block(Mapping):
         return np.ndim(self.offset) == 0
 
     def row_number(self, row: int) -> int:
-        """The row number in the whole data of this block's ``row``."""
+        """The row number in the whole data of one of this block's rows.
+
+        Parameters
+        ----------
+        row : int
+            A row of this block.
+
+        Returns
+        -------
+        int
+        """
         return self.offset + row if self.consecutive else int(self.offset[row])
 
     def sample_weights(self) -> np.ndarray:
-        """Return the weights as an array, ones when none were given. Shape (n_samples,)."""
+        """The sample weights as an array, ones when none were given.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         if self.weights is None:
             return np.ones(self.n_samples)
         return self.weights
 
     # -- new blocks from this one --------------------------------------------------------------
     def replace(self, **changes) -> Block:
-        """A copy with some fields (or ``lengths``, ``offset``) replaced; None removes a field."""
+        """A copy with some fields (or ``lengths``, ``offset``) replaced.
+
+        Parameters
+        ----------
+        **changes : array-like or None
+            New fields by name; None removes a field.
+
+        Returns
+        -------
+        Block
+        """
         fields = {**self._fields, **changes}
         lengths = fields.pop("lengths", self.lengths)
         offset = fields.pop("offset", self.offset)
@@ -133,13 +158,35 @@ class Block(Mapping):
         return np.asarray(self.offset)
 
     def rows(self, start: int, stop: int, lengths=None) -> Block:
-        """Rows ``start:stop`` with every field cut alike (and the given lengths)."""
+        """Rows ``start:stop`` with every field cut alike.
+
+        Parameters
+        ----------
+        start, stop : int
+            The rows.
+        lengths : array-like of int, optional
+            The lengths of the sequences the rows form.
+
+        Returns
+        -------
+        Block
+        """
         fields = {name: value[start:stop] for name, value in self._fields.items()}
         offset = self.offset + start if self.consecutive else self.offset[start:stop]
         return Block(lengths=lengths, offset=offset, **fields)
 
     def take(self, indices) -> Block:
-        """The rows at ``indices`` (independent rows only), keeping their row numbers."""
+        """The rows at ``indices`` (independent rows only), keeping their row numbers.
+
+        Parameters
+        ----------
+        indices : array-like of int
+            Rows of this block.
+
+        Returns
+        -------
+        Block
+        """
         if self.lengths is not None:
             raise ValueError("take() would split sequences; use head() for sequence data")
         fields = {name: value[indices] for name, value in self._fields.items()}
@@ -147,7 +194,19 @@ class Block(Mapping):
 
     @classmethod
     def concatenate(cls, blocks, lengths=None) -> Block:
-        """Stack blocks with the same fields row-wise, keeping their row numbers."""
+        """Stack blocks with the same fields row-wise, keeping their row numbers.
+
+        Parameters
+        ----------
+        blocks : iterable of Block
+            With the same fields.
+        lengths : array-like of int, optional
+            The lengths of the sequences the stacked rows form.
+
+        Returns
+        -------
+        Block
+        """
         blocks = list(blocks)
         names = list(blocks[0])
         if any(list(block) != names for block in blocks):

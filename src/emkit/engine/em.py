@@ -32,9 +32,9 @@ __all__ = ["FitResult", "default_backend", "fit", "register_default_backend"]
 
 @dataclass(frozen=True)
 class FitResult:
-    """The outcome of a fit.
+    """The outcome of a fit (a frozen record; its fields are its parameters and attributes).
 
-    Attributes
+    Parameters
     ----------
     params : Tree
         The fitted parameters: those whose objective was last reported.

@@ -71,6 +71,11 @@ class Geometry:
     def __repr__(self):
         return f"Geometry(size={self.size}, paths={self.paths})"
 
+    def coordinate_names(self) -> list:
+        """A name for every coordinate of the vector: ``"path[j]"``, j within its leaf."""
+        return [f"{leaf.path}[{j}]" for leaf in self._leaves
+                for j in range(leaf.span.stop - leaf.span.start)]
+
     def flatten(self, params: Tree) -> np.ndarray:
         """The unconstrained coordinates of ``params``, shape (size,)."""
         parts = [leaf.constraint.forward(params.get_path(leaf.path), leaf.allowed)

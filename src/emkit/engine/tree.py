@@ -180,11 +180,32 @@ class Tree(Mapping):
 
     # -- functional updates -----------------------------------------------------------------
     def replace(self, **changes):
-        """Return a copy with some entries replaced (or added)."""
+        """Return a copy with some entries replaced (or added).
+
+        Parameters
+        ----------
+        **changes : array-like or Tree
+            New entries by name.
+
+        Returns
+        -------
+        Tree
+        """
         return Tree({**self._items, **changes})
 
     def paths(self, prefix=""):
-        """Return ``{dotted_path: leaf}`` for every leaf, depth first, in insertion order."""
+        """Every leaf by its dotted path, depth first, in insertion order.
+
+        Parameters
+        ----------
+        prefix : str, default=""
+            Put before every path.
+
+        Returns
+        -------
+        dict of str to ndarray
+            ``{dotted_path: leaf}``.
+        """
         out = {}
         for key, value in self._items.items():
             path = f"{prefix}{key}"
@@ -196,7 +217,17 @@ class Tree(Mapping):
 
     @classmethod
     def from_paths(cls, leaves):
-        """Build a Tree from ``{dotted_path: array}`` (the inverse of :meth:`paths`)."""
+        """Build a Tree from its leaves by dotted path (the inverse of :meth:`paths`).
+
+        Parameters
+        ----------
+        leaves : dict of str to array-like
+            ``{dotted_path: array}``.
+
+        Returns
+        -------
+        Tree
+        """
         nested = {}
         for path, value in leaves.items():
             node = nested
@@ -207,25 +238,70 @@ class Tree(Mapping):
         return cls(nested)
 
     def get_path(self, path):
-        """Return the leaf (or subtree) at a dotted path such as ``"components.means"``."""
+        """The leaf (or subtree) at a dotted path.
+
+        Parameters
+        ----------
+        path : str
+            Such as ``"components.means"``.
+
+        Returns
+        -------
+        ndarray or Tree
+        """
         node = self
         for part in path.split("."):
             node = node[part]
         return node
 
     def replace_path(self, path, value):
-        """Return a copy with the entry at a dotted path replaced."""
+        """Return a copy with the entry at a dotted path replaced.
+
+        Parameters
+        ----------
+        path : str
+            Dotted path of the entry.
+        value : array-like or Tree
+            Its new value.
+
+        Returns
+        -------
+        Tree
+        """
         head, _, rest = path.partition(".")
         if not rest:
             return self.replace(**{head: value})
         return self.replace(**{head: self[head].replace_path(rest, value)})
 
     def map(self, fn):
-        """Apply ``fn`` to every array leaf (statistic leaves are kept); return the new Tree."""
+        """Apply ``fn`` to every array leaf (statistic leaves are kept).
+
+        Parameters
+        ----------
+        fn : callable
+            ``fn(array) -> array``.
+
+        Returns
+        -------
+        Tree
+        """
         return Tree({k: _map_leaf(v, fn) for k, v in self._items.items()})
 
     def cached(self, key, compute):
-        """Return ``compute()``, memoised on this (immutable) Tree under ``key``."""
+        """``compute()``, memoised on this (immutable) Tree under ``key``.
+
+        Parameters
+        ----------
+        key : str
+            Names the cached value.
+        compute : callable
+            Called with no arguments the first time.
+
+        Returns
+        -------
+        object
+            What ``compute()`` returned.
+        """
         if key not in self._cache:
             self._cache[key] = compute()
         return self._cache[key]

@@ -44,10 +44,15 @@ def check_X(X, *, name="X", allow_nan=False, dtype=np.float64, min_samples=1):
     if array.dtype.kind in "OUSV":
         try:
             array = array.astype(dtype)
-        except (TypeError, ValueError):
+        except ValueError:
             raise ValueError(
                 f"{name} must be numeric; got an array of dtype {array.dtype} with values "
                 f"such as {array.ravel()[:3].tolist()}. Encode text columns as numbers first."
+            ) from None
+        except TypeError as error:  # an object that is no number at all (a dict, None)
+            raise TypeError(
+                f"{name} must be numeric: {error}; got values such as "
+                f"{array.ravel()[:3].tolist()}. Encode the column as numbers first."
             ) from None
     if array.dtype.kind == "c":
         raise ValueError(f"Complex data not supported: {name} has dtype {array.dtype}; "

@@ -28,7 +28,7 @@ from ..engine.tree import Tree
 from ..engine.validation import check_params, check_positive_int, check_tol
 from ._data import fit_data, predict_data
 from ._inputs import record_features
-from .criteria import aic, bic
+from .criteria import aic, bic, classification_entropy, icl
 
 __all__ = ["FittedState", "LatentEstimator", "check_n_components", "check_run"]
 
@@ -204,7 +204,13 @@ class LatentEstimator(BaseEstimator):
         return self._current(self.__dict__.get("n_features_in_"))[1]
 
     def n_parameters(self) -> int:
-        """Free parameters of the fitted model (for BIC and AIC)."""
+        """Free parameters of the fitted model (for BIC and AIC).
+
+        Returns
+        -------
+        int
+            Counted from the model's declared constraints.
+        """
         model, params = self._current(self.__dict__.get("n_features_in_"))
         return model.n_parameters(params)
 
@@ -255,12 +261,66 @@ class LatentEstimator(BaseEstimator):
         log_likelihood, _ = self._total_log_likelihood(X, **inputs)
         return aic(log_likelihood, self.n_parameters())
 
+    def _icl(self, X, **inputs):
+        log_likelihood, n = self._total_log_likelihood(X, **inputs)
+        penalty, _ = self._map_sum(X, _block_classification_entropy, **inputs)
+        return icl(log_likelihood, self.n_parameters(), n, penalty)
+
+    # -- inference ----------------------------------------------------------------------------
+    def standard_errors(self, X, method="louis", **options):
+        """Standard errors of the fitted attributes, from the data they were fitted to.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The training data (with the same row-aligned inputs as ``fit``, e.g. ``lengths``).
+        method : {"louis", "numerical", "bootstrap"}, default="louis"
+            Louis' observed information, differences of the Fisher-identity score, or the
+            bootstrap (see :func:`emkit.standard_errors`).
+        **options
+            ``n_bootstrap``, ``bootstrap`` ("nonparametric" or "parametric"),
+            ``random_state``, ``sample_weight``, ``lengths``... as for
+            :func:`emkit.standard_errors` and ``fit``.
+
+        Returns
+        -------
+        emkit.StandardErrors
+            ``{fitted attribute name ("weights_", "means_", ...): array of its shape}``, with
+            ``summary()``; a ConvergenceWarning (and ``converged=False``) for a fit that had
+            not converged.
+        """
+        from ..engine.fixed import resolve_fixed
+        from ..inference.standard_errors import standard_errors
+
+        inputs = {k: options.pop(k) for k in ("sample_weight", "lengths") if k in options}
+        data, model, params = self._routed(X, **inputs)
+        record = replace(self._fit_record, params=params) if "_fit_record" in self.__dict__ \
+            else em.FitResult(params, None, 0, False, "not fitted", np.nan, np.nan, np.nan)
+        fixed = resolve_fixed(self.__dict__.get("fixed") or (), params)
+        errors = standard_errors(record, data.source, model, method=method, fixed=fixed,
+                                 backend=data.backend, **options)
+        return errors.renamed({path: self._attribute_of(path) for path in errors})
+
+    def summary(self, X, method="louis", level=0.95, **options):
+        """Estimates, standard errors and ``level`` confidence intervals (a DataFrame, one
+        row per parameter entry); see :meth:`standard_errors`."""
+        return self.standard_errors(X, method=method, **options).summary(level)
+
+    def _attribute_of(self, path):
+        """The fitted attribute that holds parameter ``path`` (its last name plus "_")."""
+        name = path.rsplit(".", 1)[-1] + "_"
+        return name if name in self.__dict__ else path
+
     # -- persistence protocol ------------------------------------------------------------------
     def get_fitted_state(self) -> FittedState:
         """The fitted state: parameters, the record of the fit, the features seen.
 
         With :meth:`set_fitted_state` on an estimator of the same hyper-parameters this
         rebuilds the fitted estimator; :mod:`emkit.persist` writes it to a model file.
+
+        Returns
+        -------
+        FittedState
         """
         names = self.__dict__.get("feature_names_in_")
         return FittedState(self._fitted_params(), self.__dict__.get("_fit_record"),
@@ -268,8 +328,18 @@ class LatentEstimator(BaseEstimator):
                            None if names is None else [str(n) for n in names])
 
     def set_fitted_state(self, state: FittedState):
-        """Make this estimator the fitted one described by ``state`` (its parameters are
-        checked against the model's constraints). Returns self."""
+        """Make this estimator the fitted one described by ``state``.
+
+        Parameters
+        ----------
+        state : FittedState
+            From :meth:`get_fitted_state`; its parameters are checked against the model's
+            constraints.
+
+        Returns
+        -------
+        self
+        """
         model = self._build_model(None, state.params)
         check_params(model.constraints(), state.params, name="fitted parameters")
         if state.n_features_in is not None:
@@ -287,6 +357,11 @@ class LatentEstimator(BaseEstimator):
         return NotFittedError(f"This {type(self).__name__} instance is not fitted yet. Call "
                               f"'fit' with appropriate arguments before using this "
                               f"estimator.{what}")
+
+
+def _block_classification_entropy(model, params, block):
+    """The ICL penalty of a block's rows (see :func:`.criteria.classification_entropy`)."""
+    return classification_entropy(model.posterior(params, block), block)
 
 
 def _block_log_likelihood(model, params, block):

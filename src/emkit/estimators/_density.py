@@ -83,7 +83,24 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         return self._fit(X, sample_weight=sample_weight, labels=labels, **fields)
 
     def fit_predict(self, X, y=None, *, sample_weight=None, labels=None, **fields):
-        """Fit, then return the most probable latent value of each row, shape (n_samples,)."""
+        """Fit, then return the most probable latent value of each row.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), Dask collection or source
+            The data, as in ``fit``.
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative row weights, as in ``fit``.
+        labels : array-like of shape (n_samples,), optional
+            Known latent values (-1 where unknown), as in ``fit``.
+        **fields : array-like with n_samples rows
+            The model's own row-aligned inputs, as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         return self.fit(X, sample_weight=sample_weight, labels=labels, **fields).predict(
             X, **fields)
 
@@ -96,11 +113,28 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         X : array-like of shape (n_samples, n_features), Dask collection or source
         **fields : array-like with n_samples rows
             The model's own row-aligned inputs, as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_latent)
+            Rows sum to one.
         """
         return self._map_rows(X, posterior_probabilities, **fields)
 
     def predict(self, X, **fields):
-        """Most probable latent value of each row, shape (n_samples,) (see predict_proba)."""
+        """Most probable latent value of each row (the argmax of :meth:`predict_proba`).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), Dask collection or source
+            The data.
+        **fields : array-like with n_samples rows
+            The model's own row-aligned inputs, as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         return self.predict_proba(X, **fields).argmax(axis=1)
 
     def score_samples(self, X, **fields):
@@ -110,6 +144,10 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         ----------
         X : array-like of shape (n_samples, n_features), Dask collection or source
         **fields : array-like with n_samples rows
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
         """
         return self._map_rows(X, row_log_likelihood, **fields)
 
@@ -121,6 +159,11 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         X : array-like of shape (n_samples, n_features), Dask collection or source
         y : ignored
         **fields : array-like with n_samples rows
+
+        Returns
+        -------
+        float
+            ``mean_i log p(x_i)`` (weighted by the sample weights where the data carry them).
         """
         total, n_samples = self._total_log_likelihood(X, **fields)
         return total / n_samples
@@ -151,6 +194,10 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         ----------
         X : array-like of shape (n_samples, n_features), Dask collection or source
         **fields : array-like with n_samples rows
+
+        Returns
+        -------
+        float
         """
         return self._bic(X, **fields)
 
@@ -162,5 +209,20 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         ----------
         X : array-like of shape (n_samples, n_features), Dask collection or source
         **fields : array-like with n_samples rows
+
+        Returns
+        -------
+        float
         """
         return self._aic(X, **fields)
+
+    def icl(self, X, **fields):
+        """Integrated completed likelihood on X: BIC plus twice the classification entropy
+        (mclust's ICL, with the sign of :meth:`bic`: lower is better).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), Dask collection or source
+        **fields : array-like with n_samples rows
+        """
+        return self._icl(X, **fields)

@@ -344,17 +344,25 @@ class HMMEstimator(LatentEstimator):
         ----------
         X, lengths
             As for :meth:`fit`. A sum over blocks (one compute of a Dask input).
+
+        Returns
+        -------
+        float
         """
         X, lengths = as_sequences(X, lengths)
         return self._map_sum(X, _sequence_log_likelihood, lengths=lengths)[0]
 
     def predict_proba(self, X, lengths=None):
-        """State posteriors ``p(z_t = k | x)``, shape (n_samples, n_components).
+        """State posteriors ``p(z_t = k | x)``.
 
         Parameters
         ----------
         X, lengths
             As for :meth:`fit`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
         """
         return self.score_samples(X, lengths)[1]
 
@@ -416,12 +424,16 @@ class HMMEstimator(LatentEstimator):
     _features_from = "means_"
 
     def predict(self, X, lengths=None):
-        """The most likely state of each row by ``algorithm``, shape (n_samples,).
+        """The most likely state of each row by ``algorithm``.
 
         Parameters
         ----------
         X, lengths
             As for :meth:`fit`.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
         """
         return self.decode(X, lengths)[1]
 
@@ -478,6 +490,10 @@ class HMMEstimator(LatentEstimator):
         ----------
         X, lengths
             As for :meth:`fit`.
+
+        Returns
+        -------
+        float
         """
         X, lengths = as_sequences(X, lengths)
         return self._aic(X, lengths=lengths)
@@ -489,9 +505,26 @@ class HMMEstimator(LatentEstimator):
         ----------
         X, lengths
             As for :meth:`fit`.
+
+        Returns
+        -------
+        float
+            Lower is better.
         """
         X, lengths = as_sequences(X, lengths)
         return self._bic(X, lengths=lengths)
+
+    def icl(self, X, lengths=None):
+        """Integrated completed likelihood: BIC plus twice the entropy of the state paths'
+        posterior (lower is better).
+
+        Parameters
+        ----------
+        X, lengths
+            As for :meth:`fit`.
+        """
+        X, lengths = as_sequences(X, lengths)
+        return self._icl(X, lengths=lengths)
 
 
 def _leaf_paths(component):

@@ -62,6 +62,18 @@ class CategoricalHMM(HMMEstimator):
     :mod:`emkit.components._discrete`); hmmlearn lets a probability reach 0. Emission
     probabilities initialised from the data ("e" in ``init_params``) are random rows, as in
     hmmlearn (drawn from ``random_state``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from emkit import CategoricalHMM
+    >>> rng = np.random.default_rng(0)
+    >>> states = np.repeat([0, 1, 0, 1], 100)
+    >>> X = np.where(states == 0, rng.choice(3, 400, p=[0.8, 0.1, 0.1]),
+    ...              rng.choice(3, 400, p=[0.1, 0.1, 0.8]))[:, None]
+    >>> hmm = CategoricalHMM(2, n_iter=50, random_state=0).fit(X)
+    >>> hmm.emissionprob_.shape
+    (2, 3)
     """
 
     _codes = {"s": "startprob", "t": "transmat", "e": "probs"}

@@ -45,7 +45,7 @@ def _parameters_section(family):
     return "\n".join(f"    {line}" if line else "" for line in lines[start:end]).rstrip() + "\n"
 
 
-def _docstring(family, name):
+def _docstring(family, name, examples=""):
     return (
         f"Mixture of {family.__name__} components fitted by EM; scikit-learn compatible.\n\n"
         f"    ``{name}(n_components, **family_arguments, **mixture_arguments)`` is\n"
@@ -55,10 +55,11 @@ def _docstring(family, name):
         "    n_components : int, default=1\n        Number of mixture components K.\n"
         f"{_parameters_section(family)}{MIXTURE_PARAMETERS}\n"
         f"    Attributes\n    ----------\n{MIXTURE_ATTRIBUTES}"
+        + (f"\n    Examples\n    --------\n{examples}" if examples else "")
     )
 
 
-def family_mixture(family, module: str, name: str | None = None):
+def family_mixture(family, module: str, name: str | None = None, examples: str = ""):
     """Build the estimator class ``<Family>Mixture`` for a component family.
 
     Parameters
@@ -70,6 +71,8 @@ def family_mixture(family, module: str, name: str | None = None):
         class pickles by reference.
     name : str, optional
         Class name; ``family.__name__ + "Mixture"`` by default.
+    examples : str, optional
+        The docstring's Examples section (doctest lines, indented by four spaces).
 
     Returns
     -------
@@ -90,5 +93,5 @@ def family_mixture(family, module: str, name: str | None = None):
         return family(**{key: getattr(self, key) for key in family_names})
 
     namespace = {"__init__": __init__, "_component": _component, "__module__": module,
-                 "__qualname__": name, "__doc__": _docstring(family, name), "family": family}
+                 "__qualname__": name, "__doc__": _docstring(family, name, examples), "family": family}
     return type(name, (ComponentMixture,), namespace)

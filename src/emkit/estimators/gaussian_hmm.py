@@ -146,6 +146,19 @@ class GaussianHMM(HMMEstimator):
         The anatomy table; ``monitor_`` holds hmmlearn's view of it.
     converged_ : bool
     n_iter_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from emkit import GaussianHMM
+    >>> rng = np.random.default_rng(0)
+    >>> states = np.repeat([0, 1, 0, 1], 100)
+    >>> X = rng.normal(np.array([2.0, 6.0])[states], 1.0)[:, None]
+    >>> hmm = GaussianHMM(2, n_iter=50, random_state=0).fit(X, lengths=[200, 200])
+    >>> np.sort(hmm.means_.ravel()).round(1)
+    array([2., 6.])
+    >>> hmm.predict(X, lengths=[200, 200]).shape
+    (400,)
     """
 
     _codes = {"s": "startprob", "t": "transmat", "m": "means", "c": "covariances"}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..components.gaussian import STRUCTURES, Gaussian
+from ..components.gaussian import PARSIMONIOUS, STRUCTURES, Gaussian
 from ..engine.constraints import positive, real, simplex, spd
 from ..engine.tree import Tree
 from ..engine.validation import check_array
@@ -18,16 +18,21 @@ _INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
 
 def _invert_precisions(precisions, covariance_type):
     """Covariances from precisions, or precisions from covariances (the same inverse)."""
-    if covariance_type in ("full", "tied"):
+    if _structure(covariance_type).dense:
         return np.linalg.inv(precisions)
     return 1.0 / precisions
 
 
 def _covariances_from_cholesky(factors, covariance_type):
     """Covariances from scikit-learn's ``precisions_cholesky_`` (upper factors U, P = U U')."""
-    if covariance_type in ("full", "tied"):
+    if _structure(covariance_type).dense:
         return _invert_precisions(factors @ np.swapaxes(factors, -1, -2), covariance_type)
     return 1.0 / factors ** 2
+
+
+def _structure(kind):
+    """The covariance structure of a ``covariance_type`` or a parsimonious model name."""
+    return PARSIMONIOUS[kind] if kind in PARSIMONIOUS else STRUCTURES[kind]
 
 
 class GaussianMixture(MixtureEstimator):
@@ -78,6 +83,12 @@ class GaussianMixture(MixtureEstimator):
         Rows per E-step chunk; memory is O(chunk_size x n_components).
     backend : Backend, default=None
         Where the E-step runs; None: the numpy backend, or Dask for a Dask collection.
+    model : {"EII", "VII", "EEI", "VEI", "EVI", "VVI", "EEE", "VEE", "EVE", "VVE", "EEV", \
+"VEV", "EVV", "VVV"}, default=None
+        A parsimonious covariance model by volume, shape and orientation (Celeux & Govaert
+        1995; mclust's names), in place of ``covariance_type``: the covariances are then
+        (K, D, D) matrices constrained as the model says (see
+        :mod:`emkit.components.gaussian.parsimonious`). None: use ``covariance_type``.
 
     Attributes
     ----------
@@ -106,15 +117,31 @@ class GaussianMixture(MixtureEstimator):
         The parameters as the model's Tree (derived from the attributes above).
     model_ : emkit.models.Mixture
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when X has string column names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from emkit import GaussianMixture
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0, 1, (200, 2)), rng.normal(6, 1, (100, 2))])
+    >>> gm = GaussianMixture(n_components=2, random_state=0).fit(X)
+    >>> np.sort(gm.weights_).round(2)
+    array([0.33, 0.67])
+    >>> np.sort(gm.means_[:, 0]).round(1)
+    array([-0.1,  5.9])
+    >>> gm.predict_proba(X[:3]).shape
+    (3, 2)
+    >>> list(gm.history_.columns[:4])
+    ['iteration', 'evidence', 'bound_e', 'bound_m']
     """
 
     def __init__(self, n_components=1, *, covariance_type="full", tol=1e-3, reg_covar=1e-6,
                  max_iter=100, n_init=1, init_params="kmeans", weights_init=None,
                  means_init=None, precisions_init=None, random_state=None, warm_start=False,
                  verbose=0, verbose_interval=10, progress=None, on_collapse="raise", fixed=None,
-                 stopping=None, n_jobs=None, chunk_size=8192, backend=None):
+                 stopping=None, n_jobs=None, chunk_size=8192, backend=None, model=None):
         self.n_components = n_components
         self.covariance_type = covariance_type
         self.tol = tol
@@ -136,17 +163,28 @@ class GaussianMixture(MixtureEstimator):
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
         self.backend = backend
+        self.model = model
+
+    def _covariance_kind(self):
+        """The structure in force: ``model`` where given, else ``covariance_type``."""
+        return self.covariance_type if self.model is None else self.model
+
+    def _check_model_name(self):
+        if self.model is not None and self.model not in PARSIMONIOUS:
+            raise ValueError(f"model must be None or one of the parsimonious models "
+                             f"{list(PARSIMONIOUS)}; got {self.model!r}.")
 
     def _build_model(self, data=None, params=None):
         if self.init_params not in _INIT_METHODS:
             raise ValueError(f"init_params must be one of {_INIT_METHODS}; got "
                              f"{self.init_params!r}.")
-        component = Gaussian(self.covariance_type, self.reg_covar, self.on_collapse)
+        self._check_model_name()
+        component = Gaussian(self._covariance_kind(), self.reg_covar, self.on_collapse)
         return Mixture(component, self.n_components, init=self.init_params)
 
     def _given_starts(self, n_features):
         """The user's starting arrays, validated, as ``{parameter: array}``."""
-        k, structure = self.n_components, STRUCTURES[self.covariance_type]
+        k, structure = self.n_components, _structure(self._covariance_kind())
         given = {}
         if self.weights_init is not None:
             given["weights"] = check_array(self.weights_init, "weights_init", (k,), simplex)
@@ -158,7 +196,7 @@ class GaussianMixture(MixtureEstimator):
             constraint = spd if structure.dense else positive
             precisions = check_array(self.precisions_init, "precisions_init", shape,
                                       constraint)
-            given["covariances"] = _invert_precisions(precisions, self.covariance_type)
+            given["covariances"] = _invert_precisions(precisions, self._covariance_kind())
         return given
 
     def _drawn_start(self, model, block, rng):
@@ -195,7 +233,7 @@ class GaussianMixture(MixtureEstimator):
             raise self._not_fitted()
         k = self.n_components
         d = np.shape(self.means_)[-1] if n_features is None else n_features
-        structure = STRUCTURES[self.covariance_type]
+        structure = _structure(self._covariance_kind())
         weights = check_array(self.weights_, "weights_", (k,), simplex)
         means = check_array(self.means_, "means_", (k, d), real)
         covariances = check_array(self.covariances_, "covariances_", structure.shape(k, d),
@@ -205,20 +243,20 @@ class GaussianMixture(MixtureEstimator):
     @property
     def precisions_(self):
         """Inverses of ``covariances_`` (same shape)."""
-        return _invert_precisions(self.covariances_, self.covariance_type)
+        return _invert_precisions(self.covariances_, self._covariance_kind())
 
     @precisions_.setter
     def precisions_(self, value):
         self.covariances_ = _invert_precisions(np.asarray(value, dtype=float),
-                                               self.covariance_type)
+                                               self._covariance_kind())
 
     @property
     def precisions_cholesky_(self):
         """Cholesky factors of the precisions, scikit-learn's layout (see the class doc)."""
-        return STRUCTURES[self.covariance_type].precisions_cholesky(
+        return _structure(self._covariance_kind()).precisions_cholesky(
             np.asarray(self.covariances_, dtype=float))
 
     @precisions_cholesky_.setter
     def precisions_cholesky_(self, value):
         self.covariances_ = _covariances_from_cholesky(np.asarray(value, dtype=float),
-                                                       self.covariance_type)
+                                                       self._covariance_kind())

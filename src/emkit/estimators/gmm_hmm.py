@@ -64,6 +64,16 @@ class GMMHMM(HMMEstimator):
     hmmlearn's M-step is kept: the covariances use the scatter about the means of the E-step
     (:mod:`emkit.components.gaussian.hmmlearn_gmm`), an ECM step whose objective never falls
     with ``means_weight=0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from emkit import GMMHMM
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(np.repeat([0.0, 5.0, 0.0, 5.0], 100), 1.0)[:, None]
+    >>> hmm = GMMHMM(2, n_mix=2, n_iter=100, tol=1e-2, random_state=0).fit(X)
+    >>> hmm.weights_.shape, hmm.means_.shape
+    ((2, 2), (2, 2, 1))
     """
 
     _codes = {"s": "startprob", "t": "transmat", "m": "means", "c": "covariances",

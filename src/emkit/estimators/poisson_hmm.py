@@ -56,6 +56,16 @@ class PoissonHMM(HMMEstimator):
     lambdas_ : ndarray of shape (n_components, n_features)
     history_, monitor_, converged_, n_iter_
         As for :class:`~emkit.GaussianHMM`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from emkit import PoissonHMM
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.poisson(np.repeat([1.0, 8.0, 1.0, 8.0], 100))[:, None]
+    >>> hmm = PoissonHMM(2, n_iter=50, random_state=0).fit(X)
+    >>> np.sort(hmm.lambdas_.ravel()).round(0)
+    array([1., 8.])
     """
 
     _codes = {"s": "startprob", "t": "transmat", "l": "rates"}

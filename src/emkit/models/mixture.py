@@ -104,6 +104,18 @@ class Mixture(LatentModel):
         from a uniform random sample of that many rows, drawn with ``rng``: the memory of
         initialisation (k-means, the responsibilities) stays bounded whatever the data's
         size. Up to that size the start equals scikit-learn's for the same ``random_state``.
+
+        Parameters
+        ----------
+        data : Block
+            In memory: the data, or a sample of it.
+        rng : numpy.random.Generator
+            The restart's source of randomness.
+
+        Returns
+        -------
+        Tree
+            ``weights`` of shape (n_components,) and the component's ``components``.
         """
         if data.n_samples > INIT_SAMPLE_ROWS and data.labels is None and data.lengths is None:
             rows = np.sort(rng.choice(data.n_samples, INIT_SAMPLE_ROWS, replace=False))
@@ -120,6 +132,19 @@ class Mixture(LatentModel):
         """Parameters from responsibilities (n_samples, n_components) by an M-step.
 
         The component starts from its ``init_params`` on the weighted responsibilities.
+
+        Parameters
+        ----------
+        data : Block
+            In memory.
+        posterior : array-like of shape (n_samples, n_components) or DiscretePosterior
+            The starting responsibilities.
+        rng : numpy.random.Generator, optional
+            Passed to the component's ``init_params``.
+
+        Returns
+        -------
+        Tree
         """
         resp = self.as_posterior(posterior, data).probabilities
         expected = (data.n_samples, self.n_components)
@@ -200,13 +225,42 @@ class Mixture(LatentModel):
         return DiscretePosterior(densities.log_prob, row_loglik)
 
     def row_log_likelihood(self, params, block):
-        """``log p(x_i | params)`` per row, shape (n_samples,)."""
+        """``log p(x_i | params)`` per row.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        block : Block
+            The rows.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         _, row_loglik, _, _, _ = self._responsibilities(params, block, np.ones(block.n_samples))
         return row_loglik
 
     def sample(self, params, n_samples, rng, *, lengths=None):
-        """Draw ``n_samples`` rows; returns X (n_samples, n_features) and the component of
-        each row (rows grouped by component)."""
+        """Draw ``n_samples`` rows (grouped by component).
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        n_samples : int
+            Rows to draw.
+        rng : numpy.random.Generator
+            The source of randomness.
+        lengths : ignored
+            (Rows of a mixture are independent.)
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        labels : ndarray of shape (n_samples,)
+            The component of each row.
+        """
         counts = rng.multinomial(n_samples, params.weights)
         labels = np.repeat(np.arange(self.n_components), counts)
         return self.component.sample(params.components, labels, rng), labels

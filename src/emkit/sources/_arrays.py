@@ -87,7 +87,18 @@ class NpyReader:
         self._n_columns = n_columns
 
     def batches(self, batch_rows: int):
-        """Yield float64 arrays of at most ``batch_rows`` rows, in file order."""
+        """Yield float64 arrays of at most ``batch_rows`` rows, in file order.
+
+        Parameters
+        ----------
+        batch_rows : int
+            The most rows in one array.
+
+        Yields
+        ------
+        ndarray of shape (n_rows, n_columns)
+            float64, at most ``batch_rows`` rows each.
+        """
         row_bytes = self._n_columns * self.dtype.itemsize
         whole = self.offset + self.n_rows * row_bytes
         if self.fortran_order or self.n_rows == 0:  # rows are not contiguous on disk
@@ -121,7 +132,12 @@ class NpyReader:
                 del array  # the map cannot close while an array views it
 
     def to_dask(self):
-        """A Dask array of shape (n_rows, n_columns), each block read by its own task."""
+        """The rows as a Dask array, each block read by its own task.
+
+        Returns
+        -------
+        dask.array.Array of shape (n_rows, n_columns)
+        """
         import dask
         import dask.array as da
 
@@ -166,13 +182,29 @@ class ZarrReader:
         self._array = node
 
     def batches(self, batch_rows: int):
-        """Yield float64 arrays of at most ``batch_rows`` rows, in storage order."""
+        """Yield float64 arrays of at most ``batch_rows`` rows, in storage order.
+
+        Parameters
+        ----------
+        batch_rows : int
+            The most rows in one array.
+
+        Yields
+        ------
+        ndarray of shape (n_rows, n_columns)
+            float64, at most ``batch_rows`` rows each.
+        """
         for start in range(0, self.n_rows, batch_rows):
             rows = self._array[start:start + batch_rows][:, self._index]
             yield as_float_rows(rows, self.where, start)
 
     def to_dask(self):
-        """A Dask array of shape (n_rows, n_columns) over the Zarr chunks."""
+        """The rows as a Dask array over the Zarr chunks.
+
+        Returns
+        -------
+        dask.array.Array of shape (n_rows, n_columns)
+        """
         import dask.array as da
 
         return da.from_zarr(str(self.path))[:, self._index].rechunk({1: -1})

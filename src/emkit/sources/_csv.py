@@ -54,7 +54,18 @@ class CsvReader:
         return pd.read_csv(self.path, sep=self.sep, usecols=columns, chunksize=chunk_rows)
 
     def batches(self, batch_rows: int):
-        """Yield float64 arrays of at most ``batch_rows`` rows, in file order."""
+        """Yield float64 arrays of at most ``batch_rows`` rows, in file order.
+
+        Parameters
+        ----------
+        batch_rows : int
+            The most rows in one array.
+
+        Yields
+        ------
+        ndarray of shape (n_rows, n_columns)
+            float64, at most ``batch_rows`` rows each.
+        """
         first_types, offset = None, 0
         for frame in self._chunks(batch_rows, self.columns):
             frame = frame[self.columns]
@@ -69,7 +80,12 @@ class CsvReader:
             offset += len(frame)
 
     def to_dask(self):
-        """A Dask DataFrame of the selected columns, parsed as float64 in parallel."""
+        """The selected columns as a Dask DataFrame, parsed as float64 in parallel.
+
+        Returns
+        -------
+        dask.dataframe.DataFrame
+        """
         import dask.dataframe as dd
 
         return dd.read_csv(str(self.path), sep=self.sep, usecols=self.columns,

@@ -78,7 +78,18 @@ class ParquetReader:
                              str(path))
 
     def batches(self, batch_rows: int):
-        """Yield float64 arrays of at most ``batch_rows`` rows, in file order."""
+        """Yield float64 arrays of at most ``batch_rows`` rows, in file order.
+
+        Parameters
+        ----------
+        batch_rows : int
+            The most rows in one array.
+
+        Yields
+        ------
+        ndarray of shape (n_rows, n_columns)
+            float64, at most ``batch_rows`` rows each.
+        """
         import pyarrow.parquet as pq
 
         offset = 0
@@ -91,7 +102,12 @@ class ParquetReader:
                     offset += batch.num_rows
 
     def to_dask(self):
-        """A Dask array of shape (n_rows, n_columns), one block per row group."""
+        """The rows as a Dask array, one block per row group.
+
+        Returns
+        -------
+        dask.array.Array of shape (n_rows, n_columns)
+        """
         import dask
         import dask.array as da
 

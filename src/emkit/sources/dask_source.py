@@ -242,6 +242,10 @@ class DaskSource(Source):
         fields : dict of str to array-like or dask array, optional
             More row-aligned arrays for the model (``labels``, covariates...), each with
             n_samples rows; they reach every block as ``block[name]``.
+
+        Returns
+        -------
+        DaskSource
         """
         if _is_frame(data):
             X, names = _frame_values(data, columns, "the dask DataFrame", client)
@@ -260,7 +264,19 @@ class DaskSource(Source):
 
     @classmethod
     def from_block(cls, block: Block, chunk_rows: int):
-        """Wrap an in-memory Block (every field) in blocks of about ``chunk_rows`` rows."""
+        """Wrap an in-memory Block (every field) in blocks of about ``chunk_rows`` rows.
+
+        Parameters
+        ----------
+        block : Block
+            In memory.
+        chunk_rows : int
+            Rows per Dask block (sequences stay whole).
+
+        Returns
+        -------
+        DaskSource
+        """
         import dask.array as da
 
         X = da.from_array(block.X, chunks=(chunk_rows, -1))
@@ -308,7 +324,12 @@ class DaskSource(Source):
         return None if self.chunk_lengths is None else np.concatenate(self.chunk_lengths)
 
     def parts(self):
-        """``[Part]``: each block's fields as Dask Delayed, its lengths, rows and offset."""
+        """Each block's fields as Dask Delayed, with its lengths, rows and offset.
+
+        Returns
+        -------
+        list of Part
+        """
         names = list(self.fields)
         delayed = [self.fields[name].to_delayed().ravel() for name in names]
         rows = self.X.chunks[0]
@@ -323,11 +344,27 @@ class DaskSource(Source):
                           feature_names=self._feature_names, client=client)
 
     def on(self, client) -> DaskSource:
-        """The same data, computed by ``client`` (a ``distributed.Client`` or None)."""
+        """The same data, computed by another client.
+
+        Parameters
+        ----------
+        client : distributed.Client or None
+            None computes on Dask's local scheduler.
+
+        Returns
+        -------
+        DaskSource
+        """
         return self._with(self.fields, client)
 
     def persist(self) -> DaskSource:
-        """Compute the blocks once and keep them on the cluster (or in local memory)."""
+        """Compute the blocks once and keep them on the cluster (or in local memory).
+
+        Returns
+        -------
+        DaskSource
+            The same rows, persisted.
+        """
         import dask
 
         names, collections = list(self.fields), list(self.fields.values())
@@ -344,6 +381,15 @@ class DaskSource(Source):
 
         The blocks are the collection's own chunks; ``chunk_size`` is not used (rechunk the
         collection, or pass ``chunk_rows`` to :meth:`from_collection`, to change them).
+
+        Parameters
+        ----------
+        chunk_size : int, optional
+            Not used (the signature every source shares).
+
+        Yields
+        ------
+        Block
         """
         for part in self.parts():
             names = list(part.fields)
@@ -357,6 +403,10 @@ class DaskSource(Source):
         ----------
         n_rows : int, optional
             Rows wanted, 100_000 by default; all rows when the data has fewer.
+
+        Returns
+        -------
+        Block
         """
         n_rows = HEAD_ROWS if n_rows is None else n_rows
         if self._head is None or self._head[0] != n_rows:

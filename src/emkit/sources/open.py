@@ -7,7 +7,7 @@ from ._arrays import NpyReader, ZarrReader
 from ._columns import select_columns
 from ._csv import CsvReader
 from ._parquet import ParquetReader
-from ._paths import existing_path
+from ._paths import existing_path, expand_pattern
 from .streaming import StreamingSource
 
 __all__ = ["FORMATS", "open_source"]
@@ -38,6 +38,16 @@ def _format_of(path) -> str:
     )
 
 
+def _check_several(fmt, pattern, path):
+    """Several files are one data set only in Parquet; say so for the other formats."""
+    if isinstance(path, (list, tuple)) and len(path) > 1 and fmt != "parquet":
+        shown = ", ".join(str(p) for p in path[:3]) + (", ..." if len(path) > 3 else "")
+        raise ValueError(
+            f"path {pattern!r} names {len(path)} {fmt} files ({shown}), but only Parquet reads "
+            "several files as one data set; pass one file, or convert them to Parquet."
+        )
+
+
 def _with_fields(reader_class, path, columns, fields, where):
     """A reader of X's columns and the fields' columns, and ``{field: column names}``."""
     available = list(reader_class(path, None).columns)
@@ -55,7 +65,9 @@ def open_source(path, columns=None, *, lengths=None, format=None, head_rows=None
     Parameters
     ----------
     path : str, Path or list of them
-        The file (for Parquet also a directory of files, or a list of files).
+        The file (for Parquet also a directory of files, or a list of files), or a glob
+        pattern such as ``"big/*.parquet"``. A pattern that matches several files reads them
+        in name order, as one data set; only Parquet reads several files.
     columns : sequence of str or int, optional
         Columns to fit, by name (or position); every column by default.
     lengths : array-like of shape (n_sequences,), optional
@@ -77,16 +89,18 @@ def open_source(path, columns=None, *, lengths=None, format=None, head_rows=None
     Raises
     ------
     FileNotFoundError
-        If the file does not exist.
+        If the file does not exist, or no file matches the pattern.
     ValueError
         If a column is missing or not numeric, or the types differ between files.
     """
+    pattern, path = path, expand_pattern(path)
     if not isinstance(path, (list, tuple)):
         existing_path(path)
     first = path[0] if isinstance(path, (list, tuple)) and path else path
     fmt = format or _format_of(first)
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {sorted(FORMATS)}; got {format!r}.")
+    _check_several(fmt, pattern, path)
     reader_class = FORMATS[fmt][1]
     if fields:
         reader, fields = _with_fields(reader_class, path, columns, fields, str(first))

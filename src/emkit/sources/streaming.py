@@ -164,7 +164,17 @@ class StreamingSource(Source):
         return Block(lengths=lengths, offset=offset, **fields)
 
     def blocks(self, chunk_size: int):
-        """Yield Blocks of about ``chunk_size`` rows read from the file; sequences stay whole."""
+        """Yield Blocks of about ``chunk_size`` rows read from the file; sequences stay whole.
+
+        Parameters
+        ----------
+        chunk_size : int
+            Rows per block (a block holding a sequence may have more).
+
+        Yields
+        ------
+        Block
+        """
         bounds = list(row_bounds(self.n_samples, self.lengths, chunk_size))
         batches = reblock(self.reader.batches(chunk_size), bounds, self.reader.where)
         for (start, _, _), (values, lengths) in zip(bounds, batches):
@@ -204,6 +214,10 @@ class StreamingSource(Source):
             Rows per Dask block; the file's own pieces (row groups, Zarr chunks) by default.
         client : distributed.Client, optional
             The cluster that will read the file; Dask's local scheduler without one.
+
+        Returns
+        -------
+        DaskSource
         """
         from .dask_source import DaskSource, dask_values
 

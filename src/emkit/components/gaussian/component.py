@@ -13,6 +13,7 @@ from ...engine.tree import Tree
 from ...exceptions import ROW, ComponentCollapseError, DataError
 from .. import _collapse
 from . import _kernels
+from .parsimonious import PARSIMONIOUS
 from .prior import HmmlearnGaussianPrior
 from .structures import STRUCTURES, Singular
 
@@ -55,8 +56,10 @@ class Gaussian(Component):
 
     Parameters
     ----------
-    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
-        ``covariances`` has shape (K, D, D), (D, D), (K, D) or (K,) respectively.
+    covariance_type : {"full", "tied", "diag", "spherical"} or a parsimonious model name
+        ``covariances`` has shape (K, D, D), (D, D), (K, D) or (K,) respectively; for the
+        models of :mod:`~emkit.components.gaussian.parsimonious` ("EII", ..., "VVV") it has
+        shape (K, D, D) and the M-step keeps the model's constraints. Default "full".
     reg_covar : float, default=1e-6
         Added to the diagonal of every covariance in every M-step.
     on_collapse : {"raise", "keep"}, default="raise"
@@ -78,9 +81,10 @@ class Gaussian(Component):
     family = "Gaussian"
 
     def __init__(self, covariance_type="full", reg_covar=1e-6, on_collapse="raise", prior=None):
-        if covariance_type not in STRUCTURES:
+        if covariance_type not in STRUCTURES and covariance_type not in PARSIMONIOUS:
             raise ValueError(
-                f"covariance_type must be one of {sorted(STRUCTURES)}; got {covariance_type!r}."
+                f"covariance_type must be one of {sorted(STRUCTURES)}; got {covariance_type!r} "
+                f"(a parsimonious model name, one of {list(PARSIMONIOUS)}, is also accepted)."
             )
         if isinstance(reg_covar, bool) or not isinstance(reg_covar, numbers.Real) \
                 or not 0 <= reg_covar < np.inf:
@@ -89,7 +93,7 @@ class Gaussian(Component):
         self.covariance_type = covariance_type
         self.reg_covar = float(reg_covar)
         self.on_collapse = _collapse.check_policy(on_collapse)
-        self.structure = STRUCTURES[covariance_type]
+        self.structure = {**STRUCTURES, **PARSIMONIOUS}[covariance_type]
         if prior is not None and not isinstance(prior, HmmlearnGaussianPrior):
             raise ValueError(f"prior must be an HmmlearnGaussianPrior or None; got {prior!r}.")
         self.prior = prior
@@ -102,9 +106,25 @@ class Gaussian(Component):
     def constraints(self):
         return {"means": constraints.real, "covariances": self.structure.constraint()}
 
+    def n_parameters(self, params):
+        """Free parameters: the means' and the covariance structure's (as mclust counts)."""
+        n_components, n_features = np.shape(params.means)
+        return n_components * n_features + self.structure.n_parameters(n_components,
+                                                                        n_features)
+
     # -- densities --------------------------------------------------------------------------
     def factor(self, params):
         """The precision factor of ``params`` (memoised on the Tree).
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+
+        Returns
+        -------
+        Factor
+            The precision factors and log-determinants, one per component.
 
         Raises
         ------
@@ -118,6 +138,13 @@ class Gaussian(Component):
 
         Cheap, and run before every compiled kernel: a mismatch must be an error, never an
         out-of-bounds read.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        n_features : int
+            The columns of X.
         """
         means = np.shape(params.means)
         if len(means) != 2 or means[1] != n_features:
@@ -165,8 +192,9 @@ class Gaussian(Component):
             covariances = covariances + self.reg_covar * (
                 np.eye(means.shape[1]) if self.structure.dense else 1.0)
         else:
-            covariances = self.structure.from_scatter(moments.about(means), counts,
-                                                      self.reg_covar)
+            covariances = self.structure.from_scatter(
+                moments.about(means), counts, self.reg_covar,
+                None if params is None else params.covariances)
         return self._settle(Tree(means=means, covariances=covariances), params, moments.n)
 
     def expected_log_prob(self, stats, params):
@@ -183,7 +211,22 @@ class Gaussian(Component):
 
     def init_params(self, X, resp, rng):
         """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
-        starts from the mean and covariance of all the rows."""
+        starts from the mean and covariance of all the rows.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The data (or the sample of it that initialises the fit).
+        resp : ndarray of shape (n_samples, n_components)
+            Starting responsibilities times sample weights.
+        rng : numpy.random.Generator
+            For starts that are drawn.
+
+        Returns
+        -------
+        Tree
+            The starting parameters.
+        """
         def m_step(weights, previous):
             counts = weights.sum(axis=0) + TINY_COUNT
             means = weights.T @ X / counts[:, None]
@@ -246,7 +289,17 @@ class Gaussian(Component):
             )
 
     def full_covariances(self, params):
-        """Covariances as full matrices, shape (K, D, D)."""
+        """Covariances as full matrices, whatever the structure.
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+
+        Returns
+        -------
+        ndarray of shape (n_components, n_features, n_features)
+        """
         return self.structure.full(params.covariances, *params.means.shape)
 
     def sample(self, params, labels, rng):

@@ -28,7 +28,7 @@ from ...engine.numerics import TINY_COUNT
 from ...engine.tree import Tree
 from ..mixture_emission import MixtureEmission
 from .component import Gaussian
-from .structures import STRUCTURES, CovarianceStructure, Factor, _dense_factor
+from .structures import STRUCTURES, CovarianceStructure, Factor, dense_factor
 
 __all__ = ["HmmlearnGMMEmission", "default_covariance_prior"]
 
@@ -44,14 +44,14 @@ class StateTied(CovarianceStructure):
     def constraint(self):
         return constraints.spd
 
-    def from_scatter(self, scatter, nk, reg):
+    def from_scatter(self, scatter, nk, reg, previous=None):
         m = self.n_mix
         grouped = scatter.reshape((-1, m) + scatter.shape[1:]).sum(axis=1)
         counts = nk.reshape(-1, m).sum(axis=1)
         return grouped / counts[:, None, None] + reg * np.eye(scatter.shape[-1])
 
     def factor(self, cov, n_components, n_features):
-        one = _dense_factor(cov)
+        one = dense_factor(cov)
         return Factor(True, np.repeat(one.values, self.n_mix, axis=0),
                       np.repeat(one.log_det, self.n_mix))
 
@@ -59,10 +59,13 @@ class StateTied(CovarianceStructure):
         return np.repeat(cov, self.n_mix, axis=0)
 
     def precisions_cholesky(self, cov):
-        return np.swapaxes(_dense_factor(cov).values, 1, 2)
+        return np.swapaxes(dense_factor(cov).values, 1, 2)
 
     def shape(self, n_components, n_features):
         return (n_components // self.n_mix, n_features, n_features)
+
+    def n_parameters(self, n_components, n_features):
+        return n_components // self.n_mix * n_features * (n_features + 1) // 2
 
 
 def default_covariance_prior(covariance_type, n_mix, n_features):

@@ -16,7 +16,7 @@ from scipy import linalg
 from ...engine import constraints
 from ._kernels import lower_triangular_inverse
 
-__all__ = ["STRUCTURES", "Factor", "Singular"]
+__all__ = ["STRUCTURES", "CovarianceStructure", "Factor", "Singular", "dense_factor"]
 
 
 class Factor:
@@ -38,7 +38,7 @@ class Factor:
         self.dense, self.values, self.log_det = dense, values, log_det
 
 
-def _dense_factor(cov):
+def dense_factor(cov):
     """Triangular precision factors of SPD matrices (K, D, D); raises Singular(k)."""
     chol = np.empty_like(cov)
     for k, matrix in enumerate(cov):
@@ -80,8 +80,15 @@ class CovarianceStructure(ABC):
         """The Constraint of the ``covariances`` parameter."""
 
     @abstractmethod
-    def from_scatter(self, scatter, nk, reg):
-        """Covariances from centred scatters (K, D, D) or (K, D) and counts (K,)."""
+    def from_scatter(self, scatter, nk, reg, previous=None):
+        """Covariances from centred scatters (K, D, D) or (K, D) and counts (K,).
+
+        ``previous`` are the covariances before this M-step (or None), where an iterative
+        update starts; closed-form updates do not need them."""
+
+    @abstractmethod
+    def n_parameters(self, n_components, n_features) -> int:
+        """Free parameters of the covariances (for BIC and AIC)."""
 
     @abstractmethod
     def factor(self, cov, n_components, n_features) -> Factor:
@@ -106,21 +113,24 @@ class Full(CovarianceStructure):
     def constraint(self):
         return constraints.spd
 
-    def from_scatter(self, scatter, nk, reg):
+    def from_scatter(self, scatter, nk, reg, previous=None):
         cov = scatter / nk[:, None, None]
         return cov + reg * np.eye(cov.shape[-1])
 
     def factor(self, cov, n_components, n_features):
-        return _dense_factor(cov)
+        return dense_factor(cov)
 
     def full(self, cov, n_components, n_features):
         return cov
 
     def precisions_cholesky(self, cov):
-        return np.swapaxes(_dense_factor(cov).values, 1, 2)
+        return np.swapaxes(dense_factor(cov).values, 1, 2)
 
     def shape(self, n_components, n_features):
         return (n_components, n_features, n_features)
+
+    def n_parameters(self, n_components, n_features):
+        return n_components * n_features * (n_features + 1) // 2
 
 
 class Tied(CovarianceStructure):
@@ -129,12 +139,12 @@ class Tied(CovarianceStructure):
     def constraint(self):
         return constraints.spd
 
-    def from_scatter(self, scatter, nk, reg):
+    def from_scatter(self, scatter, nk, reg, previous=None):
         cov = scatter.sum(axis=0) / nk.sum()
         return cov + reg * np.eye(cov.shape[-1])
 
     def factor(self, cov, n_components, n_features):
-        one = _dense_factor(cov[None])
+        one = dense_factor(cov[None])
         return Factor(True, np.repeat(one.values, n_components, axis=0),
                       np.repeat(one.log_det, n_components))
 
@@ -142,10 +152,13 @@ class Tied(CovarianceStructure):
         return np.repeat(cov[None], n_components, axis=0)
 
     def precisions_cholesky(self, cov):
-        return _dense_factor(cov[None]).values[0].T
+        return dense_factor(cov[None]).values[0].T
 
     def shape(self, n_components, n_features):
         return (n_features, n_features)
+
+    def n_parameters(self, n_components, n_features):
+        return n_features * (n_features + 1) // 2
 
 
 class Diag(CovarianceStructure):
@@ -154,7 +167,7 @@ class Diag(CovarianceStructure):
     def constraint(self):
         return constraints.positive
 
-    def from_scatter(self, scatter, nk, reg):
+    def from_scatter(self, scatter, nk, reg, previous=None):
         return scatter / nk[:, None] + reg
 
     def factor(self, cov, n_components, n_features):
@@ -169,6 +182,9 @@ class Diag(CovarianceStructure):
     def shape(self, n_components, n_features):
         return (n_components, n_features)
 
+    def n_parameters(self, n_components, n_features):
+        return n_components * n_features
+
 
 class Spherical(CovarianceStructure):
     name, dense = "spherical", False
@@ -176,7 +192,7 @@ class Spherical(CovarianceStructure):
     def constraint(self):
         return constraints.positive
 
-    def from_scatter(self, scatter, nk, reg):
+    def from_scatter(self, scatter, nk, reg, previous=None):
         return (scatter / nk[:, None] + reg).mean(axis=1)
 
     def factor(self, cov, n_components, n_features):
@@ -190,6 +206,9 @@ class Spherical(CovarianceStructure):
 
     def shape(self, n_components, n_features):
         return (n_components,)
+
+    def n_parameters(self, n_components, n_features):
+        return n_components
 
 
 STRUCTURES = {cls.name: cls() for cls in (Full, Tied, Diag, Spherical)}

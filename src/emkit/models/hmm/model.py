@@ -94,13 +94,25 @@ class HMM(LatentModel):
         return self.emission.regularisation()
 
     def validate_fit(self, block):
-        """:meth:`validate`, and the emission's checks of training data."""
+        """:meth:`validate`, and the emission's checks of training data.
+
+        Parameters
+        ----------
+        block : Block
+            The training rows.
+        """
         self.validate(block)
         self.emission.validate_fit(block.X)
 
     def validate(self, block):
         """Check the emission's support, the lengths, known states and one weight per
-        sequence."""
+        sequence.
+
+        Parameters
+        ----------
+        block : Block
+            The rows.
+        """
         self.emission.validate(block.X)
         lengths = check_lengths(_lengths(block), block.n_samples, name="Block.lengths")
         check_labels(block.labels, block.n_samples, self.n_states)
@@ -120,7 +132,20 @@ class HMM(LatentModel):
                                  f"{k} states; got {np.shape(params[name])}.")
 
     def emission_densities(self, params, block):
-        """The emission's densities; ``log_prob`` (n_samples, K) clamped to known states."""
+        """The emission's densities, clamped to known states.
+
+        Parameters
+        ----------
+        params : Tree
+            ``startprob``, ``transmat`` and ``emission``.
+        block : Block
+            The rows, with the ``lengths`` of their sequences.
+
+        Returns
+        -------
+        Densities
+            ``log_prob`` of shape (n_samples, n_states).
+        """
         self._check_shapes(params)
         densities = self.emission.densities(params.emission, block.X)
         if block.labels is not None:
@@ -133,7 +158,19 @@ class HMM(LatentModel):
         return densities
 
     def emission_table(self, params, block):
-        """``log p(x_t | z_t = k)`` of shape (n_samples, K), clamped to known labels."""
+        """``log p(x_t | z_t = k)``, clamped to known labels.
+
+        Parameters
+        ----------
+        params : Tree
+            ``startprob``, ``transmat`` and ``emission``.
+        block : Block
+            The rows, with the ``lengths`` of their sequences.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_states)
+        """
         return self.emission_densities(params, block).log_prob
 
     def _forward_backward(self, params, block, table) -> inference.Posterior:
@@ -143,11 +180,37 @@ class HMM(LatentModel):
                                           weights)
 
     def forward_backward(self, params, block) -> inference.Posterior:
-        """State posteriors, expected counts, evidence and path entropy of a block."""
+        """State posteriors, expected counts, evidence and path entropy of a block.
+
+        Parameters
+        ----------
+        params : Tree
+            ``startprob``, ``transmat`` and ``emission``.
+        block : Block
+            The rows, with the ``lengths`` of their sequences.
+
+        Returns
+        -------
+        Posterior
+            The forward-backward results (``emkit.models.hmm.inference.Posterior``).
+        """
         return self._forward_backward(params, block, self.emission_table(params, block))
 
     def decode(self, params, block) -> inference.Decoding:
-        """The most probable state path of every sequence (Viterbi)."""
+        """The most probable state path of every sequence (Viterbi).
+
+        Parameters
+        ----------
+        params : Tree
+            ``startprob``, ``transmat`` and ``emission``.
+        block : Block
+            The rows, with the ``lengths`` of their sequences.
+
+        Returns
+        -------
+        Decoding
+            The path's log-probability and the states, shape (n_samples,).
+        """
         return inference.viterbi(self.emission_table(params, block), params.startprob,
                                  params.transmat, _lengths(block))
 
@@ -175,6 +238,20 @@ class HMM(LatentModel):
 
         A :class:`~emkit.engine.posterior.SequencePosterior` carries its chain counts; for
         state probabilities alone the transitions are counted from consecutive rows.
+
+        Parameters
+        ----------
+        params : Tree or None
+            Those the posterior was computed at; None when initialising.
+        block : Block
+            The rows.
+        posterior : Posterior
+            State posteriors on the block.
+
+        Returns
+        -------
+        Tree
+            Summed over rows.
         """
         probs, w = posterior.probabilities, block.sample_weights()
         if isinstance(posterior, SequencePosterior):
@@ -217,6 +294,19 @@ class HMM(LatentModel):
         The emission comes from the component's ``init_params``; the chain from the
         responsibilities of first rows and of consecutive rows, with one pseudo-count per
         entry so that no transition starts at zero.
+
+        Parameters
+        ----------
+        data : Block
+            In memory.
+        posterior : array-like of shape (n_samples, n_states) or Posterior
+            The starting state responsibilities.
+        rng : numpy.random.Generator, optional
+            Passed to the emission's ``init_params``.
+
+        Returns
+        -------
+        Tree
         """
         resp = self.as_posterior(posterior, data).probabilities
         if resp.shape != (data.n_samples, self.n_states):
@@ -231,9 +321,24 @@ class HMM(LatentModel):
 
     # -- generation -----------------------------------------------------------------------------
     def sample(self, params, n_samples, rng, *, lengths=None):
-        """Draw sequences: ``lengths`` (default one sequence of ``n_samples`` rows).
+        """Draw sequences.
 
-        Returns X (n_samples, n_features) and the state of each row.
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        n_samples : int
+            Rows in all.
+        rng : numpy.random.Generator
+            The source of randomness.
+        lengths : array-like of int, optional
+            The sequences' lengths; one sequence of ``n_samples`` rows by default.
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        states : ndarray of shape (n_samples,)
+            The state of each row.
         """
         lengths = check_lengths(lengths, n_samples)
         states = inference.sample_paths(params.startprob, params.transmat, lengths, rng=rng)
