@@ -27,6 +27,8 @@ from .components import (
     VonMisesFisher,
 )
 from .engine import Block, Component, FitResult, LatentModel, Tree, fit
+from .engine.online import IncrementalEM, OnlineEM
+from .engine.squarem import SQUAREM
 from .estimators import (
     GMMHMM,
     BernoulliMixture,
@@ -51,6 +53,7 @@ from .exceptions import (
     ComponentCollapseError,
     ComponentCollapseWarning,
     ConvergenceWarning,
+    MissingDataWarning,
     ModelFileError,
     NonMonotoneWarning,
 )
@@ -64,6 +67,8 @@ __version__ = "0.1.0"
 __all__ = [
     # engine
     "Block", "Component", "FitResult", "LatentModel", "Tree", "fit",
+    # acceleration and online EM
+    "IncrementalEM", "OnlineEM", "SQUAREM",
     # models
     "HMM", "Mixture", "RegressionMixtureModel",
     # components
@@ -81,6 +86,7 @@ __all__ = [
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "ModelFileError", "NonMonotoneWarning",
+    "MissingDataWarning",
     # data, files and priors
     "backends", "datasets", "load", "priors", "save", "sources",
 ]

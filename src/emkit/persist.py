@@ -172,6 +172,7 @@ def state_to_files(state):
     if fit is not None:
         arrays.update({f"history.{name}": column
                        for name, column in fit.history.as_dict().items()})
+        arrays["history.kind"] = kind_codes(fit.history)
         spec["result"] = {"n_iter": fit.n_iter, "converged": fit.converged,
                           "reason": fit.reason, "objective": fit.objective,
                           "log_likelihood": fit.log_likelihood, "n_samples": fit.n_samples,
@@ -182,7 +183,7 @@ def state_to_files(state):
 def state_from_files(spec, arrays):
     """Rebuild the FittedState written by :func:`state_to_files`."""
     from .engine.em import FitResult
-    from .engine.monitor import History, IterationRecord
+    from .engine.monitor import History
     from .engine.tree import Tree
     from .estimators import FittedState
 
@@ -190,10 +191,47 @@ def state_from_files(spec, arrays):
                               if k.startswith("params.")})
     fit = None
     if spec.get("result") is not None:
-        columns = [arrays[f"history.{name}"] for name in History.columns]
-        history = History(IterationRecord(int(row[0]), *map(float, row[1:]))
-                          for row in zip(*columns))
+        history = History(_history_rows(arrays))
         info = dict(spec["result"])
         history.objective_name = info.pop("objective_name")
         fit = FitResult(params=None, history=history, **info)
     return FittedState(params, fit, spec.get("n_features_in"), spec.get("feature_names_in"))
+
+
+def kind_codes(history) -> np.ndarray:
+    """The anatomy's ``kind`` column as integer codes (model files hold numbers only): the
+    position of each row's kind in :data:`emkit.engine.monitor.KINDS`. Shape (n_iter,)."""
+    from .engine.monitor import KINDS
+
+    return np.array([KINDS.index(row.kind) for row in history], dtype=np.int64)
+
+
+def kinds_from_codes(codes) -> list:
+    """The kinds of rows from :func:`kind_codes`.
+
+    Raises
+    ------
+    ValueError
+        For a code that names no kind.
+    """
+    from .engine.monitor import KINDS
+
+    codes = np.asarray(codes)
+    if codes.size and (codes.min() < 0 or codes.max() >= len(KINDS)):
+        raise ValueError(f"history kind codes must be in [0, {len(KINDS)}); got "
+                         f"{sorted(set(codes.tolist()))}.")
+    return [KINDS[int(code)] for code in codes]
+
+
+def _history_rows(arrays):
+    """The anatomy's rows from their columns (files written before rows had a ``kind`` hold
+    EM steps only)."""
+    from .engine.monitor import History, IterationRecord
+
+    columns = {name: arrays[f"history.{name}"] for name in History.columns
+               if f"history.{name}" in arrays}
+    n_rows = len(columns["iteration"])
+    kinds = kinds_from_codes(columns.pop("kind", np.zeros(n_rows, dtype=np.int64)))
+    numbers = [columns[name] for name in History.columns if name in columns]
+    return [IterationRecord(int(row[0]), *map(float, row[1:]), kind=str(kind))
+            for row, kind in zip(zip(*numbers), kinds)]

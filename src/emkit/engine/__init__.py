@@ -16,14 +16,16 @@ from .monitor import History, IterationRecord
 from .objective import Evidence, LogPosterior, Objective
 from .posterior import DiscretePosterior, GaussianPosterior, Posterior, SequencePosterior
 from .step import EMProblem, Evaluation, Step, em_step
-from .stopping import AllOf, ObjectiveChange, ParameterChange, StoppingRule
+from .online import IncrementalEM, OnlineEM
+from .squarem import SQUAREM
+from .stopping import AitkenChange, AllOf, ObjectiveChange, ParameterChange, StoppingRule
 from .tree import Params, Stats, Tree
 
 __all__ = [
-    "AllOf", "Backend", "Block", "Component", "Densities", "DiscretePosterior", "Driver", "EMProblem",
+    "AitkenChange", "AllOf", "Backend", "Block", "Component", "Densities", "DiscretePosterior", "Driver", "EMProblem",
     "EStep", "Evaluation", "Evidence", "FitResult", "GaussianPosterior", "Geometry", "History",
-    "InMemory", "IterationRecord", "LatentModel", "LogPosterior", "Moments", "Objective",
-    "ObjectiveChange", "Params", "ParameterChange", "PlainEM", "Posterior", "Run",
+    "IncrementalEM", "InMemory", "IterationRecord", "LatentModel", "LogPosterior", "Moments", "Objective",
+    "ObjectiveChange", "OnlineEM", "Params", "ParameterChange", "PlainEM", "Posterior", "Run", "SQUAREM",
     "SequencePosterior", "Source", "Stats", "Step", "StoppingRule", "Tree", "em_step", "fit",
     "recentre",
 ]

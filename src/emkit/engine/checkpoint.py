@@ -20,7 +20,7 @@ from dataclasses import astuple, dataclass
 
 import numpy as np
 
-from .monitor import IterationRecord
+from .monitor import KINDS, IterationRecord
 from .tree import Tree
 
 __all__ = ["CheckpointState", "Checkpointer", "read_checkpoint", "write_checkpoint"]
@@ -61,7 +61,9 @@ def write_checkpoint(path, state: CheckpointState) -> None:
     path = os.fspath(path)
     meta = {"version": _VERSION, "model": state.model, "n_samples": state.n_samples}
     arrays = {f"params.{name}": np.asarray(leaf) for name, leaf in state.params.paths().items()}
-    arrays["rows"] = np.array([astuple(row) for row in state.rows], dtype=float).reshape(-1, 7)
+    arrays["rows"] = np.array([astuple(row)[:7] for row in state.rows],
+                              dtype=float).reshape(-1, 7)
+    arrays["kinds"] = np.array([KINDS.index(row.kind) for row in state.rows], dtype=np.int64)
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     directory = os.path.dirname(os.path.abspath(path))
     fd, temporary = tempfile.mkstemp(prefix=".checkpoint.", suffix=".tmp", dir=directory)
@@ -89,8 +91,10 @@ def read_checkpoint(path) -> CheckpointState:
         with np.load(path, allow_pickle=False) as stored:
             arrays = {name: stored[name] for name in stored.files}
         meta = json.loads(arrays.pop("meta").tobytes().decode())
-        rows = tuple(IterationRecord(int(row[0]), *map(float, row[1:]))
-                     for row in arrays.pop("rows"))
+        numbers = arrays.pop("rows")
+        kinds = arrays.pop("kinds", np.zeros(len(numbers), dtype=np.int64))
+        rows = tuple(IterationRecord(int(row[0]), *map(float, row[1:]), kind=KINDS[int(kind)])
+                     for row, kind in zip(numbers, kinds))
         params = Tree.from_paths({name[len("params."):]: value
                                   for name, value in arrays.items()})
         if meta.get("version") != _VERSION:

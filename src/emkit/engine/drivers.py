@@ -43,8 +43,8 @@ class Run:
     rows : list of IterationRecord
         The anatomy so far.
     reason : str or None
-        Why the run finished: ``"tol"`` (converged), ``"max_iter"`` or ``"callback"``; None
-        while it goes on.
+        Why the run finished: ``"tol"`` (converged), ``"max_iter"``, ``"callback"`` or
+        ``"epochs"`` (online EM ran all its passes); None while it goes on.
     last : Evaluation or None
         The evaluation at the end of the last recorded step: what the fit returns.
     """
@@ -77,7 +77,7 @@ class Run:
         if self.tracker is not None:
             self.tracker.iteration(row)
         stop = [bool(callback(row, step.params)) for callback in self.callbacks]
-        if self.monitor.converged(step, row, self.problem):
+        if self.monitor.converged(step, row, self.problem, tuple(self.rows)):
             self.reason = "tol"
         elif any(stop):
             self.reason = "callback"

@@ -22,12 +22,17 @@ from .fixed import resolve_fixed
 from .monitor import History, Monitor
 from .objective import Objective, default_objective
 from .progress import progress_bar
+from .squarem import SQUAREM
 from .step import EMProblem
 from .stopping import as_stopping_rule
 from .tree import Tree
 from .validation import check_params, check_positive_int, check_tol
 
-__all__ = ["FitResult", "default_backend", "fit", "register_default_backend"]
+__all__ = ["ACCELERATORS", "FitResult", "default_backend", "driver_for", "fit",
+           "register_default_backend"]
+
+#: The drivers ``fit(accelerate=...)`` knows by name (None is plain EM).
+ACCELERATORS = {"squarem": SQUAREM}
 
 
 @dataclass(frozen=True)
@@ -41,11 +46,12 @@ class FitResult:
     history : History
         The anatomy table, one row per iteration.
     n_iter : int
-        Number of EM iterations (M-steps) taken.
+        Number of rows of the anatomy: EM iterations, and SQUAREM's extrapolations.
     converged : bool
         Whether the stopping rule was met.
     reason : str
-        Why the loop stopped: ``"tol"``, ``"max_iter"`` or ``"callback"``.
+        Why the loop stopped: ``"tol"``, ``"max_iter"``, ``"callback"`` or ``"epochs"``
+        (online EM ran all its passes over the data).
     objective : float
         ``log p(X | params)`` (+ ``log p(params)`` with a prior), evaluated at ``params``.
     log_likelihood : float
@@ -62,6 +68,12 @@ class FitResult:
     objective: float
     log_likelihood: float
     n_samples: float
+
+    @property
+    def n_evaluations(self) -> int:
+        """Evaluations of the EM map (M-steps): the rows of the anatomy that are not
+        extrapolations (``n_iter`` for plain EM)."""
+        return int(sum(row.kind != "extrapolation" for row in self.history))
 
     @property
     def lower_bound(self) -> float:
@@ -139,10 +151,35 @@ def _warn_if_not_converged(result, options):
         ConvergenceWarning)
 
 
+def driver_for(accelerate=None, driver=None) -> Driver:
+    """The driver of a fit: ``driver`` if given, else the accelerator named ``accelerate``
+    (None: plain EM).
+
+    Raises
+    ------
+    ValueError
+        If ``accelerate`` names no accelerator, or both are given.
+    TypeError
+        If ``driver`` is not a Driver.
+    """
+    if accelerate is not None and (not isinstance(accelerate, str)
+                                   or accelerate not in ACCELERATORS):
+        raise ValueError(f"accelerate must be None (plain EM) or one of "
+                         f"{sorted(ACCELERATORS)}; got {accelerate!r}. Pass "
+                         "accelerate='squarem' for SQUAREM.")
+    if driver is None:
+        return PlainEM() if accelerate is None else ACCELERATORS[accelerate]()
+    if accelerate is not None:
+        raise ValueError(f"give accelerate={accelerate!r} or driver={driver!r}, not both.")
+    if not isinstance(driver, Driver):
+        raise TypeError(f"driver must be an emkit.engine.drivers.Driver; got {driver!r}.")
+    return driver
+
+
 def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, backend=None,
         tol=1e-3, max_iter=100, fixed=(), callbacks=(), verbose=0, verbose_interval=10,
         progress=None, stopping=None, driver=None, objective=None, checkpoint=None,
-        checkpoint_every=1, resume=None) -> FitResult:
+        checkpoint_every=1, resume=None, accelerate=None) -> FitResult:
     """Fit a model by EM with ``n_init`` restarts and keep the best.
 
     Parameters
@@ -179,8 +216,9 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
         Progress bars over iterations and rows: None shows them when ``verbose`` is set (and
         rich is installed); see :func:`emkit.engine.progress.progress_bar`.
     stopping : StoppingRule, list of StoppingRule or None
-        When a run has converged (:mod:`emkit.engine.stopping`); None is
-        ``ObjectiveChange(tol)``. A decrease of the objective never counts as converged.
+        When a run has converged (:mod:`emkit.engine.stopping`: ``ObjectiveChange``,
+        ``ParameterChange``, ``AitkenChange``); None is ``ObjectiveChange(tol)``. A decrease
+        of the objective never counts as converged.
     driver : Driver, optional
         What takes the EM steps; :class:`~emkit.engine.drivers.PlainEM` by default.
     objective : Objective, optional
@@ -193,6 +231,10 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
     resume : str or Path, optional
         Continue the fit saved in this checkpoint (same model and data; ``init`` is not
         used): the result equals that of a fit never interrupted. Needs ``n_init=1``.
+    accelerate : {None, "squarem"}, default=None
+        ``"squarem"`` runs :class:`~emkit.engine.squarem.SQUAREM` (same optimum, far fewer
+        EM-map evaluations on slowly converging problems; ``result.n_evaluations`` counts
+        them); None is plain EM. Not with ``driver``.
 
     Returns
     -------
@@ -210,9 +252,7 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
                          "n_init=1 (and random_state for the restart you want).")
     options.update(checkpoint=checkpoint,
                    checkpoint_every=check_positive_int(checkpoint_every, "checkpoint_every"))
-    driver = PlainEM() if driver is None else driver
-    if not isinstance(driver, Driver):
-        raise TypeError(f"driver must be an emkit.engine.drivers.Driver; got {driver!r}.")
+    driver = driver_for(accelerate, driver)
     if objective is not None and not isinstance(objective, Objective):
         raise TypeError(f"objective must be an emkit.engine.objective.Objective; got "
                         f"{objective!r}.")

@@ -7,7 +7,14 @@ For iteration t (theta_t -> theta_{t+1}) the monitor records
 * ``bound_m``   L(q_t, theta_{t+1}) after the M-step: at least ``bound_e``,
 * ``kl_gap``    KL(q_t || p(Z | X, theta_{t+1})) = evidence(theta_{t+1}) - bound_m >= 0,
 * ``change``    evidence(theta_{t+1}) - evidence(theta_t) >= 0,
-* ``seconds``   wall time of the iteration.
+* ``seconds``   wall time of the iteration,
+* ``kind``      what the row is: an EM step (``"em"``), a SQUAREM extrapolation
+  (``"extrapolation"``), a step of incremental EM (``"incremental"``, whose "evidence" is the
+  free energy of its partial posteriors) or of online EM (``"online"``, on a minibatch).
+
+Every check applies to an EM step and an incremental step. An extrapolation is no M-step, so
+only the evidence's rise is checked; an online step's M-step must still raise the bound of its
+running statistics, but the minibatches differ, so nothing else is comparable.
 
 It checks the guarantees live (``AnatomyWarning``, ``NonMonotoneWarning``) and decides
 convergence with a stopping rule (:mod:`emkit.engine.stopping`); a decrease is never converged.
@@ -28,6 +35,12 @@ __all__ = ["History", "IterationRecord", "Monitor", "decreased"]
 ROUNDING = 1e-9
 #: Relative mismatch between bound and evidence after an E-step that triggers a warning.
 BOUND_MISMATCH = 1e-7
+#: Which checks apply to each kind of row, and which kinds the stopping rule judges.
+_M_STEP_CHECKED = frozenset({"em", "incremental", "online"})
+_RISE_CHECKED = frozenset({"em", "incremental", "extrapolation"})
+JUDGED = frozenset({"em", "incremental"})
+#: The kinds of row (see the module docstring).
+KINDS = ("em", "extrapolation", "incremental", "online")
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,7 @@ class IterationRecord:
     kl_gap: float
     change: float
     seconds: float
+    kind: str = "em"
 
 
 class History(tuple):
@@ -56,10 +70,11 @@ class History(tuple):
     objective_name = "evidence"
 
     def column(self, name: str) -> np.ndarray:
-        """Return one column as a float array of shape (n_iter,)."""
+        """Return one column as an array of shape (n_iter,): float, str for ``"kind"``."""
         if name not in self.columns:
             raise KeyError(f"unknown column {name!r}; columns are {self.columns}")
-        return np.array([getattr(row, name) for row in self], dtype=float)
+        return np.array([getattr(row, name) for row in self],
+                        dtype=str if name == "kind" else float)
 
     def as_dict(self) -> dict:
         """Return ``{column: array of shape (n_iter,)}``."""
@@ -77,9 +92,10 @@ class History(tuple):
                   "seconds")
         lines = ["{:>5} {:>16} {:>16} {:>16} {:>11} {:>11} {:>8}".format(*header)]
         for r in self:
+            mark = "" if r.kind == "em" else f"  {r.kind}"
             lines.append(
                 f"{r.iteration:>5d} {r.evidence:>16.6f} {r.bound_e:>16.6f} {r.bound_m:>16.6f} "
-                f"{r.kl_gap:>11.3e} {r.change:>11.3e} {r.seconds:>8.4f}"
+                f"{r.kl_gap:>11.3e} {r.change:>11.3e} {r.seconds:>8.4f}{mark}"
             )
         return "\n".join(lines)
 
@@ -92,7 +108,10 @@ def _scale(*values, n_samples):
 
 
 def decreased(row: IterationRecord, n_samples: float) -> bool:
-    """Whether the objective fell in this iteration by more than rounding can explain."""
+    """Whether the objective fell in this iteration by more than rounding can explain (an
+    online step's objective is on another minibatch: it never counts as a fall)."""
+    if row.kind not in _RISE_CHECKED:
+        return False
     next_evidence = row.evidence + row.change
     return row.change < -ROUNDING * _scale(row.evidence, next_evidence, n_samples=n_samples)
 
@@ -131,15 +150,19 @@ class Monitor:
         row = IterationRecord(
             iteration=iteration, evidence=evidence, bound_e=step.bound_e, bound_m=step.bound_m,
             kl_gap=next_evidence - step.bound_m, change=next_evidence - evidence,
-            seconds=step.seconds,
+            seconds=step.seconds, kind=step.kind,
         )
         self._check(row)
         return row
 
-    def converged(self, step, row, problem) -> bool:
-        """True when the step did not lower the objective and the stopping rule holds."""
-        return not decreased(row, self.n_samples) and self.stopping.satisfied(step, row,
-                                                                               problem)
+    def converged(self, step, row, problem, history=()) -> bool:
+        """True when the step did not lower the objective and the stopping rule holds.
+
+        Only EM steps and incremental steps are judged (an extrapolation or an online step
+        is never converged); ``history`` holds the rows recorded so far, ``row`` last.
+        """
+        return (row.kind in JUDGED and not decreased(row, self.n_samples)
+                and self.stopping.satisfied(step, row, problem, history))
 
     def _check(self, row):
         n = self.n_samples
@@ -149,7 +172,8 @@ class Monitor:
                 f"not equal the {self.objective_name} ({row.evidence!r}); the model's e_step "
                 "entropy or expected_log_joint is inconsistent",
                 AnatomyWarning)
-        if row.bound_m < row.bound_e - ROUNDING * _scale(row.bound_e, n_samples=n):
+        lowered = row.bound_m < row.bound_e - ROUNDING * _scale(row.bound_e, n_samples=n)
+        if row.kind in _M_STEP_CHECKED and lowered:
             warn(
                 f"iteration {row.iteration}: the M-step lowered the bound from "
                 f"{row.bound_e!r} to {row.bound_m!r}; {self.cause}",

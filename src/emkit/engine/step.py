@@ -59,6 +59,10 @@ class Step:
         At theta_{t+1}.
     seconds : float
         Wall time of the step.
+    kind : str, default="em"
+        What the step is, for the anatomy and its checks (see
+        :mod:`emkit.engine.monitor`): ``"em"``, ``"extrapolation"`` (SQUAREM's jump, no
+        M-step), ``"incremental"`` or ``"online"``.
     """
 
     previous: Evaluation
@@ -67,6 +71,7 @@ class Step:
     bound_m: float
     evaluation: Evaluation
     seconds: float
+    kind: str = "em"
 
 
 class EMProblem:

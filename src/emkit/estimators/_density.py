@@ -36,7 +36,7 @@ class DensityEstimator(DensityMixin, LatentEstimator):
 
     Concrete classes store the shared hyper-parameters ``tol``, ``max_iter``, ``n_init``,
     ``random_state``, ``warm_start``, ``verbose``, ``verbose_interval``, ``progress``,
-    ``fixed``, ``stopping``, ``n_jobs``, ``chunk_size`` and ``backend``.
+    ``fixed``, ``stopping``, ``accelerate``, ``n_jobs``, ``chunk_size`` and ``backend``.
     """
 
     def _check_hyper_parameters(self, n_samples):
@@ -51,7 +51,8 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         return dict(tol=self.tol, max_iter=self.max_iter, n_init=1 if warm else self.n_init,
                     random_state=self.random_state, fixed=self.fixed or (),
                     verbose=self.verbose, verbose_interval=self.verbose_interval,
-                    progress=self.progress, stopping=self.stopping)
+                    progress=self.progress, stopping=self.stopping,
+                    accelerate=self.accelerate)
 
     def _record_fit(self, result):
         self.lower_bound_ = result.lower_bound
@@ -81,6 +82,36 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         self
         """
         return self._fit(X, sample_weight=sample_weight, labels=labels, **fields)
+
+    def partial_fit(self, X, y=None, *, sample_weight=None, labels=None, alpha=0.6, t0=2.0,
+                    **fields):
+        """One step of online EM on the minibatch X (Cappé and Moulines 2009).
+
+        The running statistics of the rows seen so far are averaged with X's, with weight
+        ``(t + t0)^(-alpha)`` at the t-th call, and the parameters re-estimated from them.
+        The first call initialises from X (or continues a previous ``fit``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The minibatch; every call must give the same columns.
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), optional
+        labels : array-like of int of shape (n_samples,), optional
+        alpha : float, default=0.6
+            Decay of the step sizes, in (0.5, 1].
+        t0 : float, default=2.0
+            Offset of the step sizes (>= 0).
+        **fields : array-like with n_samples rows
+
+        Returns
+        -------
+        self
+        """
+        from ._online import partial_fit
+
+        return partial_fit(self, X, alpha, t0, sample_weight=sample_weight, labels=labels,
+                           **fields)
 
     def fit_predict(self, X, y=None, *, sample_weight=None, labels=None, **fields):
         """Fit, then return the most probable latent value of each row.

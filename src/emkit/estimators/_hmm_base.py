@@ -26,6 +26,7 @@ from scipy import linalg
 from sklearn.utils import check_random_state
 
 from ..engine.constraints import flat_constraints
+from ..engine.missing import fill_column_means, has_missing
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int, check_possible, check_probabilities
 from ..models.hmm import HMM
@@ -49,7 +50,8 @@ def _shared_parameters(codes):
             keyword("n_iter", 10), keyword("tol", 1e-2), keyword("verbose", False),
             keyword("params", letters_default), keyword("init_params", letters_default),
             keyword("implementation", "log"),
-            keyword("n_init", 1), keyword("fixed", None), keyword("n_jobs", None),
+            keyword("n_init", 1), keyword("fixed", None), keyword("accelerate", None),
+            keyword("n_jobs", None),
             keyword("chunk_size", 8192), keyword("backend", None)]
 
 
@@ -173,13 +175,16 @@ class HMMEstimator(LatentEstimator):
                 return fixed_start
         return self._recorder.start(init)
 
+    def _fixed_names(self):
+        return fixed_from_codes(self.params, self._codes, self.fixed)
+
     def _engine_options(self, data):
         return dict(n_init=self.n_init, random_state=self.random_state,
                     stopping=HmmlearnChange(check_hmm_tol(self.tol)), tol=0.0,
                     max_iter=self.n_iter,
-                    fixed=fixed_from_codes(self.params, self._codes, self.fixed),
+                    fixed=self._fixed_names(),
                     verbose=int(bool(self.verbose)), verbose_interval=1, progress=False,
-                    callbacks=(self._recorder.callback,))
+                    callbacks=(self._recorder.callback,), accelerate=self.accelerate)
 
     def _record_fit(self, result):
         recorder = self.__dict__.pop("_recorder", None)
@@ -239,7 +244,8 @@ class HMMEstimator(LatentEstimator):
                 values["startprob_"] = chain.dirichlet(np.full(k, 1.0 / k))
             if "t" in codes:
                 values["transmat_"] = chain.dirichlet(np.full(k, 1.0 / k), size=k)
-            values.update(self._initial_emission(block.X, codes, stream, model.emission))
+            X = fill_column_means(block.X) if has_missing(block.X) else block.X  # NaN: missing
+            values.update(self._initial_emission(X, codes, stream, model.emission))
             every = set(self._codes)
             return Tree(**self._chain_from_attributes(every, values), emission=Tree.from_paths(
                 self._emission_from_attributes(every, data.n_features, values)))
@@ -307,6 +313,28 @@ class HMMEstimator(LatentEstimator):
         """
         X, lengths = as_sequences(X, lengths)
         return self._fit(X, lengths=lengths)
+
+    def partial_fit(self, X, lengths=None, *, alpha=0.6, t0=2.0):
+        """One step of online EM on a minibatch of whole sequences (Cappé and Moulines 2009).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), or list of such arrays
+            The minibatch's sequences, stacked in rows; every call must give the same columns.
+        lengths : array-like of shape (n_sequences,), optional
+            Rows per sequence; None is one sequence.
+        alpha : float, default=0.6
+            Decay of the step sizes ``(t + t0)^(-alpha)``, in (0.5, 1].
+        t0 : float, default=2.0
+
+        Returns
+        -------
+        self
+        """
+        from ._online import partial_fit
+
+        X, lengths = as_sequences(X, lengths)
+        return partial_fit(self, X, alpha, t0, sequences=True, lengths=lengths)
 
     @property
     def params_(self):

@@ -42,7 +42,7 @@ class TotalChange(StoppingRule):
     def __repr__(self):
         return f"TotalChange(tol={self.tol:g})"
 
-    def satisfied(self, step, row, problem):
+    def satisfied(self, step, row, problem, history=()):
         return abs(row.change) < self.tol
 
 
@@ -68,7 +68,7 @@ class HmmlearnChange(StoppingRule):
     def __repr__(self):
         return f"HmmlearnChange(tol={self.tol:g})"
 
-    def satisfied(self, step, row, problem):
+    def satisfied(self, step, row, problem, history=()):
         model = problem.model
         gain = row.change - (float(model.log_prior(step.params))
                              - float(model.log_prior(step.previous.params)))

@@ -45,7 +45,7 @@ class CategoricalHMM(HMMEstimator):
         As for :class:`~emkit.GaussianHMM`.
     params, init_params : str, default="ste"
         s startprob, t transmat, e emissionprob (emkit's ``probs``).
-    n_init, fixed, n_jobs, chunk_size, backend
+    n_init, fixed, accelerate, n_jobs, chunk_size, backend
         As for :class:`~emkit.GaussianHMM`.
 
     Attributes
@@ -53,7 +53,7 @@ class CategoricalHMM(HMMEstimator):
     startprob_ : ndarray of shape (n_components,)
     transmat_ : ndarray of shape (n_components, n_components)
     emissionprob_ : ndarray of shape (n_components, n_features)
-    history_, monitor_, converged_, n_iter_
+    history_, monitor_, converged_, n_iter_, n_evaluations_
         As for :class:`~emkit.GaussianHMM`.
 
     Notes

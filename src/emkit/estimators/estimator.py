@@ -37,6 +37,10 @@ class Estimator(DensityEstimator):
     stopping : StoppingRule or list of them, default=None
         When a fit has converged (``emkit.engine.ObjectiveChange``, ``ParameterChange``);
         None: the change of the per-sample objective below ``tol``.
+    accelerate : {None, "squarem"}, default=None
+        ``"squarem"`` accelerates EM by SQUAREM (the same optimum in far fewer EM-map
+        evaluations when components overlap; ``n_evaluations_`` counts them); None is plain
+        EM.
     warm_start : bool, default=False
         Start the next ``fit`` from this fit's parameters.
     verbose : int, default=0
@@ -59,7 +63,7 @@ class Estimator(DensityEstimator):
     model_ : LatentModel
     history_ : emkit.engine.monitor.History
         The anatomy table.
-    converged_, n_iter_, lower_bound_, lower_bounds_, n_features_in_
+    converged_, n_iter_, n_evaluations_, lower_bound_, lower_bounds_, n_features_in_
         As for :class:`~emkit.GaussianMixture`.
 
     Examples
@@ -73,8 +77,8 @@ class Estimator(DensityEstimator):
     """
 
     def __init__(self, model=None, *, n_init=1, tol=1e-3, max_iter=100, random_state=None,
-                 init=None, fixed=None, stopping=None, warm_start=False, verbose=0,
-                 verbose_interval=10, progress=None, n_jobs=None, chunk_size=8192, backend=None):
+                 init=None, fixed=None, stopping=None, accelerate=None, warm_start=False,
+                 verbose=0, verbose_interval=10, progress=None, n_jobs=None, chunk_size=8192, backend=None):
         self.model = model
         self.n_init = n_init
         self.tol = tol
@@ -83,6 +87,7 @@ class Estimator(DensityEstimator):
         self.init = init
         self.fixed = fixed
         self.stopping = stopping
+        self.accelerate = accelerate
         self.warm_start = warm_start
         self.verbose = verbose
         self.verbose_interval = verbose_interval

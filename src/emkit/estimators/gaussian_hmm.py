@@ -126,6 +126,10 @@ class GaussianHMM(HMMEstimator):
         emkit's own spelling of covariance regularisation (scikit-learn's): added to the
         diagonal of every covariance after every M-step, beside hmmlearn's priors above.
     on_collapse : {"raise", "keep"}, default="raise"
+    accelerate : {None, "squarem"}, default=None
+        ``"squarem"`` accelerates EM by SQUAREM (the same optimum in far fewer EM-map
+        evaluations when states are hard to tell apart; ``n_evaluations_`` counts them);
+        None is plain EM (emkit only).
     n_jobs : int, optional
         Threads for the E-step (None: as many as the process may use without
         oversubscribing the machine).
@@ -146,6 +150,8 @@ class GaussianHMM(HMMEstimator):
         The anatomy table; ``monitor_`` holds hmmlearn's view of it.
     converged_ : bool
     n_iter_ : int
+    n_evaluations_ : int
+        EM-map evaluations (M-steps) of the fit (``n_iter_`` without SQUAREM).
 
     Examples
     --------

@@ -76,6 +76,10 @@ class GaussianMixture(MixtureEstimator):
     stopping : StoppingRule or list of them, default=None
         When a fit has converged (``emkit.engine.ObjectiveChange``, ``ParameterChange``);
         None: the change of the per-sample objective below ``tol``.
+    accelerate : {None, "squarem"}, default=None
+        ``"squarem"`` accelerates EM by SQUAREM (the same optimum in far fewer EM-map
+        evaluations when components overlap; ``n_evaluations_`` counts them); None is plain
+        EM.
     n_jobs : int, default=None
         Threads for the E-step (None: as many as the process may use without
         oversubscribing the machine; see :class:`~emkit.backends.NumpyBackend`).
@@ -104,7 +108,9 @@ class GaussianMixture(MixtureEstimator):
         (derived from ``covariances_``; setting it sets ``covariances_``).
     converged_ : bool
     n_iter_ : int
-        EM iterations taken by the best fit.
+        EM iterations taken by the best fit (SQUAREM's extrapolations included).
+    n_evaluations_ : int
+        EM-map evaluations (M-steps) taken by the best fit.
     lower_bound_ : float
         Per-sample log-likelihood of the returned parameters (not of the step before).
     lower_bounds_ : list of float
@@ -141,7 +147,8 @@ class GaussianMixture(MixtureEstimator):
                  max_iter=100, n_init=1, init_params="kmeans", weights_init=None,
                  means_init=None, precisions_init=None, random_state=None, warm_start=False,
                  verbose=0, verbose_interval=10, progress=None, on_collapse="raise", fixed=None,
-                 stopping=None, n_jobs=None, chunk_size=8192, backend=None, model=None):
+                 stopping=None, accelerate=None, n_jobs=None, chunk_size=8192, backend=None,
+                 model=None):
         self.n_components = n_components
         self.covariance_type = covariance_type
         self.tol = tol
@@ -160,6 +167,7 @@ class GaussianMixture(MixtureEstimator):
         self.on_collapse = on_collapse
         self.fixed = fixed
         self.stopping = stopping
+        self.accelerate = accelerate
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
         self.backend = backend
@@ -222,6 +230,11 @@ class GaussianMixture(MixtureEstimator):
                                   components=components)
 
         return start
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # NaN are missing values, modelled exactly
+        return tags
 
     def _publish(self, model, params):
         self.weights_ = np.array(params.weights)

@@ -44,7 +44,7 @@ class GMMHMM(HMMEstimator):
         emkit's: added to the diagonal of every covariance after every M-step.
     params, init_params : str, default="stmcw"
         s startprob, t transmat, m means, c covariances, w mixture weights.
-    n_init, fixed, on_collapse, n_jobs, chunk_size, backend
+    n_init, fixed, on_collapse, accelerate, n_jobs, chunk_size, backend
         As for :class:`~emkit.GaussianHMM`.
 
     Attributes
@@ -56,7 +56,7 @@ class GMMHMM(HMMEstimator):
     covars_ : ndarray
         Shape (K, M), (K, M, D), (K, M, D, D) or (K, D, D) for "spherical", "diag", "full",
         "tied", as hmmlearn.
-    history_, monitor_, converged_, n_iter_
+    history_, monitor_, converged_, n_iter_, n_evaluations_
         As for :class:`~emkit.GaussianHMM`.
 
     Notes

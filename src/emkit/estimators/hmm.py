@@ -37,7 +37,7 @@ class HMM(HMMEstimator):
         How the starting state responsibilities are drawn for the codes in ``init_params``
         (emkit only). For discrete emissions, hard k-means responsibilities can start EM at a
         fixed point; pass starting values (``emission_params_``) instead.
-    n_init, fixed, n_jobs, chunk_size, backend
+    n_init, fixed, accelerate, n_jobs, chunk_size, backend
         As for :class:`~emkit.GaussianHMM`; ``fixed`` may name emission parameters
         ("means", "covariances", ...).
 
@@ -47,7 +47,7 @@ class HMM(HMMEstimator):
     transmat_ : ndarray of shape (n_components, n_components)
     emission_params_ : Tree
         The emission's parameters, K as the leading axis of each array.
-    history_, monitor_, converged_, n_iter_
+    history_, monitor_, converged_, n_iter_, n_evaluations_
         As for :class:`~emkit.GaussianHMM`.
     """
 

@@ -5,6 +5,7 @@ from abc import abstractmethod
 
 import numpy as np
 
+from ..engine.contracts import Component
 from ..components.gaussian import Gaussian
 from ..engine.constraints import simplex
 from ..engine.init import INITIALIZERS
@@ -49,6 +50,10 @@ MIXTURE_PARAMETERS = """\
     stopping : StoppingRule or list of them, default=None
         When a fit has converged (``emkit.engine.ObjectiveChange``, ``ParameterChange``);
         None: the change of the per-sample objective below ``tol``.
+    accelerate : {None, "squarem"}, default=None
+        ``"squarem"`` accelerates EM by SQUAREM (the same optimum in far fewer EM-map
+        evaluations when components overlap; ``n_evaluations_`` counts them); None is plain
+        EM.
     progress : bool or None, default=None
         Progress bars over the iterations and rows (needs ``rich``); None shows them when
         ``verbose`` is set.
@@ -71,6 +76,8 @@ MIXTURE_ATTRIBUTES = """\
         reads (set it to change the model); ``components_`` is built from them.
     converged_ : bool
     n_iter_ : int
+    n_evaluations_ : int
+        EM-map evaluations (M-steps) of the fit (``n_iter_`` without SQUAREM).
     lower_bound_ : float
         Per-sample objective (log-likelihood, or log-posterior with a prior) of the returned
         parameters.
@@ -185,8 +192,8 @@ class MixtureModel(ComponentMixture):
     def __init__(self, component=None, n_components=1, *, weight_prior=None, tol=1e-3,
                  max_iter=100, n_init=1, init_params="kmeans", params_init=None,
                  random_state=None, warm_start=False, verbose=0, verbose_interval=10,
-                 progress=None, fixed=None, stopping=None, n_jobs=None, chunk_size=8192,
-                 backend=None):
+                 progress=None, fixed=None, stopping=None, accelerate=None, n_jobs=None,
+                 chunk_size=8192, backend=None):
         self.component = component
         self.n_components = n_components
         self.weight_prior = weight_prior
@@ -202,12 +209,20 @@ class MixtureModel(ComponentMixture):
         self.progress = progress
         self.fixed = fixed
         self.stopping = stopping
+        self.accelerate = accelerate
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
         self.backend = backend
 
     def _component(self):
         return Gaussian() if self.component is None else self.component
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        component = self._component()
+        tags.input_tags.allow_nan = isinstance(component, Component) and \
+            component.supports_missing  # NaN are missing values the family models
+        return tags
 
 
 MixtureModel.__doc__ = MixtureModel.__doc__.format(parameters=MIXTURE_PARAMETERS,

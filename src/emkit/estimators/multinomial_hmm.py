@@ -41,7 +41,7 @@ class MultinomialHMM(HMMEstimator):
         As for :class:`~emkit.GaussianHMM`.
     params, init_params : str, default="ste"
         s startprob, t transmat, e emissionprob (emkit's ``probs``).
-    n_init, fixed, n_jobs, chunk_size, backend
+    n_init, fixed, accelerate, n_jobs, chunk_size, backend
         As for :class:`~emkit.GaussianHMM`.
 
     Attributes
@@ -50,7 +50,7 @@ class MultinomialHMM(HMMEstimator):
     transmat_ : ndarray of shape (n_components, n_components)
     emissionprob_ : ndarray of shape (n_components, n_features)
     n_features : int
-    history_, monitor_, converged_, n_iter_
+    history_, monitor_, converged_, n_iter_, n_evaluations_
         As for :class:`~emkit.GaussianHMM`.
 
     Examples

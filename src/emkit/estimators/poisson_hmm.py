@@ -46,7 +46,7 @@ class PoissonHMM(HMMEstimator):
         As for :class:`~emkit.GaussianHMM`.
     params, init_params : str, default="stl"
         s startprob, t transmat, l lambdas (emkit's ``rates``).
-    n_init, fixed, n_jobs, chunk_size, backend
+    n_init, fixed, accelerate, n_jobs, chunk_size, backend
         As for :class:`~emkit.GaussianHMM`.
 
     Attributes
@@ -54,7 +54,7 @@ class PoissonHMM(HMMEstimator):
     startprob_ : ndarray of shape (n_components,)
     transmat_ : ndarray of shape (n_components, n_components)
     lambdas_ : ndarray of shape (n_components, n_features)
-    history_, monitor_, converged_, n_iter_
+    history_, monitor_, converged_, n_iter_, n_evaluations_
         As for :class:`~emkit.GaussianHMM`.
 
     Examples

@@ -58,6 +58,8 @@ class RegressionMixture(MixtureEstimator):
         Parameters held at their starting values, by dotted path (``"experts.variance"``,
         ``"gate.weights"``).
     stopping : StoppingRule or list of them, default=None
+    accelerate : {None, "squarem"}, default=None
+        ``"squarem"`` accelerates EM by SQUAREM; None is plain EM.
     n_jobs : int, default=None
     chunk_size : int, default=8192
     backend : Backend, default=None
@@ -107,8 +109,8 @@ class RegressionMixture(MixtureEstimator):
     def __init__(self, n_components=1, *, family="gaussian", gate="constant",
                  fit_intercept=True, reg_variance=0.0, tol=1e-3, max_iter=100, n_init=1,
                  init_params="kmeans", random_state=None, warm_start=False, verbose=0,
-                 verbose_interval=10, progress=None, fixed=None, stopping=None, n_jobs=None,
-                 chunk_size=8192, backend=None):
+                 verbose_interval=10, progress=None, fixed=None, stopping=None,
+                 accelerate=None, n_jobs=None, chunk_size=8192, backend=None):
         self.n_components = n_components
         self.family = family
         self.gate = gate
@@ -125,6 +127,7 @@ class RegressionMixture(MixtureEstimator):
         self.progress = progress
         self.fixed = fixed
         self.stopping = stopping
+        self.accelerate = accelerate
         self.n_jobs = n_jobs
         self.chunk_size = chunk_size
         self.backend = backend
