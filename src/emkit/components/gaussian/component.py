@@ -193,7 +193,22 @@ class Gaussian(Component):
 
     def densities(self, params, X):
         """Log densities (of the observed entries where X has NaN), with the rows' missingness
-        patterns and conditionals kept for :meth:`stats_from_densities`."""
+        patterns and conditionals kept for :meth:`stats_from_densities`.
+
+        Parameters
+        ----------
+        params : Tree
+            ``means`` (K, n_features) and ``covariances`` (of the covariance structure).
+        X : ndarray of shape (n_samples, n_features)
+            The rows; NaN marks a missing entry.
+
+        Returns
+        -------
+        Densities
+            ``log_prob`` of shape (n_samples, K), ``log N(x_i | mean_k, Sigma_k)`` (of the
+            observed entries' marginal for rows with NaN); for data with missing entries,
+            the term ``incomplete`` holds the rows' missingness patterns and conditionals.
+        """
         self.check_shapes(params, X.shape[1])
         factor = self.factor(params)
         if not has_missing(X):
