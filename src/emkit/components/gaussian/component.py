@@ -419,8 +419,9 @@ LARGEST_VALUE = 1e150
 
 def _check_squarable(X):
     """Raise DataError at the first row with a value whose square would overflow."""
-    if X.size == 0 or max(-float(X.min()), float(X.max())) <= LARGEST_VALUE:
-        return  # (no temporary the size of X)
+    with np.errstate(invalid="ignore"):  # NaN marks a missing entry: not a large value
+        if X.size == 0 or not max(-float(np.nanmin(X)), float(np.nanmax(X))) > LARGEST_VALUE:
+            return  # (no temporary the size of X)
     row, column = np.argwhere(np.abs(X) > LARGEST_VALUE)[0]
     raise DataError(
         f"X row {ROW}, column {int(column)} is {float(X[row, column]):.3g}; a Gaussian is "
