@@ -107,7 +107,8 @@ TRIGGERS = {
     "data-not-2d": lambda t: emkit.GaussianMixture(2).fit(X[:, 0]),
     "data-complex": lambda t: emkit.GaussianMixture(2).fit(X + 1j),
     "data-text": lambda t: emkit.GaussianMixture(2).fit(np.array([["a", "b"]] * 5)),
-    "data-nan": lambda t: emkit.GaussianMixture(2).fit(np.vstack([X, [[np.nan, 0.0]]])),
+    "data-nan": lambda t: emkit.PoissonMixture(2).fit(np.vstack([np.round(np.abs(X)),
+                                                                 [[np.nan, 0.0]]])),
     "data-no-rows": lambda t: (open(t / "h.csv", "w").write("a,b\n"),
                                emkit.GaussianMixture(2).fit(
                                    emkit.sources.open_source(t / "h.csv"))),
@@ -115,6 +116,7 @@ TRIGGERS = {
     "data-constant-column": lambda t: emkit.GaussianMixture(2).fit(np.c_[X, np.ones(60)]),
     "data-too-large": lambda t: emkit.GaussianMixture(2).fit(X * 1e300),
     "data-outside-support": lambda t: emkit.PoissonMixture(2).fit(-np.abs(X)),
+    "poisson-count-too-large": lambda t: emkit.PoissonMixture(2).fit(np.full((5, 1), 1e16)),
     "row-impossible": lambda t: fitted().predict(np.array([[1e300, -1e300]])),
     "weights-negative": lambda t: emkit.GaussianMixture(2).fit(X, sample_weight=-np.ones(60)),
     "weights-overflow": lambda t: emkit.GaussianMixture(2).fit(

@@ -53,6 +53,7 @@ from .exceptions import (
     ComponentCollapseError,
     ComponentCollapseWarning,
     ConvergenceWarning,
+    MissingDataWarning,
     ModelFileError,
     NonMonotoneWarning,
 )
@@ -85,6 +86,7 @@ __all__ = [
     # warnings and errors
     "AnatomyWarning", "ComponentCollapseError", "ComponentCollapseWarning",
     "ConvergenceWarning", "ModelFileError", "NonMonotoneWarning",
+    "MissingDataWarning",
     # data, files and priors
     "backends", "datasets", "load", "priors", "save", "sources",
 ]

@@ -18,6 +18,7 @@ __all__ = [
     "ComponentCollapseWarning",
     "ConvergenceWarning",
     "DataError",
+    "MissingDataWarning",
     "ModelFileError",
     "NonMonotoneWarning",
 ]
@@ -50,6 +51,10 @@ class NonMonotoneWarning(UserWarning):
     EM guarantees that the objective never decreases, so this points at a bug in a model's
     E-step or M-step (often a user-written one) or at numerical trouble.
     """
+
+
+class MissingDataWarning(UserWarning):
+    """Rows of the data with no observed value (every entry NaN) were dropped from a fit."""
 
 
 class AnatomyWarning(UserWarning):

@@ -164,6 +164,27 @@ class Independent(Composite):
         self._check_width(X)
         self.validate_parts(lambda name: self.select(X, name), fit=True)
 
+    @property
+    def supports_missing(self):
+        """Whether every part models missing values."""
+        return all(part.supports_missing for part in self.parts.values())
+
+    def conditional_moments(self, params, X):
+        """Each part's conditional means and variances in its columns (the parts are
+        independent given the component, so a part's missing entries depend on its own
+        observed entries only). Every part must support missing data."""
+        self._check_width(X)
+        means = variances = None
+        for name, part in self.parts.items():
+            part_means, part_variances = part.conditional_moments(params[name],
+                                                                  self.select(X, name))
+            if variances is None:
+                shape = (X.shape[0], part_means.shape[1], self.n_features)
+                means, variances = np.empty(shape), np.empty(shape)
+            means[:, :, self.columns[name]] = part_means
+            variances[:, :, self.columns[name]] = part_variances
+        return means, variances
+
     def sample(self, params, labels, rng):
         out = np.empty((len(labels), self.n_features))
         for name, part in self.parts.items():

@@ -9,6 +9,7 @@ from sklearn.metrics import pairwise_distances_argmin
 from ..engine import constraints
 from ..engine.contracts import Component, Densities
 from ..engine.fixed import sub_paths
+from ..engine.missing import fill_column_means, has_missing, mixture_of_conditionals
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int
@@ -52,6 +53,11 @@ class MixtureEmission(Component):
 
     def __repr__(self):
         return f"MixtureEmission({self.component!r}, n_mix={self.n_mix})"
+
+    @property
+    def supports_missing(self):
+        """Whether the mixed family models missing values (then so does the mixture)."""
+        return self.component.supports_missing
 
     def constraints(self):
         return {"weights": constraints.simplex, "components": self.component.constraints()}
@@ -155,6 +161,22 @@ class MixtureEmission(Component):
                                                          densities.terms["inner"])
         return Tree(counts=counts, entropy=np.float64(entropy), components=components)
 
+    def conditional_moments(self, params, X):
+        """Per state, the mixture of its components' conditionals, weighted by the inner
+        responsibilities given the observed entries (see
+        :func:`~emkit.engine.missing.mixture_of_conditionals`)."""
+        log_inner = np.array(self.component.log_prob(params.components, X), dtype=np.float64)
+        inner_means, inner_variances = self.component.conditional_moments(params.components, X)
+        n_states = params.weights.shape[0]
+        means = np.empty((X.shape[0], n_states, X.shape[1]))
+        variances = np.empty_like(means)
+        for k in range(n_states):
+            resp = self._state_responsibilities(params, log_inner, k, np.ones(X.shape[0]))[0]
+            mixed = slice(k * self.n_mix, (k + 1) * self.n_mix)
+            means[:, k], variances[:, k] = mixture_of_conditionals(
+                resp, inner_means[:, mixed], inner_variances[:, mixed], X)
+        return means, variances
+
     def m_step(self, stats, params, fixed=frozenset()):
         if "weights" in fixed:
             weights = params.weights
@@ -173,6 +195,7 @@ class MixtureEmission(Component):
     # -- initialisation and sampling --------------------------------------------------------
     def init_params(self, X, resp, rng):
         """Per state, k-means on its rows gives M centres; every row joins its nearest one.
+        (Missing entries start at their column's mean for the k-means.)
 
         Parameters
         ----------
@@ -188,13 +211,14 @@ class MixtureEmission(Component):
         Tree
             The starting parameters.
         """
+        filled = fill_column_means(X) if has_missing(X) else X
         n_states = resp.shape[1]
         inner = np.zeros((X.shape[0], n_states, self.n_mix))
         owner = resp.argmax(axis=1)
         for k in range(n_states):
-            rows = X[owner == k] if np.sum(owner == k) >= self.n_mix else X
+            rows = filled[owner == k] if np.sum(owner == k) >= self.n_mix else filled
             centres = KMeans(self.n_mix, n_init=1, random_state=rng).fit(rows).cluster_centers_
-            nearest = pairwise_distances_argmin(X, centres)
+            nearest = pairwise_distances_argmin(filled, centres)
             inner[np.arange(X.shape[0]), k, nearest] = resp[:, k]
         counts = inner.sum(axis=0) + TINY_COUNT
         flat = inner.reshape(X.shape[0], -1)

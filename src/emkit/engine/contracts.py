@@ -20,6 +20,7 @@ from .arguments import RecordsArguments
 from .geometry import n_free_parameters
 from .posterior import DiscretePosterior, Posterior
 from .tree import Tree
+from .validation import MISSING_DATA_REMEDY, article, check_finite
 
 __all__ = ["Backend", "Component", "Densities", "EStep", "LatentModel"]
 
@@ -75,6 +76,10 @@ class Component(RecordsArguments, ABC):
 
     #: Name of the family, used in error messages ("Gaussian", "Poisson", ...).
     family: str = "component"
+
+    #: Whether NaN entries of X are missing values the family models (as latent variables,
+    #: or by leaving them out of a factorised likelihood). Without it NaN is an error.
+    supports_missing: bool = False
 
     @abstractmethod
     def constraints(self) -> dict:
@@ -235,12 +240,27 @@ class Component(RecordsArguments, ABC):
 
         Runs on every block of data to fit, score or predict; use the checks of
         :mod:`emkit.engine.validation`, whose errors the engine locates in the whole data.
+        By default: finite values, NaN allowed where :attr:`supports_missing`.
 
         Parameters
         ----------
         X : ndarray of shape (n_samples, n_features)
             The rows of one block.
         """
+        check_finite(X, family=self.family, allow_nan=self.supports_missing)
+
+    def conditional_moments(self, params: Tree, X: np.ndarray):
+        """Means and variances of every entry of X given the row's observed entries, per
+        component (for ``impute``); families with :attr:`supports_missing` provide it.
+
+        Returns
+        -------
+        means, variances : ndarray of shape (n_samples, K, n_features)
+            Observed entries as they are (variance 0), missing ones (NaN) at their
+            conditional mean and variance under each component.
+        """
+        raise NotImplementedError(f"{article(self.family)} {self.family} component cannot "
+                                  f"impute missing values. {MISSING_DATA_REMEDY}")
 
     def validate_fit(self, X: np.ndarray) -> None:
         """Checks of training data: the support, and data the family cannot be fitted to.
@@ -511,6 +531,17 @@ class LatentModel(RecordsArguments, ABC):
         """
         return self.posterior(params, block).row_log_likelihood
 
+    def impute(self, params: Tree, block):
+        """Conditional means and variances of the entries of X given each row's observed
+        entries, under the model (the posterior mixture of the component conditionals).
+
+        Returns
+        -------
+        means, variances : ndarray of shape (n_samples, n_features)
+            Observed entries as they are (variance 0).
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not impute missing values")
+
     def sample(self, params: Tree, n_samples: int, rng, *, lengths=None):
         """Draw data from the model.
 
@@ -579,13 +610,15 @@ class LatentModel(RecordsArguments, ABC):
         """Raise ValueError if the data cannot be modelled (support, shapes).
 
         The engine runs it on every block of data to fit, score or predict, and locates its
-        errors in the whole data (see :class:`~emkit.exceptions.DataError`).
+        errors in the whole data (see :class:`~emkit.exceptions.DataError`). By default:
+        finite values (no missing-data support).
 
         Parameters
         ----------
         block : Block
             The rows of one block.
         """
+        check_finite(block.X)
 
     def validate_fit(self, block) -> None:
         """Checks of training data beyond :meth:`validate`.

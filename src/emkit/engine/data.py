@@ -373,7 +373,7 @@ def as_source(data) -> Source:
     if isinstance(data, (np.ndarray, list, tuple)):
         from .validation import check_X
 
-        return InMemory(Block(check_X(data, name="data")))
+        return InMemory(Block(check_X(data, name="data", allow_nan=True)))
     raise TypeError(
         "data must be a numpy array, an emkit Block, a Dask array or DataFrame, or a data "
         f"source (emkit.sources); got {type(data).__name__}"

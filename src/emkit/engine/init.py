@@ -10,6 +10,8 @@ import numpy as np
 from sklearn.cluster import KMeans, kmeans_plusplus
 from sklearn.metrics import pairwise_distances_argmin
 
+from .missing import fill_column_means, has_missing
+
 __all__ = ["INITIALIZERS", "initial_responsibilities", "one_hot"]
 
 
@@ -63,9 +65,12 @@ def initial_responsibilities(method, X, n_components, rng):
     ----------
     method : {"kmeans", "k-means++", "random_from_data", "random"}
     X : ndarray of shape (n_samples, n_features)
+        Missing values (NaN) are replaced by their column's mean for the initialiser.
     n_components : int
     rng : numpy.random.RandomState
     """
     if method not in INITIALIZERS:
         raise ValueError(f"init must be one of {sorted(INITIALIZERS)}; got {method!r}.")
+    if has_missing(X):
+        X = fill_column_means(X)
     return INITIALIZERS[method](X, n_components, rng)

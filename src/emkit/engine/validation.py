@@ -17,10 +17,14 @@ from ..exceptions import ROW, DataError
 from .constraints import flat_constraints
 from .tree import Tree
 
-__all__ = ["check_X", "check_array", "check_finite", "check_lengths", "check_params",
-           "check_possible", "params_problem",
+__all__ = ["MISSING_DATA_REMEDY", "check_X", "check_array", "check_finite", "check_lengths",
+           "check_observed_columns", "check_params", "check_possible", "params_problem",
            "check_positive_int", "check_probabilities", "check_support", "check_tol",
-           "check_values", "check_weights", "label_codes"]
+           "check_values", "check_weights", "label_codes", "observed_rows_only"]
+
+#: What to do with NaN given to a family without missing-data support.
+MISSING_DATA_REMEDY = ("Remove or impute the rows with missing values, or use a family that "
+                       "models them (Gaussian, in a mixture or an HMM).")
 
 
 def check_X(X, *, name="X", allow_nan=False, dtype=np.float64, min_samples=1):
@@ -123,12 +127,69 @@ def check_finite(X, *, name="X", family=None, allow_nan=False):
     owner = f"{article(family)} {family} component" if family else \
         ("this model" if missing else "emkit")
     if missing:
-        need, remedy = "has no missing-data support", ("Remove or impute the rows with "
-                                                      "missing values.")
+        need, remedy = "has no missing-data support", MISSING_DATA_REMEDY
     else:
         need, remedy = "needs finite values", "Infinite values are never valid; remove them."
     raise DataError(f"{name} column {column} has {what} at row {ROW} ({int(bad.sum())} NaN "
                     f"or infinite entries in all); {owner} {need}. {remedy}", row)
+
+
+def check_observed_columns(X, family=None, *, name="X"):
+    """Raise a ValueError at the first column of X with no observed (non-NaN) value.
+
+    Missing values are latent variables, but a column that is never observed leaves its
+    parameters unidentified: no amount of EM can estimate them.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    family : str, optional
+        The family being fitted, for the message.
+    name : str
+    """
+    empty = np.flatnonzero(np.all(np.isnan(X), axis=0)) if X.shape[0] else np.zeros(0, int)
+    if not empty.size:
+        return
+    owner = f"{article(family)} {family} component" if family else "the model"
+    raise ValueError(f"{name} column {int(empty[0])} has no observed value: all its "
+                     f"{X.shape[0]} entries are NaN ({empty.size} such column(s): "
+                     f"{empty[:10].tolist()}); {owner} cannot estimate anything about it. "
+                     "Remove the column.")
+
+
+def observed_rows_only(X, *, name="X"):
+    """The rows of X that observe at least one value, and a warning if some observe none.
+
+    A row whose every entry is missing (NaN) carries no information about the parameters; it
+    is dropped from a fit, with a warning that says how many.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    name : str
+
+    Returns
+    -------
+    ndarray of bool, shape (n_samples,), or None
+        Which rows to keep; None when every row observes something (nothing dropped).
+    """
+    from ..exceptions import MissingDataWarning, warn
+
+    from .missing import has_missing
+
+    if X.shape[1] == 0 or not has_missing(X):
+        return None
+    keep = ~np.all(np.isnan(X), axis=1)
+    if keep.all():
+        return None
+    dropped = int(np.sum(~keep))
+    if not keep.any():
+        raise ValueError(f"{name} has no observed value: all its {X.size} entries are NaN. "
+                         "Pass data with observed values.")
+    warn(f"{dropped} row(s) of {name} (of {X.shape[0]}) have no observed value (every entry "
+         f"is NaN), the first at row {int(np.flatnonzero(~keep)[0])}; they carry no "
+         "information and were dropped from the fit.", MissingDataWarning)
+    return keep
 
 
 def check_values(X, bad, family, expected, remedy, *, name="X"):

@@ -259,6 +259,34 @@ class LatentEstimator(BaseEstimator):
         """``sum_i log p(x_i)`` over X (one pass) and the number of rows."""
         return self._map_sum(X, _block_log_likelihood, **inputs)
 
+    def impute(self, X, return_std=False, **inputs):
+        """Fill the missing entries (NaN) of X with their conditional expectations under the
+        fitted model, given each row's observed entries.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), Dask collection or source
+            NaN marks a missing entry (missing at random).
+        return_std : bool, default=False
+            Also return the conditional standard deviation of every entry.
+        **inputs : array-like
+            What the estimator's other methods take besides X (``lengths`` for an HMM).
+
+        Returns
+        -------
+        X_imputed : ndarray of shape (n_samples, n_features)
+            Observed entries unchanged; each missing entry at ``E[x_ij | x_io]``. For a mixture
+            (or an HMM) this is ``sum_k r_ik E[x_ij | x_io, k]``, with ``r_ik`` the posterior of
+            the latent class given the observed entries (of the whole sequence).
+        std : ndarray of shape (n_samples, n_features)
+            Only with ``return_std``: ``sqrt(Var[x_ij | x_io])`` (0 for observed entries), the
+            variance of the mixture of conditionals by the law of total variance.
+        """
+        rows = self._map_rows(X, _impute_rows, **inputs)
+        n_features = rows.shape[1] // 2
+        mean = rows[:, :n_features]
+        return (mean, np.sqrt(rows[:, n_features:])) if return_std else mean
+
     def _bic(self, X, **inputs):
         log_likelihood, n = self._total_log_likelihood(X, **inputs)
         return bic(log_likelihood, self.n_parameters(), n)
@@ -363,6 +391,11 @@ class LatentEstimator(BaseEstimator):
         return NotFittedError(f"This {type(self).__name__} instance is not fitted yet. Call "
                               f"'fit' with appropriate arguments before using this "
                               f"estimator.{what}")
+
+
+def _impute_rows(model, params, block):
+    """Conditional means and variances of a block's entries side by side, (n_rows, 2 D)."""
+    return np.hstack(model.impute(params, block))
 
 
 def _block_classification_entropy(model, params, block):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine.data import Block, InMemory, Source, is_dask_collection
-from ..engine.validation import check_lengths, check_X
+from ..engine.validation import check_lengths, check_X, observed_rows_only
 from ._inputs import check_names, validate_fit_input, validate_predict_input
 from ._sample_weight import check_sample_weight, label_array
 
@@ -129,12 +129,24 @@ def fit_data(X, default, chosen=None, *, sample_weight=None, labels=None, length
     if isinstance(X, Source) or is_dask_collection(X):
         source, names = _outside_memory(X, sample_weight, lengths, fields, sequences=sequences)
         return EstimatorData(source, _backend_for(source, default, chosen), names)
-    X, names = validate_fit_input(X)
+    X, names = validate_fit_input(X, allow_nan=True)
     if sequences or lengths is not None:
         lengths = check_lengths(lengths, X.shape[0])
     block = Block(X, weights=check_sample_weight(sample_weight, X.shape[0]), lengths=lengths,
                   **_row_arrays(fields))
-    return EstimatorData(InMemory(block), chosen or default, names)
+    return EstimatorData(InMemory(_observed_rows(block)), chosen or default, names)
+
+
+def _observed_rows(block):
+    """The block without its rows that observe no value (all NaN), with a warning.
+
+    Such rows carry no information. A sequence keeps them: their state is still linked to
+    its neighbours', and they add nothing to the evidence.
+    """
+    if block.lengths is not None:
+        return block
+    keep = observed_rows_only(block.X)
+    return block if keep is None else block.take(np.flatnonzero(keep)).replace(offset=0)
 
 
 def _row_arrays(fields):
@@ -155,7 +167,8 @@ def predict_data(estimator, X, default, chosen=None, *, lengths=None, sequences=
     """
     fitted = "n_features_in_" in estimator.__dict__
     if not (isinstance(X, Source) or is_dask_collection(X)):
-        X = validate_predict_input(estimator, X) if fitted else check_X(X)
+        X = validate_predict_input(estimator, X, allow_nan=True) if fitted else \
+            check_X(X, allow_nan=True)
         if sequences or lengths is not None:
             lengths = check_lengths(lengths, X.shape[0])
         block = Block(X, lengths=lengths, **_row_arrays(fields))

@@ -26,6 +26,7 @@ from scipy import linalg
 from sklearn.utils import check_random_state
 
 from ..engine.constraints import flat_constraints
+from ..engine.missing import fill_column_means, has_missing
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int, check_possible, check_probabilities
 from ..models.hmm import HMM
@@ -243,7 +244,8 @@ class HMMEstimator(LatentEstimator):
                 values["startprob_"] = chain.dirichlet(np.full(k, 1.0 / k))
             if "t" in codes:
                 values["transmat_"] = chain.dirichlet(np.full(k, 1.0 / k), size=k)
-            values.update(self._initial_emission(block.X, codes, stream, model.emission))
+            X = fill_column_means(block.X) if has_missing(block.X) else block.X  # NaN: missing
+            values.update(self._initial_emission(X, codes, stream, model.emission))
             every = set(self._codes)
             return Tree(**self._chain_from_attributes(every, values), emission=Tree.from_paths(
                 self._emission_from_attributes(every, data.n_features, values)))

@@ -231,6 +231,11 @@ class GaussianMixture(MixtureEstimator):
 
         return start
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # NaN are missing values, modelled exactly
+        return tags
+
     def _publish(self, model, params):
         self.weights_ = np.array(params.weights)
         self.means_ = np.array(params.components.means)

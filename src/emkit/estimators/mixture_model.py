@@ -5,6 +5,7 @@ from abc import abstractmethod
 
 import numpy as np
 
+from ..engine.contracts import Component
 from ..components.gaussian import Gaussian
 from ..engine.constraints import simplex
 from ..engine.init import INITIALIZERS
@@ -215,6 +216,13 @@ class MixtureModel(ComponentMixture):
 
     def _component(self):
         return Gaussian() if self.component is None else self.component
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        component = self._component()
+        tags.input_tags.allow_nan = isinstance(component, Component) and \
+            component.supports_missing  # NaN are missing values the family models
+        return tags
 
 
 MixtureModel.__doc__ = MixtureModel.__doc__.format(parameters=MIXTURE_PARAMETERS,

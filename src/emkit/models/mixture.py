@@ -10,6 +10,7 @@ from ..engine.contracts import EStep, LatentModel
 from ..engine.fixed import sub_paths
 from ..engine.posterior import DiscretePosterior
 from ..engine.init import initial_responsibilities
+from ..engine.missing import mixture_of_conditionals
 from ..engine.numerics import TINY_COUNT
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int, check_possible
@@ -240,6 +241,19 @@ class Mixture(LatentModel):
         """
         _, row_loglik, _, _, _ = self._responsibilities(params, block, np.ones(block.n_samples))
         return row_loglik
+
+    def impute(self, params, block):
+        """Conditional means and variances of X's entries given each row's observed ones:
+        the mixture over components of the component conditionals, weighted by the
+        responsibilities (see :func:`~emkit.engine.missing.mixture_of_conditionals`).
+
+        Returns
+        -------
+        means, variances : ndarray of shape (n_samples, n_features)
+        """
+        probabilities = self.posterior(params, block).probabilities
+        means, variances = self.component.conditional_moments(params.components, block.X)
+        return mixture_of_conditionals(probabilities, means, variances, block.X)
 
     def sample(self, params, n_samples, rng, *, lengths=None):
         """Draw ``n_samples`` rows (grouped by component).

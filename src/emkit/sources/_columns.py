@@ -132,8 +132,8 @@ def check_same_types(expected: Mapping, actual: Mapping, where_expected: str,
             )
 
 
-def as_float_rows(values, where: str, row_offset: int = 0, allow_nan: bool = False):
-    """Return a block's values as a C-contiguous float64 array, checked to be finite.
+def as_float_rows(values, where: str, row_offset: int = 0, allow_nan: bool = True):
+    """Return a block's values as a C-contiguous float64 array, checked for infinities.
 
     Parameters
     ----------
@@ -142,8 +142,9 @@ def as_float_rows(values, where: str, row_offset: int = 0, allow_nan: bool = Fal
         The data's name, for messages.
     row_offset : int
         Row number of the block's first row in the whole data (messages count from there).
-    allow_nan : bool
-        Whether NaN marks missing values.
+    allow_nan : bool, default=True
+        Whether NaN marks missing values; by default the model's ``validate`` decides (a
+        family without missing-data support refuses them, naming itself).
 
     Returns
     -------

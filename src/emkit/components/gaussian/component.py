@@ -6,13 +6,16 @@ import numbers
 import numpy as np
 
 from ...engine import constraints
-from ...engine.contracts import Component
+from ...engine.contracts import Component, Densities
+from ...engine.missing import fill_column_means, has_missing
 from ...engine.moments import Moments
 from ...engine.numerics import TINY_COUNT
 from ...engine.tree import Tree
+from ...engine.validation import check_observed_columns
 from ...exceptions import ROW, ComponentCollapseError, DataError
 from .. import _collapse
 from . import _kernels
+from ._missing import IncompleteRows
 from .parsimonious import PARSIMONIOUS
 from .prior import HmmlearnGaussianPrior
 from .structures import STRUCTURES, Singular
@@ -76,9 +79,17 @@ class Gaussian(Component):
     means of the E-step's parameters, so that no covariance is computed as
     ``E[xx'] - mu mu'`` on raw data; statistics taken at different parameters still add.
     Log densities use triangular precision factors.
+
+    Missing values (NaN entries, missing at random) are latent variables: a row's density is
+    the marginal density of its observed entries, and the E-step uses the exact conditional
+    moments of its missing entries given the observed ones, grouped by missingness pattern
+    (see :mod:`emkit.components.gaussian._missing`). The statistic ``missing_entropy`` (K,)
+    carries the entropy of those conditionals into the bound. Blocks without NaN take the
+    complete-data kernels unchanged.
     """
 
     family = "Gaussian"
+    supports_missing = True
 
     def __init__(self, covariance_type="full", reg_covar=1e-6, on_collapse="raise", prior=None):
         if covariance_type not in STRUCTURES and covariance_type not in PARSIMONIOUS:
@@ -165,16 +176,69 @@ class Gaussian(Component):
                 self._remedy()) from None
 
     def log_prob(self, params, X):
+        return self.densities(params, X).log_prob
+
+    def densities(self, params, X):
+        """Log densities (of the observed entries where X has NaN), with the rows' missingness
+        patterns and conditionals kept for :meth:`stats_from_densities`."""
         self.check_shapes(params, X.shape[1])
         factor = self.factor(params)
+        if not has_missing(X):
+            return Densities(self._complete_log_prob(params, factor, X))
+        rows = self._incomplete_rows(params, X)
+        table = rows.log_prob(X, lambda complete: self._complete_log_prob(params, factor,
+                                                                          complete))
+        return Densities(table, incomplete=rows)
+
+    def _complete_log_prob(self, params, factor, X):
         out = np.empty((X.shape[0], params.means.shape[0]))
         kernel = _kernels.dense_log_prob if factor.dense else _kernels.diag_log_prob
         kernel(X, params.means, factor.values, factor.log_det, out)
         return out
 
+    def _incomplete_rows(self, params, X):
+        return IncompleteRows(X, np.asarray(params.means), self.full_covariances(params))
+
+    def conditional_moments(self, params, X):
+        """Means and variances of every entry of X given the row's observed entries.
+
+        Parameters
+        ----------
+        params : Tree
+        X : ndarray of shape (n_samples, n_features), NaN where missing
+
+        Returns
+        -------
+        means, variances : ndarray of shape (n_samples, K, n_features)
+            Per component: observed entries as they are (variance 0), missing ones at their
+            conditional mean and variance under that component.
+        """
+        self.check_shapes(params, X.shape[1])
+        self.factor(params)
+        return self._incomplete_rows(params, X).conditional_moments(X)
+
     # -- statistics and M-step --------------------------------------------------------------
     def expected_stats(self, params, X, weights):
-        return Tree(moments=weighted_moments(X, weights, params.means, self.structure.dense))
+        if params is not None and "covariances" in params and has_missing(X):
+            return self._incomplete_stats(params, X, weights, self._incomplete_rows(params, X))
+        return self._complete_stats(params, X, weights)
+
+    def stats_from_densities(self, params, X, weights, densities):
+        rows = densities.terms.get("incomplete")
+        if rows is None:  # the densities found no NaN in these rows
+            return self._complete_stats(params, X, weights)
+        return self._incomplete_stats(params, X, weights, rows)
+
+    def _complete_stats(self, params, X, weights):
+        return Tree(moments=weighted_moments(X, weights, params.means, self.structure.dense),
+                    missing_entropy=np.zeros(params.means.shape[0]))
+
+    def _incomplete_stats(self, params, X, weights, rows):
+        dense = self.structure.dense
+        moments, entropy = rows.statistics(
+            X, weights, np.asarray(params.means, dtype=float), dense,
+            lambda x, w: weighted_moments(x, w, params.means, dense))
+        return Tree(moments=moments, missing_entropy=entropy)
 
     def m_step(self, stats, params, fixed=frozenset()):
         moments = stats.moments
@@ -207,11 +271,12 @@ class Gaussian(Component):
             quadratic = np.sum(factor.values ** 2 * scatter)
         n_features = params.means.shape[1]
         return float(np.sum(moments.n * (factor.log_det - 0.5 * n_features * _kernels.LOG_2PI))
-                     - 0.5 * quadratic)
+                     - 0.5 * quadratic + np.sum(stats.missing_entropy))
 
     def init_params(self, X, resp, rng):
         """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
-        starts from the mean and covariance of all the rows.
+        starts from the mean and covariance of all the rows. Missing entries (NaN) start at
+        their column's mean.
 
         Parameters
         ----------
@@ -227,6 +292,8 @@ class Gaussian(Component):
         Tree
             The starting parameters.
         """
+        X = fill_column_means(X) if has_missing(X) else X
+
         def m_step(weights, previous):
             counts = weights.sum(axis=0) + TINY_COUNT
             means = weights.T @ X / counts[:, None]
@@ -276,16 +343,19 @@ class Gaussian(Component):
         return f"reg_covar={self.reg_covar:g}" if self.reg_covar > 0 else None
 
     def validate_fit(self, X):
+        check_observed_columns(X, self.family)
         _check_squarable(X)
         if X.shape[0] < 2:
             return
-        constant = np.flatnonzero(np.ptp(X, axis=0) == 0)
+        spread = np.nanmax(X, axis=0) - np.nanmin(X, axis=0) if has_missing(X) else \
+            np.ptp(X, axis=0)
+        constant = np.flatnonzero(spread == 0)
         if constant.size:
             column = int(constant[0])
             raise ValueError(
-                f"X column {column} is constant (every value is {X[0, column]:g}); a Gaussian "
-                "component cannot estimate a variance for it (it would collapse to reg_covar). "
-                "Remove constant columns before fitting."
+                f"X column {column} is constant (every value is {np.nanmax(X[:, column]):g}); a "
+                "Gaussian component cannot estimate a variance for it (it would collapse to "
+                "reg_covar). Remove constant columns before fitting."
             )
 
     def full_covariances(self, params):
@@ -321,10 +391,10 @@ LARGEST_VALUE = 1e150
 
 def _check_squarable(X):
     """Raise DataError at the first row with a value whose square would overflow."""
-    too_large = np.abs(X) > LARGEST_VALUE
-    if not too_large.any():
-        return
-    row, column = np.argwhere(too_large)[0]
+    with np.errstate(invalid="ignore"):  # NaN marks a missing entry: not a large value
+        if X.size == 0 or not max(-float(np.nanmin(X)), float(np.nanmax(X))) > LARGEST_VALUE:
+            return  # (no temporary the size of X)
+    row, column = np.argwhere(np.abs(X) > LARGEST_VALUE)[0]
     raise DataError(
         f"X row {ROW}, column {int(column)} is {float(X[row, column]):.3g}; a Gaussian is "
         f"fitted to values up to {LARGEST_VALUE:g} in magnitude, beyond which squared "

@@ -7,6 +7,7 @@ from ...engine.contracts import Component, EStep, LatentModel
 from ...engine.fixed import sub_paths
 from ...engine.geometry import n_free_parameters
 from ...engine.init import initial_responsibilities
+from ...engine.missing import mixture_of_conditionals
 from ...engine.posterior import SequencePosterior
 from ...engine.tree import Tree
 from ...engine.validation import check_lengths, check_positive_int, check_possible
@@ -318,6 +319,19 @@ class HMM(LatentModel):
         return Tree(startprob=start / start.sum(),
                     transmat=pairs / pairs.sum(axis=1, keepdims=True),
                     emission=self.emission.init_params(data.X, weighted, rng))
+
+    def impute(self, params, block):
+        """Conditional means and variances of X's entries given the observed entries of the
+        whole sequence: the mixture over states of the emission's conditionals, weighted by
+        the smoothed state posteriors.
+
+        Returns
+        -------
+        means, variances : ndarray of shape (n_samples, n_features)
+        """
+        probabilities = self.posterior(params, block).probabilities
+        means, variances = self.emission.conditional_moments(params.emission, block.X)
+        return mixture_of_conditionals(probabilities, means, variances, block.X)
 
     # -- generation -----------------------------------------------------------------------------
     def sample(self, params, n_samples, rng, *, lengths=None):
