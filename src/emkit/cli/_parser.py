@@ -202,7 +202,8 @@ def build_parser():
     fit.add_argument("-o", "--output", default="emkit-model", help="model file to write")
     fit.add_argument("--force", action="store_true", help="overwrite an existing model file")
 
-    select = _add(commands, "select", "fit a grid of K and covariance types, ranked by BIC",
+    select = _add(commands, "select", "fit a grid of K and covariance types, ranked by BIC "
+                  "(--model gmm: by emkit.select, the data read into memory, with AIC and ICL)",
                   [_data_options("fit"),
                    _model_options("numbers of components: 1:9, 2,4,8 or 3 (default 1:9)",
                                   k_type=str), out])
