@@ -186,7 +186,9 @@ class _PositiveDefinite(Constraint):
             return "it is not symmetric"
         flat = value.reshape((-1,) + value.shape[-2:])
         for index, matrix in enumerate(flat):
-            if np.linalg.eigvalsh(matrix)[0] <= 0:
+            try:  # the factor every use of the matrix needs (eigvalsh's smallest eigenvalue
+                np.linalg.cholesky(matrix)  # is only accurate to eps * the largest one)
+            except np.linalg.LinAlgError:
                 return f"matrix {index} is not positive definite"
         return None
 

@@ -55,6 +55,11 @@ class FactorEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentE
             return np.shape(self.components_)[1]
         return None
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # NaN are missing values, modelled exactly
+        return tags
+
     def _build_model(self, data=None, params=None):
         n_features = self._n_features(data, params)
         n_factors = self.n_components
