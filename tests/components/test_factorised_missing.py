@@ -14,7 +14,10 @@ from scipy import special
 from scipy.special import logsumexp, softmax
 
 import emkit
-from emkit import Bernoulli, Binomial, Categorical, Gaussian, Independent, Mixture, Poisson
+from emkit import (
+    Bernoulli, Binomial, Categorical, Exponential, Gamma, Gaussian, Independent, LogNormal,
+    Mixture, Poisson,
+)
 from emkit.components._discrete import floor_rates
 from emkit.components.binomial import success_expected_log_prob, success_probabilities
 from emkit.engine.numerics import TINY_COUNT
@@ -188,7 +191,37 @@ def _counts(n_trials, seed):
                  0.3, seed)
 
 
+_POSITIVE = _hide(np.random.default_rng(6).gamma(2.0, 1.5, (80, 3)), 0.3, 7)
+
+
+@pytest.mark.parametrize("component, params, reference", [
+    (Exponential(), Tree(rates=np.array([[0.5, 2.0, 1.0], [3.0, 0.2, 0.7]])),
+     lambda p, k: stats.expon(scale=1.0 / p.rates[k])),
+    (Gamma(), Tree(shapes=np.array([[0.5, 2.0, 1.0], [3.0, 1.2, 0.7]]),
+                   rates=np.array([[1.5, 0.3, 1.0], [2.0, 0.9, 4.0]])),
+     lambda p, k: stats.gamma(p.shapes[k], scale=1.0 / p.rates[k])),
+    (LogNormal(), Tree(means=np.array([[0.5, -1.0, 0.0], [1.0, 0.2, -0.3]]),
+                       variances=np.array([[1.5, 0.3, 1.0], [2.0, 0.9, 0.4]])),
+     lambda p, k: stats.lognorm(np.sqrt(p.variances[k]), scale=np.exp(p.means[k]))),
+])
+def test_continuous_densities_leave_missing_entries_out(component, params, reference):
+    X = _POSITIVE[:12]
+    observed = ~np.isnan(X)
+    expected = np.array([[np.sum(reference(params, k).logpdf(np.where(observed, X, 1.0))
+                                 * observed, axis=1) for k in range(2)]]).T[:, :, 0]
+    np.testing.assert_allclose(component.log_prob(params, X), expected, rtol=1e-12)
+    means, variances = component.conditional_moments(params, X)
+    for k in range(2):
+        law = reference(params, k)
+        np.testing.assert_allclose(means[:, k], np.where(observed, X, law.mean()), rtol=1e-12)
+        np.testing.assert_allclose(variances[:, k], np.where(observed, 0.0, law.var()),
+                                   rtol=1e-12)
+
+
 @pytest.mark.parametrize("component, X", [
+    (Exponential(), _POSITIVE),
+    (Gamma(), _POSITIVE),
+    (LogNormal(), _POSITIVE),
     (Poisson(), _poisson_data(80)),
     (Bernoulli(), _bernoulli_data(80)),
     (Binomial([4, 6, 2]), _counts(np.array([4, 6, 2]), 3)),
