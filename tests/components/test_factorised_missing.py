@@ -279,3 +279,29 @@ def test_a_count_column_with_nothing_observed_is_an_error():
     X[:, 0] = np.where(np.isnan(X).all(axis=1), 1.0, X[:, 0])
     with pytest.raises(ValueError, match=r"X column 1 has no observed value.*Poisson"):
         emkit.PoissonMixture(2).fit(X)
+
+
+@pytest.mark.parametrize("estimator, X", [
+    (emkit.PoissonHMM(2, n_iter=15, tol=0.0, random_state=0), _poisson_data(120)),
+    (emkit.CategoricalHMM(2, n_iter=15, tol=0.0, random_state=0),
+     _hide(np.random.default_rng(8).integers(0, 3, (120, 1)).astype(float), 0.2, 9)),
+])
+def test_hmms_with_discrete_emissions_take_nan_as_missing(estimator, X):
+    with warnings.catch_warnings():
+        _strict()
+        model = estimator.fit(X)
+    history = model.history_
+    np.testing.assert_allclose(history.column("bound_e"), history.column("evidence"),
+                               rtol=1e-12)
+    imputed = model.impute(X)
+    missing = np.isnan(X)
+    np.testing.assert_array_equal(imputed[~missing], X[~missing])
+    assert np.all(np.isfinite(imputed))
+
+
+@pytest.mark.parametrize("estimator, allowed", [
+    (emkit.PoissonMixture(2), True), (emkit.BernoulliMixture(2), True),
+    (emkit.MixtureModel(emkit.Multinomial(), 2), False),
+])
+def test_the_scikit_learn_tag_says_whether_nan_is_accepted(estimator, allowed):
+    assert estimator.__sklearn_tags__().input_tags.allow_nan is allowed
