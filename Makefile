@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-fast docs clean
+.PHONY: demo test test-fast docs fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ docs: $(BIN)/python
 	$(BIN)/python -m emkit.engine.compile
 	$(BIN)/python -m sphinx -b html -W --keep-going -j 1 $(SPHINXOPTS) docs docs/_build/html
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs/test_docs_site.py
+
+# The long property runs (10,000+ examples over every model and component) and the fuzz job
+# (fit, load, the command line), under a time limit: a hang fails. CI runs it after `make test`.
+fuzz: $(BIN)/python
+	EMKIT_PROPERTY_EXAMPLES=280 EMKIT_FUZZ_EXAMPLES=300 timeout 5400 \
+		$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests/properties fuzz $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info emkit-demo.png

@@ -116,6 +116,7 @@ TRIGGERS = {
     "data-constant-column": lambda t: emkit.GaussianMixture(2).fit(np.c_[X, np.ones(60)]),
     "data-too-large": lambda t: emkit.GaussianMixture(2).fit(X * 1e300),
     "data-outside-support": lambda t: emkit.PoissonMixture(2).fit(-np.abs(X)),
+    "poisson-count-too-large": lambda t: emkit.PoissonMixture(2).fit(np.full((5, 1), 1e16)),
     "row-impossible": lambda t: fitted().predict(np.array([[1e300, -1e300]])),
     "weights-negative": lambda t: emkit.GaussianMixture(2).fit(X, sample_weight=-np.ones(60)),
     "weights-overflow": lambda t: emkit.GaussianMixture(2).fit(

@@ -80,7 +80,8 @@ class Dirichlet(RecordsArguments):
         ndarray of shape (..., n_categories)
             Probabilities (the last axis sums to one).
         """
-        shifted = counts + self.alpha(counts.shape[-1]) - 1.0
+        # (alpha - 1) + N: exactly N under a flat prior, so tiny counts keep their precision
+        shifted = (self.alpha(counts.shape[-1]) - 1.0) + counts
         return shifted / shifted.sum(axis=-1, keepdims=True)
 
     def log_pdf(self, probs):

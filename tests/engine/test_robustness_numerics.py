@@ -128,3 +128,9 @@ def test_unclear_messages_of_item_12_are_clear(blobs, tmp_path):
     (tmp_path / "h.csv").write_text("a,b\n")
     with pytest.raises(ValueError, match="X has no rows"):
         emkit.GaussianMixture(2).fit(emkit.sources.open_source(tmp_path / "h.csv"))
+
+
+def test_poisson_counts_beyond_exact_integers_are_refused_not_misscored():
+    # at 1e16 the score was -64.7 where scipy's is about -20: the count is refused instead
+    with pytest.raises(DataError, match=r"needs counts up to 2\*\*53"):
+        emkit.PoissonMixture(1).fit(np.array([[1e16], [1e16 + 2]]))

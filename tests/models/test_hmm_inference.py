@@ -79,6 +79,21 @@ def test_forward_backward_matches_enumeration_over_paths(case, log_space):
     np.testing.assert_allclose(result.start_counts, expected_starts, atol=1e-12)
 
 
+@pytest.mark.parametrize("log_space", [False, True], ids=["scaled", "log"])
+def test_a_nearly_impossible_start_state_keeps_its_relative_precision(log_space):
+    # hmmlearn's gallery fits reach start probabilities of 1e-34; the EM update of such a
+    # start probability is its posterior, so the posterior must be right relative to its size
+    rng = np.random.RandomState(3)
+    startprob, transmat = _random_chain(rng, 3)
+    startprob = np.array([1e-30, 0.4, 0.6 - 1e-30])
+    table = rng.normal(scale=2.0, size=(6, 3))
+    result = inference.forward_backward(table, startprob, transmat, log_space=log_space)
+    _, gamma, pairs, _, _, _ = _brute_force(table, startprob, transmat)
+    assert 1e-36 < gamma[0, 0] < 1e-28
+    np.testing.assert_allclose(result.start_counts, gamma[0], rtol=1e-10, atol=0.0)
+    np.testing.assert_allclose(result.transition_counts, pairs, rtol=1e-10, atol=0.0)
+
+
 def _brute_force_row_logliks(table, startprob, transmat):
     """``log p(x_t | x_<t)`` of one sequence: differences of enumerated prefix evidences."""
     prefixes = [logsumexp(_enumerate(table[:t + 1], startprob, transmat)[1])

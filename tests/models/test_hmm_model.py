@@ -126,6 +126,22 @@ def test_zero_transitions_stay_zero_under_a_prior_and_prior_is_tracked():
     assert np.all(result.history.column("change") >= -1e-9)
 
 
+def test_chain_update_keeps_tiny_counts_relative_and_fills_an_empty_row():
+    from emkit.models.hmm.chain import MarkovChain
+
+    start_counts = np.array([2.4e-34, 0.75, 0.25])
+    transitions = np.array([[3.0, 1e-30, 2.0], [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]])
+    flat_start, flat_transmat = MarkovChain().m_step(start_counts, transitions, None)
+    # flat prior: the MLE, counts over their total, to the last bits even for 1e-34
+    np.testing.assert_allclose(flat_start, start_counts / start_counts.sum(), rtol=1e-15,
+                               atol=0.0)
+    np.testing.assert_allclose(flat_transmat[[0, 2]], transitions[[0, 2]] / [[5.0], [3.0]],
+                               rtol=1e-15, atol=0.0)
+    np.testing.assert_allclose(flat_transmat[1], 1.0 / 3.0)  # a state never left: uniform
+    prior_start, _ = MarkovChain(Dirichlet(2.0)).m_step(start_counts, transitions, None)
+    np.testing.assert_allclose(prior_start, (start_counts + 1.0) / 4.0, rtol=1e-15)
+
+
 def test_fixed_parameters_by_name():
     block, _ = _data()
     start = _start()

@@ -18,6 +18,10 @@ from ._discrete import (
 __all__ = ["Poisson"]
 
 
+#: Largest count a Poisson component takes: 2**53, beyond which float64 integers are inexact.
+LARGEST_COUNT = float(2**53)
+
+
 class Poisson(MissingEntries, CountFamily):
     """Independent Poisson counts per feature, batched over K components.
 
@@ -89,8 +93,13 @@ class Poisson(MissingEntries, CountFamily):
 
     def validate(self, X):
         X = finite_values(X, self.family, allow_nan=True)
-        check_values(X, ~is_count(X) & ~np.isnan(X), self.family, lambda column: "non-negative integer counts",
-                     "Round or remove the value.")
+        check_values(X, ~is_count(X) & ~np.isnan(X), self.family,
+                     lambda column: "non-negative integer counts", "Round or remove the value.")
+        check_values(X, X > LARGEST_COUNT, self.family,
+                     lambda column: f"counts up to 2**53 ({LARGEST_COUNT:.4g}), the integers "
+                     "float64 holds exactly, where its log density is computed without "
+                     "overflow", "Model counts this large as continuous (a Gaussian of the "
+                     "counts or of their logarithm).")
 
     def conditional_moments(self, params, X):
         """Observed entries as they are; a missing entry's mean and variance under component

@@ -391,10 +391,10 @@ LARGEST_VALUE = 1e150
 
 def _check_squarable(X):
     """Raise DataError at the first row with a value whose square would overflow."""
-    too_large = np.abs(X) > LARGEST_VALUE
-    if not too_large.any():
-        return
-    row, column = np.argwhere(too_large)[0]
+    with np.errstate(invalid="ignore"):  # NaN marks a missing entry: not a large value
+        if X.size == 0 or not max(-float(np.nanmin(X)), float(np.nanmax(X))) > LARGEST_VALUE:
+            return  # (no temporary the size of X)
+    row, column = np.argwhere(np.abs(X) > LARGEST_VALUE)[0]
     raise DataError(
         f"X row {ROW}, column {int(column)} is {float(X[row, column]):.3g}; a Gaussian is "
         f"fitted to values up to {LARGEST_VALUE:g} in magnitude, beyond which squared "

@@ -13,7 +13,6 @@ import numpy as np
 from scipy.special import xlogy
 
 from ...engine import constraints
-from ...engine.numerics import TINY_COUNT
 from ...priors import Dirichlet
 
 __all__ = ["MarkovChain"]
@@ -40,9 +39,21 @@ def _concentrations(prior, n_rows, n_states):
     return np.stack([p.alpha(n_states) for p in prior])
 
 
+#: The least mass of an allowed start or transition entry: the smallest normal double. It keeps
+#: an entry whose expected count rounded to exactly 0 allowed (a zero is structural and stays
+#: zero), and makes a row without any mass uniform instead of 0 / 0, while leaving every count
+#: that can be represented, 1e-34 included, as it is.
+SMALLEST_MASS = np.finfo(float).tiny
+
+
 def _masked_mode(counts, alpha, allowed):
-    """Posterior mode of probability rows restricted to the allowed entries."""
-    shifted = np.where(allowed, counts + alpha - 1.0 + TINY_COUNT, 0.0)
+    """Posterior mode of probability rows restricted to the allowed entries.
+
+    ``(alpha - 1) + N`` in that order: with a flat prior it is ``N`` exactly, so a tiny
+    expected count (a start state the posterior all but rules out, 1e-30) keeps its relative
+    precision instead of vanishing in ``(N + 1) - 1``.
+    """
+    shifted = np.where(allowed, np.maximum((alpha - 1.0) + counts, SMALLEST_MASS), 0.0)
     return shifted / shifted.sum(axis=-1, keepdims=True)
 
 
