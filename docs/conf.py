@@ -86,13 +86,19 @@ html_static_path = []
 html_context = {"default_mode": "light"}
 html_show_sourcelink = False
 
-# scikit-learn's metadata-routing methods, which every estimator inherits, document
-# scikit-learn's machinery (with references into scikit-learn's own site), not emkit's.
-_SKLEARN_ROUTING = re.compile(r"^(get_metadata_routing|set_\w+_request)$")
+# scikit-learn's metadata-routing and set_output methods, which estimators inherit, and the
+# DataFrame methods a table class inherits from pandas document those libraries' machinery
+# (with references into their own sites), not emkit's.
+_SKLEARN_ROUTING = re.compile(r"^(get_metadata_routing|set_\w+_request|set_output)$")
+
+
+def _defined_in_pandas(obj):
+    target = getattr(obj, "fget", None) or getattr(obj, "__func__", None) or obj
+    return (getattr(target, "__module__", None) or "").split(".")[0] == "pandas"
 
 
 def _skip_sklearn_routing(app, what, name, obj, skip, options):
-    return True if _SKLEARN_ROUTING.match(name) else None
+    return True if _SKLEARN_ROUTING.match(name) or _defined_in_pandas(obj) else None
 
 
 def setup(app):

@@ -152,7 +152,8 @@ class BoundedZip:
         array = np.frombuffer(data, dtype=header_dtype, count=int(np.prod(header_shape)),
                               offset=len(data) - n_bytes)
         array = array.reshape(header_shape, order="F" if fortran else "C")
-        return np.ascontiguousarray(array)
+        # ascontiguousarray makes a 0-d array 1-d: reshape back (a PPCA's noise_variance)
+        return np.ascontiguousarray(array).reshape(header_shape)
 
 
 def _n_bytes(shape, dtype):

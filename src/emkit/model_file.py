@@ -137,11 +137,9 @@ def _describe(estimator):
 
 def _storable(array):
     array = np.asarray(array)
-    if array.dtype.kind == "b":
-        return np.ascontiguousarray(array, dtype="|b1")
-    if array.dtype.kind in "iu":
-        return np.ascontiguousarray(array, dtype="<i8")
-    return np.ascontiguousarray(array, dtype="<f8")
+    dtype = "|b1" if array.dtype.kind == "b" else "<i8" if array.dtype.kind in "iu" else "<f8"
+    # ascontiguousarray makes a 0-d array 1-d (a PPCA's noise_variance): keep the shape
+    return np.ascontiguousarray(array, dtype=dtype).reshape(array.shape)
 
 
 def _write_archive(stream, spec, arrays):

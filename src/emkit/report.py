@@ -286,7 +286,35 @@ def _bic_section(bic_table):
 # -- the report ------------------------------------------------------------------------------
 def render_report(estimator, X, *, lengths=None, bic_table=None, title=None, data_name=None,
                   feature_names=None, sample_rows=5000) -> str:
-    """The report as an HTML string (see :func:`write_report`)."""
+    """The report as an HTML string (see :func:`write_report`).
+
+    Parameters
+    ----------
+    estimator : fitted emkit estimator
+        A mixture (any family) or an HMM.
+    X : ndarray or DataFrame of shape (n_samples, n_features), or source
+        The data (a file opened with :func:`emkit.sources.open_source` is read block by
+        block).
+    lengths : array-like of shape (n_sequences,), optional
+        Sequence lengths for an HMM (a source carries its own).
+    bic_table : DataFrame, optional
+        A model-selection table (``emkit select --table``): columns ``n_components``,
+        ``bic`` and optionally ``covariance_type``; adds a "Model selection" section.
+    title : str, optional
+        Default ``"emkit report: <estimator class>"``.
+    data_name : str, optional
+        Where the data came from, shown in the data summary.
+    feature_names : sequence of str, optional
+        Column names; a DataFrame's, the source's or the model's by default, else
+        ``x0, x1, ...``.
+    sample_rows : int, default=5000
+        Most rows drawn in the plots.
+
+    Returns
+    -------
+    str
+        A self-contained HTML document (styles inline, figures as embedded PNGs).
+    """
     from . import __version__
     from .estimators._hmm_base import HMMEstimator
 

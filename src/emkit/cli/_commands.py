@@ -61,6 +61,46 @@ def _sequence_inputs(estimator, table):
     return {}
 
 
+def _is_regression(estimator):
+    from ..estimators.regression_mixture import RegressionMixture
+
+    return isinstance(estimator, RegressionMixture)
+
+
+def _is_factor_model(estimator):
+    from ..estimators._factor_base import FactorEstimator
+
+    return isinstance(estimator, FactorEstimator)
+
+
+def _row_inputs(estimator, table, need_response=None):
+    """Keyword inputs beside X: an HMM's ``lengths``, a regression's in-memory ``y``.
+
+    ``need_response`` names the command that needs y from a regression mixture (its
+    ``--response`` column); a streamed X carries y itself.
+    """
+    inputs = _sequence_inputs(estimator, table)
+    has_response = table.y is not None or (
+        not isinstance(table.X, np.ndarray) and "y" in getattr(table.X, "layout", {}))
+    if not _is_regression(estimator):
+        if has_response:
+            raise UserError("--response applies to regression mixtures; this model is a "
+                            f"{type(estimator).__name__}.")
+        return inputs
+    if need_response and not has_response:
+        raise UserError(f"{need_response} of a regression mixture needs y: pass --response "
+                        "COLUMN naming the response's column in the data.")
+    if table.y is not None:
+        inputs["y"] = table.y
+    return inputs
+
+
+def _unsupported(what, estimator, remedy=""):
+    """The one-line error for a command a kind of model does not support."""
+    return UserError(f"{what} is not supported for a {type(estimator).__name__} model"
+                     + (f"; {remedy}" if remedy else "."))
+
+
 @contextlib.contextmanager
 def _on_scheduler(args, table):
     """X on the Dask scheduler of ``--scheduler`` (its workers read the file), or as is."""
@@ -90,13 +130,13 @@ def _fit(args, table):
     """
     estimator = build_estimator(args, table.X)
     progress = fit_progress(args.quiet or args.json, args.verbose, args.no_progress)
-    inputs = _sequence_inputs(estimator, table)
+    inputs = _row_inputs(estimator, table)
     with progress as tracker, tracked(estimator, tracker), _on_scheduler(args, table) as X:
         estimator.fit(X, **inputs)
         if _is_hmm(estimator):
             log_likelihood = float(estimator.score(X, **inputs))
         else:
-            log_likelihood = float(estimator.score(X)) * estimator.result_.n_samples
+            log_likelihood = float(estimator.score(X, **inputs)) * estimator.result_.n_samples
     return estimator, _fit_summary(estimator, log_likelihood)
 
 
@@ -124,18 +164,39 @@ def cmd_fit(args):
     _emit_json(args, summary)
 
 
+def _grid(args, table, ks, types):
+    """``(ranked table, best estimator, structure column)``: ``emkit.select`` for Gaussian
+    mixtures in this process, the command's own grid of fits for every other model."""
+    from ._select import bic_grid, library_grid
+
+    if args.model == "gmm" and not args.scheduler:
+        grid, best = library_grid(args, table.X, ks, types)
+        return grid, best, grid.kind
+
+    def fit_one(trial):
+        from ..estimators.criteria import aic
+
+        estimator, summary = _fit(trial, table)
+        summary["aic"] = aic(summary["log_likelihood"], summary["n_parameters"])
+        icl = getattr(estimator, "icl", None)
+        if icl is not None and not _is_regression(estimator):
+            summary["icl"] = float(icl(table.X, **_row_inputs(estimator, table)))
+        else:
+            summary["icl"] = np.nan
+        return estimator, summary
+
+    args.n_components = ks[0]
+    grid, best = bic_grid(fit_one, args, ks, types)
+    return grid, best, "covariance_type"
+
+
 def cmd_select(args):
-    from ._select import bic_grid, covariance_types, parse_k_range, wide_table
+    from ._select import covariance_types, parse_k_range, wide_table
 
     table = open_table(args)
     ks = parse_k_range(args.n_components_range)
     types = covariance_types(args.covariance_type, args.model)
-
-    def fit_one(trial):
-        return _fit(trial, table)
-
-    args.n_components = ks[0]
-    grid, best = bic_grid(fit_one, args, ks, types)
+    grid, best, kind = _grid(args, table, ks, types)
     if args.table:
         grid.to_csv(args.table, index=False)
     if best is None:
@@ -153,14 +214,13 @@ def cmd_select(args):
     import pandas as pd
 
     with pd.option_context("display.width", 200, "display.max_columns", 20):
-        print("BIC (lower is better) by number of components and covariance type:")
-        print(wide_table(grid).round(3).to_string())
+        print(f"BIC (lower is better) by number of components and {kind}:")
+        print(wide_table(grid, kind).round(3).to_string())
         top = grid.iloc[0]
-        kind = "" if top["covariance_type"] == "-" else \
-            f"--covariance-type {top['covariance_type']} "
-        print(f"\nbest: {kind}-k {top['n_components']} (BIC {top['bic']:.3f}); the next: "
-              + ", ".join(f"{r.covariance_type} k={r.n_components} ({r.bic:.3f})"
-                          for r in grid.iloc[1:3].itertuples()))
+        option = "" if top[kind] == "-" else f"--covariance-type {top[kind]} "
+        print(f"\nbest: {option}-k {top['n_components']} (BIC {top['bic']:.3f}); the next: "
+              + ", ".join(f"{row[kind]} k={row['n_components']} ({row['bic']:.3f})"
+                          for _, row in grid.iloc[1:3].iterrows()))
     for path in [*written, args.table, args.plot, args.report]:
         if path:
             print(f"wrote {path}")
@@ -205,29 +265,49 @@ def cmd_predict(args):
 
     estimator = load_model(args.model)
     table = _open_for(args, estimator)
-    inputs = _sequence_inputs(estimator, table)
-    name = "state" if _is_hmm(estimator) else "label"
+    if args.proba and _is_factor_model(estimator):
+        raise _unsupported("predict --proba", estimator, "predict without --proba writes "
+                           "the factor scores E[z | x].")
+    inputs = _row_inputs(estimator, table, "predict --proba" if args.proba else None)
     with _on_scheduler(args, table) as X:
         if args.proba:
             values = estimator.predict_proba(X, **inputs)
             frame = pd.DataFrame(values, columns=[f"p{k}" for k in range(values.shape[1])])
         else:
-            frame = pd.DataFrame({name: estimator.predict(X, **inputs)})
+            frame = _predictions(estimator, X, inputs)
     if table.ids is not None:
         frame.insert(0, table.id_name, table.ids)
     _write_frame(frame, args.output, args)
 
 
+def _predictions(estimator, X, inputs):
+    """What ``predict`` writes without ``--proba``: a label or state per row, a regression
+    mixture's mean response E[y | x] (and its component when y is given), or factor scores.
+    """
+    import pandas as pd
+
+    if _is_factor_model(estimator):
+        scores = estimator.transform(X)
+        return pd.DataFrame(scores, columns=[f"f{q}" for q in range(scores.shape[1])])
+    if _is_regression(estimator):
+        frame = pd.DataFrame({"prediction": estimator.predict(X)})
+        if "y" in inputs or not isinstance(X, np.ndarray) and "y" in X.layout:
+            frame["component"] = estimator.predict_component(X, **inputs)
+        return frame
+    name = "state" if _is_hmm(estimator) else "label"
+    return pd.DataFrame({name: estimator.predict(X, **inputs)})
+
+
 def cmd_score(args):
     estimator = load_model(args.model)
     table = _open_for(args, estimator)
-    inputs = _sequence_inputs(estimator, table)
+    inputs = _row_inputs(estimator, table, "score")
     with _on_scheduler(args, table) as X:
         if _is_hmm(estimator):
             total = float(estimator.score(X, **inputs))
             n_rows = len(X) if isinstance(X, np.ndarray) else X.n_samples
         else:
-            scores = estimator.score_samples(X)
+            scores = estimator.score_samples(X, **inputs)
             total, n_rows = float(np.sum(scores)), len(scores)
     if np.isnan(total):
         raise UserError(f"the log-likelihood of {table.path} is NaN: some row is outside what "
@@ -251,6 +331,11 @@ def cmd_sample(args):
                         f"call; got {args.n_samples:,}. Draw a large sample in several calls "
                         "with different --random-state values.")
     estimator = load_model(args.model)
+    if _is_regression(estimator):
+        raise _unsupported("sample", estimator, "a regression mixture draws y given "
+                           "covariates: call RegressionMixture.sample(X) from Python.")
+    if not hasattr(estimator, "sample"):
+        raise _unsupported("sample", estimator)
     if _is_hmm(estimator):
         X, states = estimator.sample(args.n_samples, random_state=args.random_state)
         label = "state"
@@ -285,6 +370,9 @@ def _write_report(estimator, table, path, bic_table=None, title=None):
 
 def cmd_report(args):
     estimator = load_model(args.model)
+    if _is_factor_model(estimator) or _is_regression(estimator):
+        raise _unsupported("report", estimator, "emkit inspect shows its parameters and "
+                           "emkit score its log-likelihood.")
     table = _open_for(args, estimator)
     bic_table = None
     if args.bic_table:

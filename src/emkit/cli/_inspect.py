@@ -37,7 +37,7 @@ def describe(estimator) -> dict:
             "n_iter": fit.n_iter, "converged": fit.converged, "reason": fit.reason,
             "log_likelihood": fit.log_likelihood, "n_samples": fit.n_samples},
         "parameters": {path: np.asarray(leaf).tolist()
-                       for path, leaf in estimator.params_.paths().items()},
+                       for path, leaf in estimator.get_fitted_state().params.paths().items()},
     }
 
 

@@ -83,6 +83,9 @@ def _data_options(verb, sequences=True):
     group.add_argument("--no-header", action="store_true",
                        help="the CSV file has no header row (columns are x0, x1, ...; it is "
                             "read into memory)")
+    group.add_argument("--response", metavar="C",
+                       help="regression: the column of y, the response (the other columns, "
+                            "or --columns, are the covariates)")
     if sequences:
         group.add_argument("--sequence-column", metavar="C",
                            help="HMMs: column naming each row's sequence (consecutive rows "
@@ -109,8 +112,10 @@ def _model_options(k_help="number of components or states (default 2)", k_type=_
         group.add_argument("-k", "--n-components", dest="n_components_range", default="1:9",
                            help=k_help)
     group.add_argument("--covariance-type", metavar="TYPE",
-                       help="gmm, hmm, gmmhmm: full, tied, diag or spherical (select: also "
-                            "all or a comma list)")
+                       help="gmm, hmm, gmmhmm: full, tied, diag or spherical; gmm also "
+                            "mclust's names EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, "
+                            "EEV, VEV, EVV, VVV (select: also a comma list, all for the four, "
+                            "all-mclust for the fourteen)")
     group.add_argument("--reg-covar", type=_positive_number,
                        help="added to covariance diagonals (default 1e-6)")
     group.add_argument("--dof", type=_positive_number,
@@ -119,11 +124,21 @@ def _model_options(k_help="number of components or states (default 2)", k_type=_
     group.add_argument("--n-categories", type=_count,
                        help="categorical, categorical-hmm: number of codes (default max + 1)")
     group.add_argument("--n-mix", type=_count, help="gmmhmm: mixture components per state")
+    group.add_argument("--n-factors", type=_count,
+                       help="mfa: latent factors per cluster (default 1)")
+    group.add_argument("--family", choices=("gaussian", "logistic", "poisson"),
+                       help="regression: the response's family (default gaussian)")
+    group.add_argument("--gate", choices=("constant", "logit"),
+                       help="regression: component weights constant, or a multinomial logit "
+                            "of the covariates (mixture of experts); default constant")
     run = parent.add_argument_group("run")
     run.add_argument("--tol", type=_positive_number,
                      help="stop when the evidence gains less (the model's default)")
-    run.add_argument("--max-iter", type=_count, default=100, help="default 100")
+    run.add_argument("--max-iter", type=_count, help="default 100 (fa, ppca: 1000)")
     run.add_argument("--n-init", type=_count, help="restarts, the best kept (default 1)")
+    run.add_argument("--accelerate", choices=("squarem",),
+                     help="squarem: SQUAREM extrapolation of the EM map (fewer iterations; "
+                          "not fa, ppca)")
     run.add_argument("--random-state", type=_count, help="seed, for reproducible fits")
     run.add_argument("-v", "--verbose", action="store_true",
                      help="a line for every iteration on stderr")
@@ -132,18 +147,27 @@ def _model_options(k_help="number of components or states (default 2)", k_type=_
 
 
 def _check_covariance_type(args):
+    from ..components.gaussian import PARSIMONIOUS
+
     allowed = {"full", "tied", "diag", "spherical"}
     value = getattr(args, "covariance_type", None)
     if value is None:
         return
     chosen = value.split(",") if args.command == "select" else [value]
-    if args.command == "select" and value == "all":
-        return
-    bad = [v for v in chosen if v not in allowed]
+    if args.command == "select" and value in ("all", "all-mclust"):
+        chosen = ["VVV"] if value == "all-mclust" else []
+    mclust = [v for v in chosen if v in PARSIMONIOUS]
+    if mclust and args.model != "gmm":
+        raise UserError(f"--covariance-type {value}: mclust's names apply to --model gmm; "
+                        f"--model {args.model} takes full, tied, diag or spherical.")
+    if mclust and len(mclust) != len(chosen):
+        raise UserError(f"--covariance-type {value} mixes mclust's names with scikit-learn's; "
+                        "give one kind (e.g. EEE,VVV or full,diag).")
+    bad = [v for v in chosen if v not in allowed and v not in PARSIMONIOUS]
     if bad:
-        more = ", all or a comma list" if args.command == "select" else ""
-        raise UserError(f"--covariance-type must be full, tied, diag or spherical{more}; "
-                        f"got {value!r}.")
+        more = ", all, all-mclust or a comma list" if args.command == "select" else ""
+        raise UserError(f"--covariance-type must be full, tied, diag or spherical, or an "
+                        f"mclust name such as VVV{more}; got {value!r}.")
 
 
 def _model_file():
@@ -178,7 +202,8 @@ def build_parser():
     fit.add_argument("-o", "--output", default="emkit-model", help="model file to write")
     fit.add_argument("--force", action="store_true", help="overwrite an existing model file")
 
-    select = _add(commands, "select", "fit a grid of K and covariance types, ranked by BIC",
+    select = _add(commands, "select", "fit a grid of K and covariance types, ranked by BIC "
+                  "(--model gmm: by emkit.select, the data read into memory, with AIC and ICL)",
                   [_data_options("fit"),
                    _model_options("numbers of components: 1:9, 2,4,8 or 3 (default 1:9)",
                                   k_type=str), out])

@@ -7,7 +7,7 @@ import numpy as np
 
 from ._models import MODELS
 
-__all__ = ["bic_grid", "parse_k_range", "wide_table"]
+__all__ = ["bic_grid", "library_grid", "parse_k_range", "wide_table"]
 
 COVARIANCE_TYPES = ("spherical", "diag", "tied", "full")
 
@@ -31,26 +31,72 @@ def parse_k_range(text: str) -> list:
     return values
 
 
+def mclust_names() -> list:
+    """mclust's names of the parsimonious Gaussian structures ("EII", ..., "VVV")."""
+    from ..components.gaussian import PARSIMONIOUS
+
+    return list(PARSIMONIOUS)
+
+
 def covariance_types(text, model) -> list:
-    """The covariance types ``--covariance-type`` asks for (``all``, or a comma list)."""
+    """The structures ``--covariance-type`` asks for: ``all`` (scikit-learn's four),
+    ``all-mclust`` (mclust's fourteen) or a comma list of either kind's names."""
     if "covariance_type" not in MODELS[model].options:
         return [None]
     if text is None:
         return ["full"]
-    return list(COVARIANCE_TYPES) if text == "all" else text.split(",")
+    if text == "all":
+        return list(COVARIANCE_TYPES)
+    return mclust_names() if text == "all-mclust" else text.split(",")
+
+
+def _in_memory(X):
+    """X as one array (``emkit.select`` fits every cell of the grid from memory)."""
+    if isinstance(X, np.ndarray):
+        return X
+    return np.concatenate([block.X for block in X.blocks(1 << 16)])
+
+
+def library_grid(args, X, ks, types):
+    """The grid of Gaussian mixtures fitted and ranked by :func:`emkit.select`.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``tol``, ``max_iter``, ``reg_covar``, ``n_init``, ``random_state``, ``accelerate``.
+    X : ndarray or source of shape (n_samples, n_features)
+        Read into memory.
+    ks : list of int
+    types : list of str
+        scikit-learn's covariance types, or mclust's model names.
+
+    Returns
+    -------
+    table : SelectionTable
+        Ranked by BIC; ``table.kind`` is the column of the structures
+        (``covariance_type`` or ``model``).
+    best : fitted GaussianMixture or None
+    """
+    from ..inference.selection import select
+
+    mclust = [t for t in types if t in mclust_names()]
+    options = {name: getattr(args, name) for name in ("tol", "max_iter", "reg_covar",
+                                                       "n_init", "random_state", "accelerate")
+               if getattr(args, name, None) is not None}
+    structures = {"model": types} if mclust else {"covariance_type": types}
+    table = select(_in_memory(X), ks, **structures, **options)
+    return table, table.best_estimator_ if np.isfinite(table["bic"].iloc[0]) else None
 
 
 def bic_grid(fit_one, args, ks, types):
-    """Fit every (covariance type, K) and rank the fits by BIC (lower is better).
-
-    This is the one place that runs the grid: it switches to ``emkit.select`` when that
-    function lands, keeping the table's columns.
+    """Fit every (covariance type, K) of a model ``emkit.select`` does not cover (mixtures of
+    other families, HMMs, factor models, a Dask cluster) and rank the fits by BIC.
 
     Parameters
     ----------
     fit_one : callable ``(args) -> (fitted estimator, summary dict)``
         Fits the model ``args`` describe (the command's fit, with its data and progress);
-        the summary has ``log_likelihood``, ``n_parameters`` and ``bic``.
+        the summary has ``log_likelihood``, ``n_parameters``, ``bic``, ``aic`` and ``icl``.
     args : argparse.Namespace
     ks : list of int
     types : list of str or [None]
@@ -59,7 +105,7 @@ def bic_grid(fit_one, args, ks, types):
     -------
     table : DataFrame
         Columns ``model, covariance_type, n_components, n_parameters, log_likelihood,
-        bic, converged, n_iter, error``, sorted by BIC (failed fits last).
+        bic, aic, icl, converged, n_iter, error``, sorted by BIC (failed fits last).
     best : fitted estimator or None
     """
     import pandas as pd
@@ -73,16 +119,16 @@ def bic_grid(fit_one, args, ks, types):
                 trial.covariance_type = covariance_type
             row = dict(model=args.model, covariance_type=covariance_type or "-",
                        n_components=k, n_parameters=np.nan, log_likelihood=np.nan,
-                       bic=np.nan, converged=False, n_iter=0, error="")
+                       bic=np.nan, aic=np.nan, icl=np.nan, converged=False, n_iter=0,
+                       error="")
             try:
                 estimator, summary = fit_one(trial)
             except ValueError as error:  # a collapse or too few rows for k: a row, not a stop
                 row["error"] = str(error).splitlines()[0][:200]
                 rows.append(row)
                 continue
-            row.update(n_parameters=summary["n_parameters"],
-                       log_likelihood=summary["log_likelihood"], bic=summary["bic"],
-                       converged=summary["converged"], n_iter=summary["n_iter"])
+            row.update({key: summary[key] for key in ("n_parameters", "log_likelihood", "bic",
+                                                       "aic", "icl", "converged", "n_iter")})
             rows.append(row)
             if row["bic"] < best_bic:
                 best, best_bic = estimator, row["bic"]
@@ -90,7 +136,7 @@ def bic_grid(fit_one, args, ks, types):
     return table.reset_index(drop=True), best
 
 
-def wide_table(table):
-    """BIC with one row per K and one column per covariance type (mclust's layout)."""
-    return table.pivot_table(index="n_components", columns="covariance_type", values="bic",
+def wide_table(table, kind="covariance_type"):
+    """BIC with one row per K and one column per structure (mclust's layout)."""
+    return table.pivot_table(index="n_components", columns=kind, values="bic",
                              aggfunc="first", dropna=False)

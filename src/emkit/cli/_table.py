@@ -39,6 +39,8 @@ class Table:
     id_name : str or None
     path : str
     format : str
+    y : ndarray of shape (n_samples,) or None
+        ``--response`` when X is in memory; a streamed X carries it as its field ``"y"``.
     """
 
     X: object
@@ -49,6 +51,7 @@ class Table:
     id_name: str | None = None
     path: str = ""
     format: str = ""
+    y: object = None
 
 
 def _header(path, sep, no_header):
@@ -155,7 +158,7 @@ def open_table(args, model_columns=None) -> Table:
     ----------
     args : argparse.Namespace
         ``data``, ``columns``, ``format``, ``sep``, ``no_header`` and, where the command
-        has them, ``id_column``, ``sequence_column``, ``lengths_column``.
+        has them, ``id_column``, ``sequence_column``, ``lengths_column``, ``response``.
     model_columns : list of str, optional
         The fitted model's feature names: X's columns when ``--columns`` is not given
         (other columns of the file, such as a ``label``, are left alone).
@@ -173,7 +176,7 @@ def open_table(args, model_columns=None) -> Table:
     if fmt == "csv" and not no_header:
         _warn_numeric_header(path, available)
     extras = {option: resolve([getattr(args, option)], available, path)[0]
-              for option in ("id_column", "sequence_column", "lengths_column")
+              for option in ("id_column", "sequence_column", "lengths_column", "response")
               if getattr(args, option, None) is not None}
     columns = resolve(args.columns, available, path)
     if columns is None and model_columns is not None:
@@ -196,12 +199,21 @@ def open_table(args, model_columns=None) -> Table:
     ids = None
     if "id_column" in extras:
         ids = read_column(path, fmt, extras["id_column"], sep, no_header)
+    response, y = extras.get("response"), None
+    if response is not None and response in columns:
+        raise UserError(f"--response {response} is also one of the covariates "
+                        f"({','.join(columns[:8])}); leave it out of --columns.")
     if fmt == "csv" and no_header:
         X = _csv_in_memory(path, sep, available, columns)
+        y = None if response is None else _csv_in_memory(path, sep, available,
+                                                         [response])[:, 0]
     else:
         options = {"sep": sep} if fmt == "csv" else {}
-        X = StreamingSource(FORMATS[fmt][1](path, columns, **options), lengths=lengths)
+        read = columns if response is None else columns + [response]
+        fields = None if response is None else {"y": [response]}
+        X = StreamingSource(FORMATS[fmt][1](path, read, **options), lengths=lengths,
+                            fields=fields)
     if (len(X) if isinstance(X, np.ndarray) else X.n_samples) == 0:
         raise UserError(f"{path} has no rows (only a header?); pass a file with data.")
     named = fmt in ("csv", "parquet") and not no_header
-    return Table(X, columns, named, lengths, ids, extras.get("id_column"), path, fmt)
+    return Table(X, columns, named, lengths, ids, extras.get("id_column"), path, fmt, y)

@@ -172,7 +172,21 @@ class Independent(Composite):
     def conditional_moments(self, params, X):
         """Each part's conditional means and variances in its columns (the parts are
         independent given the component, so a part's missing entries depend on its own
-        observed entries only). Every part must support missing data."""
+        observed entries only). Every part must support missing data.
+
+        Parameters
+        ----------
+        params : Tree
+            One subtree per part, by the part's name.
+        X : ndarray of shape (n_samples, n_features)
+            The whole rows (every part's columns), NaN where missing.
+
+        Returns
+        -------
+        means, variances : ndarray of shape (n_samples, K, n_features)
+            Observed entries as they are (variance 0), missing ones at their conditional
+            mean and variance under each component, every part in its own columns.
+        """
         self._check_width(X)
         means = variances = None
         for name, part in self.parts.items():

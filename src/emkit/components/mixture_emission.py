@@ -164,7 +164,22 @@ class MixtureEmission(Component):
     def conditional_moments(self, params, X):
         """Per state, the mixture of its components' conditionals, weighted by the inner
         responsibilities given the observed entries (see
-        :func:`~emkit.engine.missing.mixture_of_conditionals`)."""
+        :func:`~emkit.engine.missing.mixture_of_conditionals`).
+
+        Parameters
+        ----------
+        params : Tree
+            ``weights`` (n_states, n_mix) and ``components`` (n_states * n_mix of them,
+            state by state).
+        X : ndarray of shape (n_samples, n_features)
+            The rows, NaN where an entry is missing.
+
+        Returns
+        -------
+        means, variances : ndarray of shape (n_samples, n_states, n_features)
+            Observed entries as they are (variance 0), missing ones at their conditional
+            mean and variance under each state's mixture.
+        """
         log_inner = np.array(self.component.log_prob(params.components, X), dtype=np.float64)
         inner_means, inner_variances = self.component.conditional_moments(params.components, X)
         n_states = params.weights.shape[0]

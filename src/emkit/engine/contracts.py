@@ -253,6 +253,13 @@ class Component(RecordsArguments, ABC):
         """Means and variances of every entry of X given the row's observed entries, per
         component (for ``impute``); families with :attr:`supports_missing` provide it.
 
+        Parameters
+        ----------
+        params : Tree
+            The component parameters, batched over K.
+        X : ndarray of shape (n_samples, n_features)
+            The rows, NaN where an entry is missing.
+
         Returns
         -------
         means, variances : ndarray of shape (n_samples, K, n_features)
@@ -534,6 +541,13 @@ class LatentModel(RecordsArguments, ABC):
     def impute(self, params: Tree, block):
         """Conditional means and variances of the entries of X given each row's observed
         entries, under the model (the posterior mixture of the component conditionals).
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters.
+        block : Block
+            The rows (``block.X`` of shape (n_samples, n_features), NaN where missing).
 
         Returns
         -------

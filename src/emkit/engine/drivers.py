@@ -98,7 +98,20 @@ class Driver(ABC):
     def run(self, problem, current: Evaluation, run: Run) -> None:
         """Take steps from ``current``, recording each with ``run.record(step)``, while
         ``run.finished`` is False. The fit returns the parameters at the end of the last
-        recorded step (``run.last``), whose objective the anatomy shows."""
+        recorded step (``run.last``), whose objective the anatomy shows.
+
+        Parameters
+        ----------
+        problem : EMProblem
+            The model, data and backend: :func:`~emkit.engine.step.em_step` takes a step on
+            it, ``problem.evaluate(params)`` evaluates parameters of the driver's choosing.
+        current : Evaluation
+            The starting point: its parameters, E-step statistics and objective.
+        run : Run
+            Records the steps (``run.record(step)``), says when to stop (``run.finished``)
+            and keeps the result (``run.last``; a driver whose last recorded step does not
+            end where it stops sets ``run.last`` itself).
+        """
 
 
 class PlainEM(Driver):

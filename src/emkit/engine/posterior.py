@@ -132,15 +132,21 @@ class GaussianPosterior(Posterior):
     covariance : ndarray of shape (n_latent, n_latent) or (n_samples, n_latent, n_latent)
         ``Cov[z_i | x_i]``, one matrix for every row or one per row.
     row_log_likelihood : ndarray of shape (n_samples,), optional
+    other_entropy : ndarray of shape (n_samples,), optional
+        Entropy of each row's other latent variables given these ones, which q also covers
+        (the missing entries of a row given its factors); it adds to ``H(q)``.
     """
 
-    def __init__(self, mean, covariance, row_log_likelihood=None):
+    def __init__(self, mean, covariance, row_log_likelihood=None, other_entropy=None):
         self.mean = np.asarray(mean, dtype=float)
         self.covariance = np.asarray(covariance, dtype=float)
         self.row_log_likelihood = row_log_likelihood
+        self.other_entropy = other_entropy
 
     def total_entropy(self, block) -> float:
         n_latent = self.mean.shape[1]
         _, log_det = np.linalg.slogdet(self.covariance)
         per_row = 0.5 * (n_latent * (1.0 + np.log(2.0 * np.pi)) + log_det)
+        if self.other_entropy is not None:
+            per_row = per_row + self.other_entropy
         return weighted_total(np.broadcast_to(per_row, (self.mean.shape[0],)), block)

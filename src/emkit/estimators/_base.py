@@ -337,7 +337,29 @@ class LatentEstimator(BaseEstimator):
 
     def summary(self, X, method="louis", level=0.95, **options):
         """Estimates, standard errors and ``level`` confidence intervals (a DataFrame, one
-        row per parameter entry); see :meth:`standard_errors`."""
+        row per parameter entry); see :meth:`standard_errors`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), Dask collection or source
+            The data the estimator was fitted to.
+        method : {"louis", "numerical", "bootstrap"}, default="louis"
+            How the standard errors are computed (see :meth:`standard_errors`).
+        level : float, default=0.95
+            Coverage of the normal confidence intervals, in (0, 1).
+        **options
+            As for :meth:`standard_errors` (``n_bootstrap``, ``random_state``,
+            ``sample_weight``, ``lengths``...).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by (``parameter``, ``index``): the fitted attribute's name and the
+            entry's index within it (``"[0, 1]"``; empty for a scalar). Columns ``estimate``,
+            ``std_error`` and the interval's bounds ``ci_<lower>`` and ``ci_<upper>``
+            (``ci_0.025`` and ``ci_0.975`` for ``level=0.95``). ``attrs`` holds ``method``,
+            ``converged`` and ``positive_definite``.
+        """
         return self.standard_errors(X, method=method, **options).summary(level)
 
     def _attribute_of(self, path):

@@ -255,5 +255,12 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         ----------
         X : array-like of shape (n_samples, n_features), Dask collection or source
         **fields : array-like with n_samples rows
+
+        Returns
+        -------
+        float
+            ``bic(X) - 2 * sum_i log max_k p(z_i = k | x_i)`` (mclust's classification
+            penalty, in nats; for a continuous latent variable, ``bic(X) + 2 H(q)`` with
+            ``H(q)`` the posterior's entropy); lower is better.
         """
         return self._icl(X, **fields)

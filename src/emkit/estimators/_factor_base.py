@@ -168,6 +168,11 @@ class FactorEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentE
         ----------
         X : array-like of shape (n_samples, n_features), Dask array or source
         y : ignored
+
+        Returns
+        -------
+        float
+            ``sum_i log N(x_i | mean_, get_covariance()) / n_samples``.
         """
         total, n_samples = self._total_log_likelihood(X)
         return total / n_samples

@@ -425,6 +425,13 @@ class HMMEstimator(LatentEstimator):
 
         The left eigenvector of ``transmat_`` for its largest eigenvalue (1), normalised to
         sum to one.
+
+        Returns
+        -------
+        ndarray of shape (n_components,)
+            ``pi`` with ``pi @ transmat_ == pi`` and ``pi.sum() == 1`` (real unless
+            ``transmat_`` has complex leading eigenvectors, which a stochastic matrix's
+            eigenvalue 1 does not). For a reducible chain, the one eigenvector numpy picks.
         """
         transmat = self._fitted_params().transmat
         eigenvalues, eigenvectors = linalg.eig(np.asarray(transmat).T)
@@ -550,6 +557,12 @@ class HMMEstimator(LatentEstimator):
         ----------
         X, lengths
             As for :meth:`fit`.
+
+        Returns
+        -------
+        float
+            ``bic(X, lengths) + 2 H``, with H the entropy (nats) of the posterior of the
+            state paths, summed over the sequences. Lower is better.
         """
         X, lengths = as_sequences(X, lengths)
         return self._icl(X, lengths=lengths)

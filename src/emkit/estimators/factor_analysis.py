@@ -21,7 +21,7 @@ _SHARED_ATTRIBUTES = """\
     result_ : emkit.engine.em.FitResult
     model_ : emkit.models.FactorAnalysis
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Defined only when X has string column names.
 """
 

@@ -52,6 +52,22 @@ class MultinomialHMM(HMMEstimator):
     n_features : int
     history_, monitor_, converged_, n_iter_, n_evaluations_
         As for :class:`~emkit.GaussianHMM`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from emkit import MultinomialHMM
+    >>> rng = np.random.default_rng(0)
+    >>> states = np.repeat([0, 1, 0, 1], 100)
+    >>> probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.2, 0.7]])
+    >>> X = np.array([rng.multinomial(10, probs[s]) for s in states])
+    >>> hmm = MultinomialHMM(2, n_trials=10, n_iter=50, random_state=0)
+    >>> hmm = hmm.fit(X, lengths=[200, 200])
+    >>> hmm.emissionprob_[np.argsort(-hmm.emissionprob_[:, 0])].round(1)
+    array([[0.7, 0.2, 0.1],
+           [0.1, 0.2, 0.7]])
+    >>> hmm.predict(X, lengths=[200, 200]).shape
+    (400,)
     """
 
     _codes = {"s": "startprob", "t": "transmat", "e": "probs"}

@@ -232,8 +232,23 @@ class RegressionMixture(MixtureEstimator):
         return self._fit(X, sample_weight=sample_weight, labels=labels, y=y)
 
     def fit_predict(self, X, y=None, *, sample_weight=None, labels=None):
-        """Fit, then return each row's most probable component given x and y, shape
-        (n_samples,)."""
+        """Fit, then return each row's most probable component given x and y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), Dask collection or source
+            The covariates.
+        y : array-like of shape (n_samples,), Dask array, or None
+            The response (None only for a source that carries it).
+        sample_weight : array-like of shape (n_samples,), optional
+        labels : array-like of int of shape (n_samples,), optional
+            Known components of some rows, -1 for the others.
+
+        Returns
+        -------
+        ndarray of int of shape (n_samples,)
+            ``argmax_k P(z = k | x_i, y_i)`` under the fitted parameters.
+        """
         return self.fit(X, y, sample_weight=sample_weight, labels=labels).predict_component(X, y)
 
     def predict(self, X):
@@ -264,7 +279,18 @@ class RegressionMixture(MixtureEstimator):
         return self._map_rows(X, posterior_probabilities, y=y)
 
     def predict_component(self, X, y=None):
-        """The most probable component of each row given x and y, shape (n_samples,)."""
+        """The most probable component of each row given x and y.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), Dask collection or source
+        y : array-like of shape (n_samples,) or None (a source carrying the response)
+
+        Returns
+        -------
+        ndarray of int of shape (n_samples,)
+            ``argmax_k P(z = k | x_i, y_i)``.
+        """
         return self.predict_proba(X, y).argmax(axis=1)
 
     def gate_proba(self, X):
@@ -273,6 +299,13 @@ class RegressionMixture(MixtureEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
+            The gate's probabilities: ``weights_`` on every row for ``gate="constant"``,
+            ``softmax(gate_intercept_ + x_i . gate_coef_)`` for ``gate="logit"``. Each row
+            sums to one.
         """
         model, params = self._current(self.__dict__.get("n_features_in_"))
         return model.component_probabilities(params, check_X(X))
@@ -284,6 +317,11 @@ class RegressionMixture(MixtureEstimator):
         ----------
         X : array-like of shape (n_samples, n_features), Dask collection or source
         y : array-like of shape (n_samples,) or None (a source carrying the response)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            ``log sum_k P(z = k | x_i) p(y_i | x_i, k)``.
         """
         return self._map_rows(X, row_log_likelihood, y=y)
 
@@ -294,6 +332,11 @@ class RegressionMixture(MixtureEstimator):
         ----------
         X : array-like of shape (n_samples, n_features), Dask collection or source
         y : array-like of shape (n_samples,) or None (a source carrying the response)
+
+        Returns
+        -------
+        float
+            ``sum_i log p(y_i | x_i) / n_samples`` (higher is better).
         """
         total, n_samples = self._total_log_likelihood(X, y=y)
         return total / n_samples
@@ -324,6 +367,11 @@ class RegressionMixture(MixtureEstimator):
         ----------
         X : array-like of shape (n_samples, n_features), Dask collection or source
         y : array-like of shape (n_samples,) or None
+
+        Returns
+        -------
+        float
+            ``-2 sum_i log p(y_i | x_i) + n_parameters log n_samples``.
         """
         return self._bic(X, y=y)
 
@@ -334,5 +382,10 @@ class RegressionMixture(MixtureEstimator):
         ----------
         X : array-like of shape (n_samples, n_features), Dask collection or source
         y : array-like of shape (n_samples,) or None
+
+        Returns
+        -------
+        float
+            ``-2 sum_i log p(y_i | x_i) + 2 n_parameters``.
         """
         return self._aic(X, y=y)

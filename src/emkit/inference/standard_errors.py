@@ -26,6 +26,25 @@ DEFINITE_TOLERANCE = 1e-9
 class StandardErrors(dict):
     """``{parameter name: array of standard errors of its shape}``, with what qualifies them.
 
+    Parameters
+    ----------
+    errors : dict
+        ``{parameter name: ndarray}``, the standard errors, each of its parameter's shape
+        (NaN where not defined).
+    estimates : dict
+        ``{parameter name: ndarray}``, the estimates, by the same names and shapes.
+    method : {"louis", "numerical", "bootstrap"}
+        How the errors were computed.
+    converged : bool
+        Whether the fit had converged.
+    positive_definite : bool or None, default=None
+        Whether the observed information was positive definite (None for the bootstrap).
+    direction : str or None, default=None
+        Where it was not: its smallest eigenvalue's eigen-direction, named by the flat
+        unconstrained coordinates that dominate it.
+    information : ndarray of shape (n_free, n_free) or None, default=None
+        The observed information in the flat unconstrained coordinates (``n_free`` of them).
+
     Attributes
     ----------
     estimates : dict
@@ -50,7 +69,19 @@ class StandardErrors(dict):
         self.information = information
 
     def renamed(self, names) -> StandardErrors:
-        """The same errors under other names (``{old: new}``), e.g. fitted attributes."""
+        """The same errors under other names (``{old: new}``), e.g. fitted attributes.
+
+        Parameters
+        ----------
+        names : dict
+            ``{current name: new name}``, with an entry for every name of this mapping.
+
+        Returns
+        -------
+        StandardErrors
+            The errors and estimates under the new names; ``method``, ``converged``,
+            ``positive_definite``, ``direction`` and ``information`` unchanged.
+        """
         return StandardErrors({names[k]: v for k, v in self.items()},
                               {names[k]: v for k, v in self.estimates.items()}, self.method,
                               self.converged, self.positive_definite, self.direction,
@@ -58,7 +89,23 @@ class StandardErrors(dict):
 
     def summary(self, level=0.95) -> pd.DataFrame:
         """Estimates, standard errors and normal ``level`` confidence intervals, one row per
-        parameter entry (``parameter``, ``index``)."""
+        parameter entry (``parameter``, ``index``).
+
+        Parameters
+        ----------
+        level : float, default=0.95
+            Coverage of the intervals ``estimate -/+ z * std_error``, with ``z`` the normal
+            quantile at ``(1 + level) / 2``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per entry of every parameter, indexed by (``parameter``, ``index``),
+            ``index`` the entry's position within its array (``"[0, 1]"``; empty for a
+            scalar). Columns ``estimate``, ``std_error``, ``ci_<lower>``, ``ci_<upper>``
+            (``ci_0.025`` and ``ci_0.975`` for ``level=0.95``). ``attrs`` holds ``method``,
+            ``converged`` and ``positive_definite``.
+        """
         z = norm.ppf(0.5 + level / 2)
         rows = []
         for name, errors in self.items():

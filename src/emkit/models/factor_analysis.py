@@ -4,9 +4,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..components.factor_analyzer import FactorAnalyzer
-from ..components.factor_analyzer._init import INITS, SVD_METHODS, principal_start, random_start
+from ..components.factor_analyzer._init import (
+    INITS,
+    SVD_METHODS,
+    principal_start,
+    random_start,
+)
+from ..components.factor_analyzer._posterior import FactorPosterior
 from ..engine import constraints
 from ..engine.contracts import LatentModel
+from ..engine.missing import fill_column_means
 from ..engine.posterior import GaussianPosterior
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int
@@ -113,12 +120,13 @@ class FactorAnalysis(LatentModel):
                              f"positive variances; got {given.tolist()!r}.")
 
     def init_params(self, data, rng):
-        weights = data.sample_weights()
+        """A start from the principal axes (or random), missing entries at column means."""
+        weights, X = data.sample_weights(), fill_column_means(data.X)
         if self.init == "random":
-            mean, loadings, noise = random_start(data.X, weights, self.n_factors, rng)
+            mean, loadings, noise = random_start(X, weights, self.n_factors, rng)
         else:
             mean, loadings, noise = principal_start(
-                data.X, weights, self.n_factors, isotropic=self.analyzer.isotropic,
+                X, weights, self.n_factors, isotropic=self.analyzer.isotropic,
                 noise_init=self.noise_variance_init, svd_method=self.svd_method,
                 iterated_power=self.iterated_power, rng=rng)
         noise = np.maximum(noise + self.analyzer.reg_covar, 1e-12)
@@ -127,16 +135,36 @@ class FactorAnalysis(LatentModel):
 
     # -- EM ---------------------------------------------------------------------------------------
     def posterior(self, params, block):
-        means, covariances, log_prob = self.analyzer.posterior(self.batched(params), block.X)
-        return GaussianPosterior(means[:, 0], covariances[0], log_prob[:, 0])
+        q = self.analyzer.posterior(self.batched(params), block.X)
+        other = None if q.missing is None else q.missing_entropy[:, 0]
+        return GaussianPosterior(q.means[:, 0], q.covariances[..., 0, :, :], q.log_prob[:, 0],
+                                 other_entropy=other)
 
     def expected_stats(self, params, block, posterior):
         if params is None:
             raise ValueError("FactorAnalysis starts from parameters, not from a posterior; "
                              "pass init=None or a parameter Tree.")
-        return self.analyzer.stats_from_posterior(
-            block.X, block.sample_weights()[:, None], np.asarray(params.mean)[None],
-            posterior.mean[:, None], posterior.covariance[None])
+        missing = np.isnan(block.X) if posterior.other_entropy is not None else None
+        covariance = posterior.covariance[None] if posterior.covariance.ndim == 2 else \
+            posterior.covariance[:, None]
+        q = FactorPosterior(posterior.mean[:, None], covariance,
+                            posterior.row_log_likelihood[:, None], missing,
+                            np.zeros((block.n_samples, 1)) if missing is None else
+                            posterior.other_entropy[:, None])
+        return self.analyzer.stats_from_posterior(self.batched(params), block.X,
+                                                  block.sample_weights()[:, None], q)
+
+    def impute(self, params, block):
+        """Conditional means and variances of X's entries given each row's observed ones.
+
+        Returns
+        -------
+        means, variances : ndarray of shape (n_samples, n_features)
+            Observed entries as they are (variance 0); a missing entry d at
+            ``mean_d + W_d E[z | x_o]`` with variance ``W_d Cov[z | x_o] W_d' + psi_d``.
+        """
+        means, variances = self.analyzer.conditional_moments(self.batched(params), block.X)
+        return means[:, 0], variances[:, 0]
 
     def m_step(self, stats, params, fixed=frozenset()):
         fixed = frozenset(_NAMES[name] for name in fixed)

@@ -247,6 +247,13 @@ class Mixture(LatentModel):
         the mixture over components of the component conditionals, weighted by the
         responsibilities (see :func:`~emkit.engine.missing.mixture_of_conditionals`).
 
+        Parameters
+        ----------
+        params : Tree
+            ``weights`` and ``components``.
+        block : Block
+            The rows (``block.X`` of shape (n_samples, n_features), NaN where missing).
+
         Returns
         -------
         means, variances : ndarray of shape (n_samples, n_features)

@@ -20,6 +20,7 @@ __all__ = [
     "analyser_factor",
     "factor_posterior",
     "gaussian_entropy",
+    "missing_moments",
     "residual_second",
     "row_stats",
     "solve_loadings",
@@ -97,10 +98,10 @@ def factor_posterior(X, mean, factor: AnalyserFactor, noise):
     return means, -0.5 * (X.shape[1] * LOG_2PI + factor.log_det + quadratic)
 
 
-def gaussian_entropy(covariance) -> float:
-    """Entropy of a Gaussian with covariance of shape (Q, Q)."""
+def gaussian_entropy(covariance):
+    """Entropy of a Gaussian with covariance of shape (..., Q, Q), shape (...)."""
     _, log_det = np.linalg.slogdet(covariance)
-    return 0.5 * (len(covariance) * (1.0 + LOG_2PI) + log_det)
+    return 0.5 * (np.shape(covariance)[-1] * (1.0 + LOG_2PI) + log_det)
 
 
 def row_stats(X, weights, shift, means, covariance):
@@ -114,8 +115,8 @@ def row_stats(X, weights, shift, means, covariance):
         The point the rows' moments are taken about.
     means : ndarray of shape (n_samples, Q)
         ``E[z_i | x_i]``.
-    covariance : ndarray of shape (Q, Q)
-        ``Cov[z_i | x_i]`` (the same for every row).
+    covariance : ndarray of shape (Q, Q), or (n_samples, Q, Q)
+        ``Cov[z_i | x_i]``, the same for every row or one per row.
 
     Returns
     -------
@@ -129,7 +130,33 @@ def row_stats(X, weights, shift, means, covariance):
     n = float(np.sum(weights))
     return (n, weighted.sum(axis=0), np.einsum("nd,nd->d", weighted, residual),
             weighted.T @ means, weighted_means.sum(axis=0),
-            weighted_means.T @ means + n * covariance)
+            weighted_means.T @ means + (n * covariance if np.ndim(covariance) == 2 else
+                                        np.einsum("n,nqr->qr", weights, covariance)))
+
+
+def missing_moments(weights, missing, loadings, noise, covariances):
+    """What the posterior spread of missing entries adds to one analyser's moments.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (n_samples,)
+    missing : ndarray of bool of shape (n_samples, D)
+    loadings : ndarray of shape (D, Q)
+    noise : ndarray of shape (D,)
+    covariances : ndarray of shape (n_samples, Q, Q)
+        ``Cov[z_i | x_io]``.
+
+    Returns
+    -------
+    second : ndarray of shape (D,)
+        ``sum_i w_i [d missing] Var[x_id | x_io] = ... (W_d V_i W_d' + psi_d)``.
+    cross : ndarray of shape (D, Q)
+        ``sum_i w_i [d missing] Cov[x_id, z_i | x_io] = ... W_d V_i``.
+    """
+    held = weights[:, None] * missing                                   # (n, D)
+    spread = np.einsum("dq,nqr,dr->nd", loadings, covariances, loadings) + noise
+    return (np.einsum("nd,nd->d", held, spread),
+            np.einsum("nd,dq,nqr->dr", held, loadings, covariances))
 
 
 def residual_second(stats, k, loadings, offset):

@@ -8,21 +8,23 @@ import numpy as np
 
 from ...engine import constraints
 from ...engine.contracts import Component
+from ...engine.missing import fill_column_means
 from ...engine.numerics import TINY_COUNT
 from ...engine.tree import Tree
-from ...engine.validation import check_finite, check_positive_int
+from ...engine.validation import check_observed_columns, check_positive_int
 from .. import _collapse
 from . import _init
 from ._kernels import (
     LOG_2PI,
     analyser_factor,
-    factor_posterior,
     gaussian_entropy,
+    missing_moments,
     residual_second,
     row_stats,
     solve_loadings,
 )
 from ._moments import FactorMoments
+from ._posterior import FactorPosterior, factor_posteriors
 
 __all__ = ["MIN_NOISE_VARIANCE", "NOISE_MODELS", "FactorAnalyzer"]
 
@@ -75,6 +77,7 @@ class FactorAnalyzer(Component):
     """
 
     family = "FactorAnalyzer"
+    supports_missing = True
 
     def __init__(self, n_factors=1, noise="diagonal", reg_covar=1e-6, on_collapse="raise"):
         self.n_factors = check_positive_int(n_factors, "n_factors")
@@ -110,13 +113,40 @@ class FactorAnalyzer(Component):
 
     # -- densities and the posterior of the factors -----------------------------------------
     def noise_matrix(self, params):
-        """Noise variances as (K, D) (isotropic ones repeated over the features)."""
+        """Noise variances as (K, D) (isotropic ones repeated over the features).
+
+        Parameters
+        ----------
+        params : Tree
+            ``means`` (K, D) and ``noise_variances``, (K, D) or (K,) for isotropic noise.
+
+        Returns
+        -------
+        ndarray of shape (K, D)
+            ``Psi_k``'s diagonal for every component (a read-only broadcast view when the
+            noise is isotropic).
+        """
         means = np.asarray(params.means)
         return np.broadcast_to(np.reshape(params.noise_variances, (len(means), -1)),
                                means.shape)
 
     def check_shapes(self, params, n_features):
-        """Raise ValueError unless ``params`` fit data with ``n_features`` columns."""
+        """Raise ValueError unless ``params`` fit data with ``n_features`` columns.
+
+        Parameters
+        ----------
+        params : Tree
+            Expected: ``means`` (K, D), ``loadings`` (K, D, Q) and ``noise_variances``
+            (K, D), or (K,) for isotropic noise, with ``D = n_features`` and
+            ``Q = n_factors``.
+        n_features : int
+            D, the number of columns of the data.
+
+        Raises
+        ------
+        ValueError
+            Naming the first parameter whose shape differs, the shape expected and got.
+        """
         n_components = np.shape(params.means)[0] if np.ndim(params.means) == 2 else None
         expected = {"means": (n_components, n_features),
                     "loadings": (n_components, n_features, self.n_factors),
@@ -130,72 +160,132 @@ class FactorAnalyzer(Component):
 
     def factors(self, params):
         """Per component :class:`~emkit.components.factor_analyzer._kernels.AnalyserFactor`
-        (memoised on the Tree)."""
+        (memoised on the Tree).
+
+        Parameters
+        ----------
+        params : Tree
+            ``loadings`` (K, D, Q) and ``noise_variances`` (see :meth:`noise_matrix`).
+
+        Returns
+        -------
+        list of AnalyserFactor
+            K of them: ``Psi_k^-1 W_k`` (D, Q), the posterior covariance of the factors
+            ``M_k^-1`` (Q, Q), its Cholesky inverse and ``log |W_k W_k' + Psi_k|``.
+        """
         def compute():
             noise = self.noise_matrix(params)
             return [analyser_factor(params.loadings[k], noise[k]) for k in range(len(noise))]
 
         return params.cached("factor_analyzer", compute)
 
-    def posterior(self, params, X):
-        """The factors' posterior under every component and the log densities.
+    def posterior(self, params, X) -> FactorPosterior:
+        """The factors' posterior under every component, and the log densities.
 
         Parameters
         ----------
         params : Tree
         X : ndarray of shape (n_samples, D)
+            NaN marks a missing entry (missing at random): the density is then that of the
+            observed entries and the missing ones are latent (see
+            :mod:`~emkit.components.factor_analyzer._posterior`).
 
         Returns
         -------
-        means : ndarray of shape (n_samples, K, Q)
-            ``E[z | x_i, component k]``.
-        covariances : ndarray of shape (K, Q, Q)
-        log_prob : ndarray of shape (n_samples, K)
+        FactorPosterior
         """
         self.check_shapes(params, X.shape[1])
-        factors, noise = self.factors(params), self.noise_matrix(params)
-        means = np.empty((X.shape[0], len(factors), self.n_factors))
-        log_prob = np.empty((X.shape[0], len(factors)))
-        for k, factor in enumerate(factors):
-            means[:, k], log_prob[:, k] = factor_posterior(X, params.means[k], factor, noise[k])
-        return means, np.stack([f.covariance for f in factors]), log_prob
+        return factor_posteriors(X, np.asarray(params.means), np.asarray(params.loadings),
+                                 self.noise_matrix(params), self.factors(params))
 
     def log_prob(self, params, X):
-        return self.posterior(params, X)[2]
+        return self.posterior(params, X).log_prob
+
+    def conditional_moments(self, params, X):
+        """Means and variances of every entry of X given the row's observed entries.
+
+        Parameters
+        ----------
+        params : Tree
+        X : ndarray of shape (n_samples, D), NaN where missing
+
+        Returns
+        -------
+        means, variances : ndarray of shape (n_samples, K, D)
+            Observed entries as they are (variance 0); a missing entry d at
+            ``mean_d + W_d E[z | x_o]`` with variance ``W_d V W_d' + psi_d``.
+        """
+        q = self.posterior(params, X)
+        noise = self.noise_matrix(params)
+        means = params.means[None] + np.einsum("kdq,nkq->nkd", params.loadings, q.means)
+        spread = np.einsum("kdq,nkqr,kdr->nkd", params.loadings, q.row_covariances(),
+                           params.loadings) + noise[None]
+        observed = ~np.isnan(X)[:, None, :]
+        return np.where(observed, X[:, None, :], means), np.where(observed, 0.0, spread)
 
     # -- statistics, bound and M-step ---------------------------------------------------------
     def expected_stats(self, params, X, weights):
         if params is None:
             raise ValueError("FactorAnalyzer statistics need parameters (the factors' posterior "
                              "depends on them); start from init_params.")
-        means, covariances, _ = self.posterior(params, X)
-        return self.stats_from_posterior(X, weights, params.means, means, covariances)
+        return self.stats_from_posterior(params, X, weights, self.posterior(params, X))
 
-    def stats_from_posterior(self, X, weights, shift, factor_means, covariances):
-        """Statistics of weighted rows given their factors' posterior.
+    def stats_from_posterior(self, params, X, weights, posterior: FactorPosterior):
+        """Statistics of weighted rows given their factors' (and missing entries') posterior.
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, D)
+        params : Tree
+            The parameters the posterior was computed at; their means are the point the rows'
+            moments are taken about.
+        X : ndarray of shape (n_samples, D), NaN where missing
         weights : ndarray of shape (n_samples, K)
-        shift : ndarray of shape (K, D)
-            The points the rows' moments are taken about.
-        factor_means : ndarray of shape (n_samples, K, Q)
-        covariances : ndarray of shape (K, Q, Q)
+        posterior : FactorPosterior
 
         Returns
         -------
         Tree
-            ``moments`` (FactorMoments) and ``entropy`` (K,), ``sum_i w_ik H(q(z_ik))``.
+            ``moments`` (FactorMoments) and ``entropy`` (K,), ``sum_i w_ik H(q_ik)`` with q
+            over the factors and the missing entries.
         """
-        fields = [row_stats(X, weights[:, k], shift[k], factor_means[:, k], covariances[k])
-                  for k in range(weights.shape[1])]
-        columns = [np.array(column) for column in zip(*fields)]
-        entropy = columns[0] * np.array([gaussian_entropy(c) for c in covariances])
-        return Tree(moments=FactorMoments(*columns, shift), entropy=entropy)
+        columns = [self._component_stats(params, X, weights[:, k], posterior, k)
+                   for k in range(weights.shape[1])]
+        *fields, entropy = (np.array(column) for column in zip(*columns))
+        return Tree(moments=FactorMoments(*fields, np.asarray(params.means)), entropy=entropy)
+
+    def _component_stats(self, params, X, weights, posterior, k):
+        """FactorMoments fields of component k, and its weighted entropy."""
+        means, covariance = posterior.means[:, k], posterior.covariances[..., k, :, :]
+        shift, loadings = np.asarray(params.means[k]), np.asarray(params.loadings[k])
+        if posterior.missing is None:
+            fields = row_stats(X, weights, shift, means, covariance)
+            return (*fields, fields[0] * gaussian_entropy(covariance))
+        filled = np.where(posterior.missing, shift + means @ loadings.T, X)
+        n, first, second, cross, z_first, z_second = row_stats(filled, weights, shift, means,
+                                                               covariance)
+        extra_second, extra_cross = missing_moments(
+            weights, posterior.missing, loadings, self.noise_matrix(params)[k], covariance)
+        entropy = weights @ (gaussian_entropy(covariance) + posterior.missing_entropy[:, k])
+        return n, first, second + extra_second, cross + extra_cross, z_first, z_second, entropy
 
     def expected_complete_log_prob(self, stats, params) -> float:
-        """``sum_ik w_ik E_q[log p(x_i, z | theta_k)]``, the bound without the entropy."""
+        """``sum_ik w_ik E_q[log p(x_i, z | theta_k)]``, the bound without the entropy.
+
+        Parameters
+        ----------
+        stats : Tree
+            From :meth:`expected_stats` (or :meth:`stats_from_posterior`): ``moments``, the
+            weighted rows' and factors' moments, and ``entropy`` (K,) (not used here).
+        params : Tree
+            The parameters ``theta`` at which the expected complete log-density is taken:
+            ``means`` (K, D), ``loadings`` (K, D, Q), ``noise_variances``.
+
+        Returns
+        -------
+        float
+            The expected complete-data log-likelihood of the weighted rows and their factors;
+            add ``sum(stats.entropy)`` for the bound (:meth:`expected_log_prob`).
+        """
         moments, noise = stats.moments, self.noise_matrix(params)
         n_features = noise.shape[1]
         total = 0.0
@@ -246,7 +336,27 @@ class FactorAnalyzer(Component):
     # -- other ------------------------------------------------------------------------------
     def init_params(self, X, resp, rng):
         """Principal-axes start of every component from its weighted rows (see
-        :func:`~emkit.components.factor_analyzer._init.principal_start`)."""
+        :func:`~emkit.components.factor_analyzer._init.principal_start`); missing entries
+        (NaN) start at their column's mean.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, D)
+            The data (or the sample of it that initialises the fit).
+        resp : ndarray of shape (n_samples, K)
+            Starting responsibilities times sample weights; a component with no weight
+            starts from all the rows, equally weighted.
+        rng : numpy.random.RandomState
+            Accepted for the contract; the start draws nothing.
+
+        Returns
+        -------
+        Tree
+            ``means`` (K, D), ``loadings`` (K, D, Q) and ``noise_variances``, (K, D) or
+            (K,) for isotropic noise (each at least ``MIN_NOISE_VARIANCE``, with
+            ``reg_covar`` added).
+        """
+        X = fill_column_means(X)
         starts = [self._start(X, resp[:, k], rng) for k in range(resp.shape[1])]
         means, loadings, noise = (np.array(column) for column in zip(*starts))
         return Tree(means=means, loadings=loadings, noise_variances=noise)
@@ -259,11 +369,9 @@ class FactorAnalyzer(Component):
         noise = np.maximum(noise + self.reg_covar, MIN_NOISE_VARIANCE)
         return mean, loadings, noise[0] if self.isotropic else noise
 
-    def validate(self, X):
-        check_finite(X, family=self.family)
-
     def validate_fit(self, X):
         self.validate(X)
+        check_observed_columns(X, self.family)
         if self.n_factors > X.shape[1]:
             raise ValueError(f"n_factors={self.n_factors} must be <= n_features = {X.shape[1]}: "
                              "a factor analyser has at most as many factors as features. Use "

@@ -118,7 +118,20 @@ class Gaussian(Component):
         return {"means": constraints.real, "covariances": self.structure.constraint()}
 
     def n_parameters(self, params):
-        """Free parameters: the means' and the covariance structure's (as mclust counts)."""
+        """Free parameters: the means' and the covariance structure's (as mclust counts).
+
+        Parameters
+        ----------
+        params : Tree
+            The parameters; only the shape of ``params.means``, (n_components,
+            n_features), is used.
+
+        Returns
+        -------
+        int
+            ``n_components * n_features`` for the means plus the covariance structure's
+            count (e.g. ``n_components * n_features * (n_features + 1) / 2`` for "full").
+        """
         n_components, n_features = np.shape(params.means)
         return n_components * n_features + self.structure.n_parameters(n_components,
                                                                         n_features)
@@ -180,7 +193,22 @@ class Gaussian(Component):
 
     def densities(self, params, X):
         """Log densities (of the observed entries where X has NaN), with the rows' missingness
-        patterns and conditionals kept for :meth:`stats_from_densities`."""
+        patterns and conditionals kept for :meth:`stats_from_densities`.
+
+        Parameters
+        ----------
+        params : Tree
+            ``means`` (K, n_features) and ``covariances`` (of the covariance structure).
+        X : ndarray of shape (n_samples, n_features)
+            The rows; NaN marks a missing entry.
+
+        Returns
+        -------
+        Densities
+            ``log_prob`` of shape (n_samples, K), ``log N(x_i | mean_k, Sigma_k)`` (of the
+            observed entries' marginal for rows with NaN); for data with missing entries,
+            the term ``incomplete`` holds the rows' missingness patterns and conditionals.
+        """
         self.check_shapes(params, X.shape[1])
         factor = self.factor(params)
         if not has_missing(X):

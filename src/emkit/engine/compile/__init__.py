@@ -191,6 +191,7 @@ def _hmm_inference():
     chain = np.array([0.5, 0.5]), np.full((2, 2), 0.5)
     inference.forward_backward(table, *chain, log_space=True)
     inference.sample_posterior(table, *chain, rng=np.random.RandomState(0))
+    inference.sample_paths(*chain, np.array([3]), rng=np.random.RandomState(0))
 
 
 def _tiny_data():

@@ -325,6 +325,14 @@ class HMM(LatentModel):
         whole sequence: the mixture over states of the emission's conditionals, weighted by
         the smoothed state posteriors.
 
+        Parameters
+        ----------
+        params : Tree
+            ``startprob``, ``transmat`` and ``emission``.
+        block : Block
+            Whole sequences (``block.X`` of shape (n_samples, n_features), NaN where
+            missing; ``block.lengths`` their lengths).
+
         Returns
         -------
         means, variances : ndarray of shape (n_samples, n_features)

@@ -76,13 +76,41 @@ class RegressionMixtureModel(LatentModel):
 
     # -- data --------------------------------------------------------------------------------
     def design(self, X):
-        """The design matrix: X with a leading constant column if ``fit_intercept``."""
+        """The design matrix: X with a leading constant column if ``fit_intercept``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_covariates)
+            The covariates.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_terms)
+            Float; ``n_terms = n_covariates + 1`` with an intercept (its column first),
+            ``n_covariates`` without.
+        """
         X = np.asarray(X, dtype=float)
         return np.column_stack([np.ones(len(X)), X]) if self.fit_intercept else X
 
     @staticmethod
     def response(block):
-        """The response of a block as a 1-D float array (n_samples,)."""
+        """The response of a block as a 1-D float array.
+
+        Parameters
+        ----------
+        block : Block
+            Rows whose field ``"y"`` holds the response, shape (n_samples,) or
+            (n_samples, 1).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+
+        Raises
+        ------
+        ValueError
+            If the block has no ``"y"``, or it is not one value per row.
+        """
         y = block.get("y")
         if y is None:
             raise ValueError("y is missing: a regression mixture needs the response. Pass y "
@@ -151,7 +179,20 @@ class RegressionMixtureModel(LatentModel):
         return self._stats(params, self._tables(params, block), weighted, weights)
 
     def row_log_likelihood(self, params, block):
-        """``log p(y_i | x_i)`` per row, shape (n_samples,)."""
+        """``log p(y_i | x_i)`` per row.
+
+        Parameters
+        ----------
+        params : Tree
+            ``Tree(gate=..., experts=...)``.
+        block : Block
+            Covariates ``X`` (n_samples, n_covariates) and field ``"y"`` (n_samples,).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            ``log sum_k P(z = k | x_i) p(y_i | x_i, k)`` (sample weights not applied).
+        """
         return self._posterior(params, block, np.ones(block.n_samples))[1]
 
     # -- M-step ------------------------------------------------------------------------------
@@ -167,7 +208,22 @@ class RegressionMixtureModel(LatentModel):
 
     # -- starting values ---------------------------------------------------------------------
     def init_params(self, data, rng):
-        """Parameters fitted to starting responsibilities drawn from the rows of ``[X, y]``."""
+        """Parameters fitted to starting responsibilities drawn from the rows of ``[X, y]``.
+
+        Parameters
+        ----------
+        data : Block
+            In memory: covariates ``X`` (n_samples, n_covariates), field ``"y"``
+            (n_samples,), and optionally sample weights and labels (-1 for unknown). Rows of
+            zero weight start with uniform responsibilities.
+        rng : numpy.random.RandomState
+            Draws the starting responsibilities (``init``).
+
+        Returns
+        -------
+        Tree
+            ``Tree(gate=..., experts=...)``, as :meth:`params_from_posterior` makes them.
+        """
         weighted = data.sample_weights() > 0
         joint = np.column_stack([np.asarray(data.X, dtype=float), self.response(data)])
         resp = np.full((data.n_samples, self.n_components), 1.0 / self.n_components)
@@ -178,7 +234,31 @@ class RegressionMixtureModel(LatentModel):
         return self.params_from_posterior(data, DiscretePosterior(resp), rng)
 
     def params_from_posterior(self, data, posterior, rng=None):
-        """Each expert fitted to its weighted rows, the gate to the counts."""
+        """Each expert fitted to its weighted rows, the gate to the counts.
+
+        Parameters
+        ----------
+        data : Block
+            In memory: covariates ``X`` (n_samples, n_covariates) and field ``"y"``
+            (n_samples,).
+        posterior : array-like of shape (n_samples, n_components) or DiscretePosterior
+            Starting responsibilities; they are multiplied by the block's sample weights
+            here.
+        rng : optional
+            Unused (the start draws nothing more); accepted for the contract.
+
+        Returns
+        -------
+        Tree
+            ``gate``: ``weights`` (n_components,) or ``coef`` (n_components - 1, n_terms);
+            ``experts``: ``coef`` (n_components, n_terms) and, for Gaussian experts,
+            ``variance`` (n_components,).
+
+        Raises
+        ------
+        ValueError
+            If the responsibilities do not have shape (n_samples, n_components).
+        """
         resp = self.as_posterior(posterior, data).probabilities
         if resp.shape != (data.n_samples, self.n_components):
             raise ValueError(f"init: starting responsibilities must have shape "
@@ -190,17 +270,50 @@ class RegressionMixtureModel(LatentModel):
 
     # -- use ---------------------------------------------------------------------------------
     def component_probabilities(self, params, X):
-        """``P(z = k | x_i)``, shape (n_samples, K)."""
+        """``P(z = k | x_i)``, the gate's probabilities before seeing y.
+
+        Parameters
+        ----------
+        params : Tree
+            ``Tree(gate=..., experts=...)``; only ``gate`` is used.
+        X : array-like of shape (n_samples, n_covariates)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
+            Rows sum to one.
+        """
         return np.exp(self.gate.log_probs(params.gate, self.design(X)))
 
     def predict_mean(self, params, X):
-        """``E[y | x_i] = sum_k P(z = k | x_i) E[y | x_i, k]``, shape (n_samples,)."""
+        """``E[y | x_i] = sum_k P(z = k | x_i) E[y | x_i, k]``.
+
+        Parameters
+        ----------
+        params : Tree
+            ``Tree(gate=..., experts=...)``.
+        X : array-like of shape (n_samples, n_covariates)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            The mixture's mean response (a probability for logistic experts, a rate for
+            Poisson experts).
+        """
         design = self.design(X)
         gate = np.exp(self.gate.log_probs(params.gate, design))
         return np.sum(gate * self.experts.mean(params.experts, design), axis=1)
 
     def sample_response(self, params, X, rng):
         """Draw a component and a response for each row of covariates X.
+
+        Parameters
+        ----------
+        params : Tree
+            ``Tree(gate=..., experts=...)``.
+        X : array-like of shape (n_samples, n_covariates)
+        rng : numpy.random.RandomState
+            Draws the components (uniforms via ``random_sample``) and the responses.
 
         Returns
         -------
