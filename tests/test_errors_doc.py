@@ -107,8 +107,8 @@ TRIGGERS = {
     "data-not-2d": lambda t: emkit.GaussianMixture(2).fit(X[:, 0]),
     "data-complex": lambda t: emkit.GaussianMixture(2).fit(X + 1j),
     "data-text": lambda t: emkit.GaussianMixture(2).fit(np.array([["a", "b"]] * 5)),
-    "data-nan": lambda t: emkit.PoissonMixture(2).fit(np.vstack([np.round(np.abs(X)),
-                                                                 [[np.nan, 0.0]]])),
+    "data-nan": lambda t: emkit.MixtureModel(emkit.Multinomial(), 2).fit(
+        np.vstack([np.round(np.abs(X)), [[np.nan, 0.0]]])),
     "data-no-rows": lambda t: (open(t / "h.csv", "w").write("a,b\n"),
                                emkit.GaussianMixture(2).fit(
                                    emkit.sources.open_source(t / "h.csv"))),

@@ -103,10 +103,14 @@ def test_values_other_than_zero_and_one_are_rejected(value, row, column):
         Bernoulli().validate(X)
 
 
-def test_nan_is_rejected_through_the_mixture():
-    X = np.zeros((4, 3))
-    X[2, 1] = np.nan
-    with pytest.raises(ValueError, match="X column 1 has NaN at row 2.*Bernoulli.*no missing"):
+def test_nan_is_a_missing_entry_left_out_of_the_density():
+    probs = np.array([[0.2, 0.7, 0.5], [0.9, 0.1, 0.4]])
+    X = np.array([[1.0, np.nan, 0.0], [np.nan, np.nan, 1.0], [0.0, 1.0, 1.0]])
+    expected = np.array([[np.nansum(stats.bernoulli.logpmf(x, p)) for p in probs] for x in X])
+    np.testing.assert_allclose(Bernoulli().log_prob(Tree(probs=probs), X), expected, rtol=1e-12)
+    Mixture(Bernoulli(), 2).validate(Block(X))
+    X[2, 1] = 2.0
+    with pytest.raises(ValueError, match="X column 1 has value 2.0 at row 2.*Bernoulli"):
         Mixture(Bernoulli(), 2).validate(Block(X))
 
 

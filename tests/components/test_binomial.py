@@ -101,11 +101,18 @@ def test_counts_outside_zero_to_n_trials_are_rejected(value, row, column, expect
         Binomial(TRIALS).validate(X)
 
 
-def test_nan_is_rejected_through_the_mixture():
-    X = np.zeros((4, 3))
-    X[3, 2] = np.nan
-    with pytest.raises(ValueError, match="X column 2 has NaN at row 3.*Binomial"):
-        Mixture(Binomial(TRIALS), 2).validate(Block(X))
+def test_nan_is_a_missing_count_left_out_of_the_density():
+    trials = np.array([3, 5, 8])
+    probs = np.array([[0.2, 0.7, 0.5], [0.9, 0.1, 0.4]])
+    X = np.array([[1.0, np.nan, 0.0], [np.nan, np.nan, 8.0], [3.0, 5.0, 1.0]])
+    expected = np.array([[np.nansum(stats.binom.logpmf(x, trials, p)) for p in probs]
+                         for x in X])
+    component = Binomial(trials)
+    np.testing.assert_allclose(component.log_prob(Tree(probs=probs), X), expected, rtol=1e-12)
+    Mixture(component, 2).validate(Block(X))
+    X[0, 0] = 4.0
+    with pytest.raises(ValueError, match="X column 0 has value 4.0 at row 0.*Binomial"):
+        Mixture(component, 2).validate(Block(X))
 
 
 def test_n_trials_must_match_the_columns_of_X():

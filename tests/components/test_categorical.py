@@ -51,7 +51,7 @@ def test_log_prob_is_exact_with_zero_probabilities():
 
 
 def test_log_prob_is_minus_infinity_for_codes_outside_the_categories(rng):
-    X = np.array([[4.0, 0.0], [1.5, 1.0], [-1.0, 2.0], [np.nan, 0.0], [3.0, 3.0]])
+    X = np.array([[4.0, 0.0], [1.5, 1.0], [-1.0, 2.0], [np.inf, 0.0], [3.0, 3.0]])
     out = Categorical(C).log_prob(Tree(probs=random_probs(rng)), X)
     assert np.all(np.isneginf(out[:4])) and np.all(np.isfinite(out[4]))
 
@@ -123,10 +123,16 @@ def test_codes_outside_the_categories_are_rejected(value, row, column):
         Categorical(3).validate(X)
 
 
-def test_nan_is_rejected_through_the_mixture():
-    X = np.zeros((4, 2))
-    X[0, 1] = np.nan
-    with pytest.raises(ValueError, match="X column 1 has NaN at row 0.*Categorical"):
+def test_nan_is_a_missing_code_left_out_of_the_density():
+    probs = np.array([[[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]], [[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]])
+    X = np.array([[1.0, np.nan], [np.nan, 2.0], [0.0, 1.0]])
+    expected = np.array([[sum(np.log(p[d, int(x[d])]) for d in range(2) if not np.isnan(x[d]))
+                          for p in probs] for x in X])
+    np.testing.assert_allclose(Categorical(3).log_prob(Tree(probs=probs), X), expected,
+                               rtol=1e-12)
+    Mixture(Categorical(3), 2).validate(Block(X))
+    X[0, 0] = 3.0
+    with pytest.raises(ValueError, match="X column 0 has value 3.0 at row 0.*Categorical"):
         Mixture(Categorical(3), 2).validate(Block(X))
 
 

@@ -69,7 +69,7 @@ def test_empty_component_collapses_with_its_index(data):
 
 @pytest.mark.parametrize("value, pattern", [
     (-0.5, "X column 1 has value -0.5 at row 2; an Exponential component needs values >= 0"),
-    (np.nan, "X column 1 has NaN at row 2.*Exponential component has no missing-data support"),
+    (np.inf, "X column 1 has infinity at row 2.*Exponential component needs finite values"),
 ])
 def test_bad_values_are_named_by_column_and_family(value, pattern):
     X = np.ones((4, 3))

@@ -82,7 +82,7 @@ def test_identical_values_collapse_by_policy():
 @pytest.mark.parametrize("value, pattern", [
     (0.0, "X column 0 has value 0.0 at row 1; a Gamma component needs values > 0"),
     (-3.0, "X column 0 has value -3.0 at row 1; a Gamma component needs values > 0"),
-    (np.nan, "X column 0 has NaN at row 1.*Gamma component has no missing-data support"),
+    (np.inf, "X column 0 has infinity at row 1.*Gamma component needs finite values"),
 ])
 def test_bad_values_are_named_by_column_and_family(value, pattern):
     X = np.ones((3, 2))

@@ -82,7 +82,7 @@ def test_single_point_component_collapses():
 
 @pytest.mark.parametrize("value, pattern", [
     (0.0, "X column 2 has value 0.0 at row 0; a LogNormal component needs values > 0"),
-    (np.nan, "X column 2 has NaN at row 0.*LogNormal component"),
+    (np.inf, "X column 2 has infinity at row 0.*LogNormal component"),
 ])
 def test_bad_values_are_named_by_column_and_family(value, pattern):
     X = np.ones((3, 3))

@@ -109,10 +109,14 @@ def test_infinity_is_rejected_by_the_finite_check():
         Poisson().validate(X)
 
 
-def test_nan_is_rejected_through_the_mixture():
-    X = np.ones((4, 2))
-    X[1, 1] = np.nan
-    with pytest.raises(ValueError, match="X column 1 has NaN at row 1.*Poisson"):
+def test_nan_is_a_missing_count_left_out_of_the_density():
+    rates = np.array([[1.5, 4.0, 0.3], [6.0, 0.5, 2.0]])
+    X = np.array([[1.0, np.nan, 0.0], [np.nan, np.nan, 3.0], [2.0, 7.0, 1.0]])
+    expected = np.array([[np.nansum(stats.poisson.logpmf(x, rate)) for rate in rates] for x in X])
+    np.testing.assert_allclose(Poisson().log_prob(Tree(rates=rates), X), expected, rtol=1e-12)
+    Mixture(Poisson(), 2).validate(Block(X))
+    X[0, 0] = 1.5
+    with pytest.raises(ValueError, match="X column 0 has value 1.5 at row 0.*Poisson"):
         Mixture(Poisson(), 2).validate(Block(X))
 
 

@@ -300,7 +300,7 @@ def test_a_column_with_nothing_observed_is_an_error():
 
 
 @pytest.mark.parametrize("estimator, family", [
-    (emkit.PoissonMixture(2), "Poisson"),
+    (emkit.MixtureModel(emkit.Multinomial(), 2), "Multinomial"),
     (emkit.MixtureModel(emkit.StudentT(), 2), "StudentT"),
 ])
 def test_nan_for_a_family_without_missing_data_support_names_it_and_the_remedy(estimator,

@@ -24,14 +24,15 @@ import numpy as np
 from scipy import special
 
 from ..engine.contracts import Component, Densities
+from ..engine.missing import has_missing
 from ..engine.numerics import TINY_COUNT
-from ..engine.validation import check_finite
+from ..engine.validation import check_finite, check_observed_columns
 from . import _discrete_kernels
 
 __all__ = [
-    "PROBABILITY_FLOOR", "CountFamily", "add_row_constants", "finite_values", "floor_probabilities",
-    "floor_rates", "floor_simplex", "is_count", "log_factorial_terms", "safe_log",
-    "simplex_estimate", "xlogy_product",
+    "PROBABILITY_FLOOR", "CountFamily", "MissingEntries", "add_row_constants", "finite_values",
+    "floor_probabilities", "floor_rates", "floor_simplex", "is_count", "log_factorial_terms",
+    "missing_weight", "safe_log", "simplex_estimate", "split_missing", "xlogy_product",
 ]
 
 #: Smallest probability (and rate) an M-step returns; see the module docstring.
@@ -132,12 +133,65 @@ def log_factorial_terms(X):
     return sums, totals
 
 
+# -- missing entries ----------------------------------------------------------------------------
+def split_missing(X):
+    """X with its NaN entries set to 0, and where they were.
+
+    A factorised family leaves a missing entry out of the likelihood: a row's log density is
+    the sum over its observed features. Setting the entry to 0 and correcting the terms that
+    do not vanish at 0 (a Poisson's ``-rate``, a Bernoulli's ``log(1 - p)``) does that with
+    the same matrix products as complete rows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+
+    Returns
+    -------
+    zeroed : ndarray of shape (n_samples, n_features)
+    missing : ndarray of bool, shape (n_samples, n_features)
+    """
+    missing = np.isnan(X)
+    return np.where(missing, 0.0, X), missing
+
+
+def missing_weight(weights, missing, n_features):
+    """``sum_i w_ik [x_id missing]``, shape (n_components, n_features); zeros if ``missing``
+    is None (a block without NaN).
+
+    Kept as its own statistic, so that a per-feature count of observed weight is
+    ``counts[:, None] - missing``: exactly ``counts`` for complete data (the same floats as
+    before missing data existed), and blocks with and without NaN add up.
+    """
+    if missing is None:
+        return np.zeros((weights.shape[1], n_features))
+    return weights.T @ missing.astype(float)
+
+
+class MissingEntries:
+    """Mixin of the factorised families that leave missing entries (NaN) out of the likelihood.
+
+    Given the component, a missing entry is independent of the row's other entries, so its
+    posterior is its prior: its expected log density and its entropy cancel in the bound, and
+    the observed-data evidence is the sum over observed entries alone. The M-step therefore
+    uses each feature's observed entries only (statistic ``missing``, the weight of the missing
+    entries per component and feature).
+    """
+
+    supports_missing = True
+
+    def validate_fit(self, X):
+        """:meth:`validate`, and an error for a column with no observed value."""
+        self.validate(X)
+        check_observed_columns(np.asarray(X, dtype=float), self.family)
+
+
 # -- validation of X ----------------------------------------------------------------------------
-def finite_values(X, family):
-    """X as a float array, after :func:`~emkit.engine.validation.check_finite` (the family
-    has no missing-data support)."""
+def finite_values(X, family, allow_nan=False):
+    """X as a float array, after :func:`~emkit.engine.validation.check_finite` (NaN allowed
+    if the family models missing values)."""
     X = np.asarray(X, dtype=float)
-    check_finite(X, family=family)
+    check_finite(X, family=family, allow_nan=allow_nan)
     return X
 
 
@@ -154,6 +208,10 @@ class CountFamily(Component):
     (log factorials, log binomial coefficients; NaN off the support, where the density is 0).
     The constants are part of the bound, so the statistics sum them too; they are computed
     once per block and shared by the densities and the statistics.
+
+    A family that also derives from :class:`MissingEntries` gets rows with NaN as ``X`` with
+    those entries set to 0 and their mask ``missing``; a block without NaN takes the code it
+    took before missing data existed (``missing`` is None).
     """
 
     @abstractmethod
@@ -172,7 +230,7 @@ class CountFamily(Component):
         """
 
     @abstractmethod
-    def log_kernel(self, params, X) -> np.ndarray:
+    def log_kernel(self, params, X, missing=None) -> np.ndarray:
         """The parameter-dependent part of the log density.
 
         Parameters
@@ -180,7 +238,9 @@ class CountFamily(Component):
         params : Tree
             The parameters.
         X : ndarray of shape (n_samples, n_features)
-            The rows.
+            The rows (0 where missing).
+        missing : ndarray of bool, shape (n_samples, n_features), optional
+            The missing entries, left out of the density; None for complete rows.
 
         Returns
         -------
@@ -188,17 +248,19 @@ class CountFamily(Component):
         """
 
     @abstractmethod
-    def stats_with_constants(self, X, weights, constants):
+    def stats_with_constants(self, X, weights, constants, missing=None):
         """The statistics of the rows under ``weights``, given their constants.
 
         Parameters
         ----------
         X : ndarray of shape (n_samples, n_features)
-            The rows.
+            The rows (0 where missing).
         weights : ndarray of shape (n_samples, n_components)
             Responsibilities times sample weights.
         constants : ndarray of shape (n_samples,)
             From :meth:`row_constants`.
+        missing : ndarray of bool, shape (n_samples, n_features), optional
+            The missing entries; None for complete rows.
 
         Returns
         -------
@@ -209,16 +271,24 @@ class CountFamily(Component):
     def log_prob(self, params, X):
         return self.densities(params, X).log_prob
 
-    def densities(self, params, X):
+    def _split(self, X):
+        """(X, None) for complete rows, else (X with 0 for NaN, the NaN mask)."""
         X = np.ascontiguousarray(X, dtype=float)
+        if self.supports_missing and has_missing(X):
+            return split_missing(X)
+        return X, None
+
+    def densities(self, params, X):
+        X, missing = self._split(X)
         constants = self.row_constants(X)
-        return Densities(add_row_constants(self.log_kernel(params, X), constants),
-                         constants=constants)
+        return Densities(add_row_constants(self.log_kernel(params, X, missing), constants),
+                         constants=constants, missing=missing, zeroed=X)
 
     def expected_stats(self, params, X, weights):
-        X = np.ascontiguousarray(X, dtype=float)
-        return self.stats_with_constants(X, weights, self.row_constants(X))
+        X, missing = self._split(X)
+        return self.stats_with_constants(X, weights, self.row_constants(X), missing)
 
     def stats_from_densities(self, params, X, weights, densities):
-        X = np.ascontiguousarray(X, dtype=float)
-        return self.stats_with_constants(X, weights, densities.terms["constants"])
+        return self.stats_with_constants(densities.terms["zeroed"], weights,
+                                         densities.terms["constants"],
+                                         densities.terms["missing"])

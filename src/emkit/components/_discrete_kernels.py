@@ -89,10 +89,12 @@ def log_factorial_sums(X, table, sums, totals):
 def categorical_log_prob(X, log_probs, out):
     """``out[i, k] = sum_d log_probs[d, x_id, k]``; -inf for a row with an invalid code.
 
+    A NaN code is a missing entry: it is left out of the sum.
+
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
-        Category codes stored as numbers.
+        Category codes stored as numbers, NaN where missing.
     log_probs : ndarray of shape (n_features, n_categories, n_components)
         Log probabilities, components last so the inner loop is contiguous.
     out : ndarray of shape (n_samples, n_components)
@@ -105,6 +107,8 @@ def categorical_log_prob(X, log_probs, out):
         for d in range(d_count):
             c = _as_index(X[i, d], n_categories)
             if c < 0:
+                if np.isnan(X[i, d]):
+                    continue
                 for k in range(k_count):
                     out[i, k] = -np.inf
                 break
@@ -114,7 +118,8 @@ def categorical_log_prob(X, log_probs, out):
 
 @kernel
 def categorical_counts(X, W, counts):
-    """``counts[d, c, k] += sum_i W[i, k] [x_id == c]``; invalid codes are skipped.
+    """``counts[d, c, k] += sum_i W[i, k] [x_id == c]``; invalid and missing (NaN) codes are
+    skipped.
 
     Parameters
     ----------

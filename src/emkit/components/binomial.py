@@ -11,9 +11,10 @@ from ..engine.tree import Tree
 from ..engine.validation import check_values
 from ..priors import Beta, check_prior
 from . import _discrete_kernels
+from ..engine.missing import independent_conditionals
 from ._discrete import (
-    CountFamily, finite_values, floor_probabilities, is_count,
-    safe_log, xlogy_product,
+    CountFamily, MissingEntries, finite_values, floor_probabilities, is_count,
+    missing_weight, safe_log, xlogy_product,
 )
 
 __all__ = ["Binomial"]
@@ -27,7 +28,8 @@ def success_log_likelihood(X, probs, n_trials):
     ----------
     X : ndarray of shape (n_samples, n_features)
     probs : ndarray of shape (n_components, n_features)
-    n_trials : ndarray of shape (n_features,)
+    n_trials : ndarray of shape (n_features,) or (n_samples, n_features)
+        Trials per column, or per entry (0 for a missing entry, which X holds as 0).
 
     Returns
     -------
@@ -35,7 +37,8 @@ def success_log_likelihood(X, probs, n_trials):
     """
     log_p, log_q = safe_log(probs), safe_log(1.0 - probs)
     if np.all(np.isfinite(log_p)) and np.all(np.isfinite(log_q)):
-        return X @ (log_p - log_q).T + log_q @ n_trials
+        failures = log_q @ n_trials if n_trials.ndim == 1 else n_trials @ log_q.T
+        return X @ (log_p - log_q).T + failures
     return xlogy_product(X, log_p) + xlogy_product(n_trials - X, log_q)
 
 
@@ -102,7 +105,7 @@ def _log_coefficient_sums(X, trials):
     return np.where(inside.all(axis=1), values.sum(axis=1), np.nan)
 
 
-class Binomial(CountFamily):
+class Binomial(MissingEntries, CountFamily):
     """Independent Binomial counts per feature, batched over K components.
 
     Parameters
@@ -124,6 +127,10 @@ class Binomial(CountFamily):
     ``p_kd = S_kd / (n_d N_k)``, or ``(S_kd + a - 1) / (n_d N_k + a + b - 2)`` with a
     ``Beta(a, b)`` prior, kept within ``[1e-12, 1 - 1e-12]`` (see
     :mod:`emkit.components._discrete`).
+
+    Missing entries (NaN) are left out of the likelihood: the statistic ``missing``
+    ``M_kd = sum_i w_ik [x_id missing]`` makes the M-step ``p_kd = S_kd / (n_d (N_k - M_kd))``
+    (see :class:`~emkit.components._discrete.MissingEntries`).
     """
 
     family = "Binomial"
@@ -151,15 +158,20 @@ class Binomial(CountFamily):
         _discrete_kernels.row_table_sums(X, self._table, coefficients)
         return coefficients
 
-    def log_kernel(self, params, X):
-        return success_log_likelihood(X, params.probs, self._trials_per_column(X.shape[1]))
+    def log_kernel(self, params, X, missing=None):
+        trials = self._trials_per_column(X.shape[1])
+        if missing is not None:
+            trials = np.where(missing, 0.0, trials)
+        return success_log_likelihood(X, params.probs, trials)
 
-    def stats_with_constants(self, X, weights, constants):
+    def stats_with_constants(self, X, weights, constants, missing=None):
         return Tree(counts=weights.sum(axis=0), successes=weights.T @ X,
-                    constants=weights.T @ constants)
+                    constants=weights.T @ constants,
+                    missing=missing_weight(weights, missing, X.shape[1]))
 
     def _trials(self, stats):
-        return stats.counts[:, None] * self._trials_per_column(stats.successes.shape[1])
+        return ((stats.counts[:, None] - stats.missing)
+                * self._trials_per_column(stats.successes.shape[1]))
 
     def m_step(self, stats, params, fixed=frozenset()):
         if "probs" in fixed:
@@ -175,7 +187,8 @@ class Binomial(CountFamily):
         return success_log_prior(self.prior, params.probs)
 
     def validate(self, X):
-        X = finite_values(X, self.family)
+        X = finite_values(X, self.family, allow_nan=True)
+        observed = ~np.isnan(X)
         if self.trials.ndim == 1 and self.trials.size != X.shape[1]:
             raise ValueError(
                 f"n_trials has {self.trials.size} entries but X has {X.shape[1]} columns; a "
@@ -186,9 +199,23 @@ class Binomial(CountFamily):
         def expected(column):
             return f"integer counts in 0..{int(trials[column])} (n_trials for that column)"
 
-        check_values(X, ~is_count(X), self.family, expected, "Round or remove the value.")
+        check_values(X, ~is_count(X) & observed, self.family, expected,
+                     "Round or remove the value.")
         check_values(X, X > trials, self.family, expected,
                      "Pass the right n_trials for each column, or remove the value.")
+
+    def conditional_moments(self, params, X):
+        """Observed entries as they are; a missing entry's mean and variance under component
+        k are ``n_d p_kd`` and ``n_d p_kd (1 - p_kd)`` (it is independent of the row's
+        observed entries).
+
+        Returns
+        -------
+        means, variances : ndarray of shape (n_samples, K, n_features)
+        """
+        trials = self._trials_per_column(params.probs.shape[1])
+        means = trials * params.probs
+        return independent_conditionals(X, means, means * (1.0 - params.probs))
 
     def sample(self, params, labels, rng):
         trials = self._trials_per_column(params.probs.shape[1]).astype(np.int64)

@@ -6,19 +6,20 @@ from scipy import special
 
 from ..engine import constraints
 from ..engine.contracts import Component
+from ..engine.missing import independent_conditionals
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int, check_values
 from ..priors import Dirichlet, check_concentration, check_prior
 from . import _discrete_kernels
 from ._discrete import (
-    finite_values, is_count, safe_log,
+    MissingEntries, finite_values, is_count, safe_log,
     simplex_estimate,
 )
 
 __all__ = ["Categorical"]
 
 
-class Categorical(Component):
+class Categorical(MissingEntries, Component):
     """Independent categorical features, batched over K components.
 
     Each of the D columns of X is a categorical variable whose values are the codes
@@ -42,6 +43,9 @@ class Categorical(Component):
     Statistics (sums over rows): ``counts`` ``S_kdc = sum_i w_ik [x_id = c]``. The M-step is
     ``p_kdc = S_kdc / sum_c S_kdc``, or the Dirichlet MAP, floored at 1e-12 (see
     :mod:`emkit.components._discrete`). An empty component gets uniform probabilities.
+
+    Missing entries (NaN) are left out of the likelihood and of the counts, which are per
+    column already (see :class:`~emkit.components._discrete.MissingEntries`).
     """
 
     family = "Categorical"
@@ -92,12 +96,28 @@ class Categorical(Component):
             )
 
     def validate(self, X):
-        X = finite_values(X, self.family)
+        X = finite_values(X, self.family, allow_nan=True)
         largest = self.n_categories - 1
-        check_values(X, ~is_count(X) | (X > largest), self.family,
+        check_values(X, (~is_count(X) | (X > largest)) & ~np.isnan(X), self.family,
                      lambda column: f"integer codes 0..{largest} (n_categories="
                                     f"{self.n_categories})",
                      "Encode the column as codes 0..n_categories-1, or increase n_categories.")
+
+    def conditional_moments(self, params, X):
+        """Observed entries as they are; a missing entry's mean and variance under component
+        k are those of its code, ``sum_c c p_kdc`` and ``sum_c c^2 p_kdc - mean^2`` (for two
+        categories, the probability of code 1 and its Bernoulli variance). The entry is
+        independent of the row's observed entries.
+
+        Returns
+        -------
+        means, variances : ndarray of shape (n_samples, K, n_features)
+        """
+        self._check_n_categories(params)
+        codes = np.arange(self.n_categories, dtype=float)
+        means = params.probs @ codes
+        variances = np.maximum(params.probs @ codes ** 2 - means ** 2, 0.0)
+        return independent_conditionals(X, means, variances)
 
     def sample(self, params, labels, rng):
         self._check_n_categories(params)

@@ -6,14 +6,16 @@ import numpy as np
 from .. import priors
 from ..engine import constraints
 from ..engine.contracts import Component
+from ..engine.missing import has_missing, independent_conditionals
 from ..engine.tree import Tree
+from ._discrete import MissingEntries, missing_weight, split_missing
 from ._collapse import check_policy, init_under_policy, settle_collapse
 from ..engine.validation import check_support
 
 __all__ = ["Exponential"]
 
 
-class Exponential(Component):
+class Exponential(MissingEntries, Component):
     """Products of exponential densities, ``prod_d rate_kd exp(-rate_kd x_d)`` for x_d >= 0.
 
     Parameters
@@ -32,6 +34,10 @@ class Exponential(Component):
     weights, and ``x`` (K, n_features), the weighted sums of X. With ``N_k = sum_i w_ik`` and
     ``S_kd = sum_i w_ik x_id`` the MLE is ``rate_kd = N_k / S_kd``; under a Gamma(a, b) prior
     the MAP is ``(N_k + a - 1) / (S_kd + b)``.
+
+    Missing entries (NaN) are left out of the likelihood: the statistic ``missing``
+    ``M_kd = sum_i w_ik [x_id missing]`` puts ``N_k - M_kd`` in place of ``N_k`` (see
+    :class:`~emkit.components._discrete.MissingEntries`).
     """
 
     family = "Exponential"
@@ -48,17 +54,24 @@ class Exponential(Component):
 
     def log_prob(self, params, X):
         rates = params.rates
+        missing = None
+        if has_missing(X):
+            X, missing = split_missing(X)
         out = np.log(rates).sum(axis=1) - X @ rates.T
+        if missing is not None:
+            out -= missing @ np.log(rates).T  # a missing entry's log rate is not in its density
         out[np.any(X < 0, axis=1)] = -np.inf  # outside the support, as scipy.stats.expon
         return out
 
     def expected_stats(self, params, X, weights):
-        return Tree(n=weights.sum(axis=0), x=weights.T @ X)
+        X, missing = split_missing(X) if has_missing(X) else (X, None)
+        return Tree(n=weights.sum(axis=0), x=weights.T @ X,
+                    missing=missing_weight(weights, missing, X.shape[1]))
 
     def m_step(self, stats, params, fixed=frozenset()):
         if "rates" in fixed:
             return params
-        counts = np.broadcast_to(stats.n[:, None], stats.x.shape)
+        counts = stats.n[:, None] - stats.missing
         with np.errstate(divide="ignore", invalid="ignore"):
             if self.prior is None:
                 rates = counts / stats.x
@@ -91,7 +104,8 @@ class Exponential(Component):
 
     def expected_log_prob(self, stats, params):
         rates = params.rates
-        return float(stats.n @ np.log(rates).sum(axis=1) - np.sum(rates * stats.x))
+        return float(stats.n @ np.log(rates).sum(axis=1) - np.sum(rates * stats.x)
+                     - np.sum(stats.missing * np.log(rates)))
 
     def log_prior(self, params):
         return 0.0 if self.prior is None else self.prior.log_pdf(params.rates)
@@ -99,7 +113,17 @@ class Exponential(Component):
     def validate(self, X):
         check_support(X, self.family, lambda v: v >= 0, "values >= 0",
                       "Exponential data are durations or sizes; remove or shift negative "
-                      "values, or choose another family.")
+                      "values, or choose another family.", allow_nan=True)
+
+    def conditional_moments(self, params, X):
+        """Observed entries as they are; a missing entry's mean and variance under component
+        k are ``1 / rate_kd`` and ``1 / rate_kd^2``.
+
+        Returns
+        -------
+        means, variances : ndarray of shape (n_samples, K, n_features)
+        """
+        return independent_conditionals(X, 1.0 / params.rates, params.rates ** -2.0)
 
     def sample(self, params, labels, rng):
         return rng.exponential(1.0 / params.rates[labels])

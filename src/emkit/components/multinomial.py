@@ -60,10 +60,10 @@ class Multinomial(CountFamily):
         log_factorials, log_total_factorials = log_factorial_terms(X)
         return log_total_factorials - log_factorials
 
-    def log_kernel(self, params, X):
+    def log_kernel(self, params, X, missing=None):
         return xlogy_product(X, safe_log(params.probs))
 
-    def stats_with_constants(self, X, weights, constants):
+    def stats_with_constants(self, X, weights, constants, missing=None):
         return Tree(counts=weights.T @ X, constants=weights.T @ constants)
 
     def m_step(self, stats, params, fixed=frozenset()):

@@ -32,7 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["ConditionalGaussian", "Pattern", "condition", "fill_column_means", "has_missing",
-           "missingness_patterns", "mixture_of_conditionals", "observed_rows"]
+           "independent_conditionals", "missingness_patterns", "mixture_of_conditionals",
+           "observed_rows"]
 
 LOG_2PI = np.log(2.0 * np.pi)
 
@@ -270,3 +271,26 @@ def mixture_of_conditionals(probabilities, means, variances, X):
     spread = np.einsum("ik,ikd->id", probabilities, variances + (means - mean[:, None]) ** 2)
     observed = ~np.isnan(X)
     return np.where(observed, X, mean), np.where(observed, 0.0, np.maximum(spread, 0.0))
+
+
+def independent_conditionals(X, means, variances):
+    """Per-component conditional moments of a family whose features are independent given
+    the component: a missing entry's conditional is its marginal.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The rows, NaN where missing.
+    means, variances : ndarray of shape (K, n_features)
+        Each feature's mean and variance under each component.
+
+    Returns
+    -------
+    means, variances : ndarray of shape (n_samples, K, n_features)
+        Observed entries as they are (variance 0), missing ones at the component's mean and
+        variance.
+    """
+    X = np.asarray(X, dtype=float)
+    observed = ~np.isnan(X)[:, None, :]
+    return (np.where(observed, X[:, None, :], means[None]),
+            np.where(observed, 0.0, variances[None]))

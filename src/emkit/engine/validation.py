@@ -259,7 +259,7 @@ def label_codes(values, *, name="labels"):
     return np.where(known, values, -1.0).astype(np.int64)
 
 
-def check_support(X, family, inside, expected, remedy):
+def check_support(X, family, inside, expected, remedy, *, allow_nan=False):
     """Raise a DataError at the first entry of X that is not finite or not in the support.
 
     Parameters
@@ -272,9 +272,14 @@ def check_support(X, family, inside, expected, remedy):
         The support in words (``"values > 0"``).
     remedy : str
         What the user can do.
+    allow_nan : bool, default=False
+        Whether NaN marks missing values (families with missing-data support).
     """
-    check_finite(X, family=family)
-    check_values(X, ~inside(X), family, expected, remedy)
+    check_finite(X, family=family, allow_nan=allow_nan)
+    outside = ~inside(X)
+    if allow_nan:
+        outside &= ~np.isnan(X)
+    check_values(X, outside, family, expected, remedy)
 
 
 def check_positive_int(value, name, *, minimum=1, maximum=None, maximum_name=None):

@@ -13,8 +13,9 @@ __all__ = ["CategoricalHMM"]
 
 
 def _block_maxima(params, block):
-    """The largest value of every column of a block, shape (n_features,) (a pass's task)."""
-    return block.X.max(axis=0)
+    """The largest value of every column of a block, shape (n_features,) (a pass's task);
+    missing values (NaN) are ignored (NaN for a column with none observed)."""
+    return np.fmax.reduce(block.X, axis=0)
 
 
 def _check_one_column(n_features):
@@ -91,8 +92,9 @@ class CategoricalHMM(HMMEstimator):
         if params is not None:
             return int(np.shape(params.probs)[-1])
         if data is not None:
-            return max(int(np.max(data.backend.map_reduce(_block_maxima, None, data.source,
-                                                          combine=np.maximum))), 0) + 1
+            largest = np.fmax.reduce(data.backend.map_reduce(_block_maxima, None, data.source,
+                                                             combine=np.fmax))
+            return max(int(0 if np.isnan(largest) else largest), 0) + 1
         if "emissionprob_" in self.__dict__:
             return int(np.shape(self.emissionprob_)[-1])
         raise ValueError("n_features (the number of symbols) is unknown: set n_features, "

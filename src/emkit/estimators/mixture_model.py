@@ -99,6 +99,13 @@ class ComponentMixture(MixtureEstimator):
     def _component(self):
         """Return the Component (or list of Components) to mix, hyper-parameters checked."""
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        component = self._component()
+        tags.input_tags.allow_nan = isinstance(component, Component) and \
+            component.supports_missing  # NaN are missing values the family models
+        return tags
+
     def _build_model(self, data=None, params=None):
         if self.init_params not in INITIALIZERS:
             raise ValueError(f"init_params must be one of {sorted(INITIALIZERS)}; got "
@@ -216,13 +223,6 @@ class MixtureModel(ComponentMixture):
 
     def _component(self):
         return Gaussian() if self.component is None else self.component
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        component = self._component()
-        tags.input_tags.allow_nan = isinstance(component, Component) and \
-            component.supports_missing  # NaN are missing values the family models
-        return tags
 
 
 MixtureModel.__doc__ = MixtureModel.__doc__.format(parameters=MIXTURE_PARAMETERS,
