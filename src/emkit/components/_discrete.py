@@ -181,7 +181,13 @@ class MissingEntries:
     supports_missing = True
 
     def validate_fit(self, X):
-        """:meth:`validate`, and an error for a column with no observed value."""
+        """:meth:`validate`, and an error for a column with no observed value.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The data to fit (NaN where an entry is missing).
+        """
         self.validate(X)
         check_observed_columns(np.asarray(X, dtype=float), self.family)
 

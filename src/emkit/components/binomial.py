@@ -209,6 +209,13 @@ class Binomial(MissingEntries, CountFamily):
         k are ``n_d p_kd`` and ``n_d p_kd (1 - p_kd)`` (it is independent of the row's
         observed entries).
 
+        Parameters
+        ----------
+        params : Tree
+            The component parameters, K leading.
+        X : ndarray of shape (n_samples, n_features)
+            Rows with NaN where an entry is missing.
+
         Returns
         -------
         means, variances : ndarray of shape (n_samples, K, n_features)

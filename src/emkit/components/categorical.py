@@ -109,6 +109,13 @@ class Categorical(MissingEntries, Component):
         categories, the probability of code 1 and its Bernoulli variance). The entry is
         independent of the row's observed entries.
 
+        Parameters
+        ----------
+        params : Tree
+            The component parameters, K leading.
+        X : ndarray of shape (n_samples, n_features)
+            Rows with NaN where an entry is missing.
+
         Returns
         -------
         means, variances : ndarray of shape (n_samples, K, n_features)

@@ -119,6 +119,13 @@ class Exponential(MissingEntries, Component):
         """Observed entries as they are; a missing entry's mean and variance under component
         k are ``1 / rate_kd`` and ``1 / rate_kd^2``.
 
+        Parameters
+        ----------
+        params : Tree
+            The component parameters, K leading.
+        X : ndarray of shape (n_samples, n_features)
+            Rows with NaN where an entry is missing.
+
         Returns
         -------
         means, variances : ndarray of shape (n_samples, K, n_features)

@@ -104,6 +104,13 @@ class LogNormal(MissingEntries, Component):
         """Observed entries as they are; a missing entry's mean and variance under component
         k are those of a log-normal, ``exp(m + v / 2)`` and ``(exp(v) - 1) exp(2 m + v)``.
 
+        Parameters
+        ----------
+        params : Tree
+            The component parameters, K leading.
+        X : ndarray of shape (n_samples, n_features)
+            Rows with NaN where an entry is missing.
+
         Returns
         -------
         means, variances : ndarray of shape (n_samples, K, n_features)

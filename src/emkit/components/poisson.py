@@ -105,6 +105,13 @@ class Poisson(MissingEntries, CountFamily):
         """Observed entries as they are; a missing entry's mean and variance under component
         k are both its rate (it is independent of the row's observed entries).
 
+        Parameters
+        ----------
+        params : Tree
+            The component parameters, K leading.
+        X : ndarray of shape (n_samples, n_features)
+            Rows with NaN where an entry is missing.
+
         Returns
         -------
         means, variances : ndarray of shape (n_samples, K, n_features)
