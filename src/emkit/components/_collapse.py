@@ -18,7 +18,7 @@ import numpy as np
 from ..engine.tree import Tree
 from ..exceptions import ComponentCollapseError, ComponentCollapseWarning, warn
 
-__all__ = ["COLLAPSE_POLICIES", "apply_policy", "check_policy", "collapsed_components",
+__all__ = ["COLLAPSE_POLICIES", "StartsUnderPolicy", "apply_policy", "check_policy", "collapsed_components",
            "empty_or", "init_under_policy", "init_with_policy", "settle_collapse"]
 
 COLLAPSE_POLICIES = ("raise", "keep")
@@ -163,3 +163,28 @@ def init_with_policy(policy, initial, pooled):
     if policy == "raise":
         return initial(None)
     return initial(pooled())
+
+
+class StartsUnderPolicy:
+    """Mixin of the components that start by their own M-step on the starting
+    responsibilities (:func:`init_under_policy`)."""
+
+    def init_params(self, X, resp, rng):
+        """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
+        starts from all the rows.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            The data (or the sample of it that initialises the fit).
+        resp : ndarray of shape (n_samples, n_components)
+            Starting responsibilities times sample weights.
+        rng : numpy.random.Generator
+            For starts that are drawn.
+
+        Returns
+        -------
+        Tree
+            The starting parameters.
+        """
+        return init_under_policy(self, X, resp)

@@ -7,7 +7,7 @@ from scipy import special
 from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
-from ._collapse import check_policy, init_under_policy, settle_collapse
+from ._collapse import StartsUnderPolicy, check_policy, settle_collapse
 from ._special import PrecisionStop
 from ..engine.validation import check_support
 
@@ -100,7 +100,7 @@ def beta_start(mean_log, mean_log1m):
     return 0.5 + g_a / (2.0 * gap), 0.5 + g_b / (2.0 * gap)
 
 
-class Beta(Component):
+class Beta(StartsUnderPolicy, Component):
     """Products of Beta densities with parameters ``a_kd`` and ``b_kd``, for 0 < x_d < 1.
 
     ``log p(x | k) = sum_d (a_kd - 1) log x_d + (b_kd - 1) log(1 - x_d) - log B(a_kd, b_kd)``.
@@ -171,26 +171,6 @@ class Beta(Component):
         a_out[ok], b_out[ok] = beta_mle(mean_log[ok], mean_log1m[ok], a[ok], b[ok],
                                         free_a, free_b)
         return a_out, b_out
-
-    def init_params(self, X, resp, rng):
-        """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
-        starts from all the rows.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, n_features)
-            The data (or the sample of it that initialises the fit).
-        resp : ndarray of shape (n_samples, n_components)
-            Starting responsibilities times sample weights.
-        rng : numpy.random.Generator
-            For starts that are drawn.
-
-        Returns
-        -------
-        Tree
-            The starting parameters.
-        """
-        return init_under_policy(self, X, resp)
 
     def expected_log_prob(self, stats, params):
         return float(np.sum((params.a - 1.0) * stats.log_x) + np.sum((params.b - 1.0)

@@ -9,13 +9,13 @@ from ..engine.contracts import Component
 from ..engine.missing import has_missing, independent_conditionals
 from ..engine.tree import Tree
 from ._discrete import MissingEntries, missing_weight, split_missing
-from ._collapse import check_policy, init_under_policy, settle_collapse
+from ._collapse import StartsUnderPolicy, check_policy, settle_collapse
 from ..engine.validation import check_support
 
 __all__ = ["Exponential"]
 
 
-class Exponential(MissingEntries, Component):
+class Exponential(MissingEntries, StartsUnderPolicy, Component):
     """Products of exponential densities, ``prod_d rate_kd exp(-rate_kd x_d)`` for x_d >= 0.
 
     Parameters
@@ -81,26 +81,6 @@ class Exponential(MissingEntries, Component):
             Tree(rates=rates), params, stats.n, self.constraints(), self.on_collapse,
             degenerate="its weighted sum of values is zero",
             remedy="Use fewer components or pass prior=emkit.priors.Gamma(...).")
-
-    def init_params(self, X, resp, rng):
-        """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
-        starts from all the rows.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, n_features)
-            The data (or the sample of it that initialises the fit).
-        resp : ndarray of shape (n_samples, n_components)
-            Starting responsibilities times sample weights.
-        rng : numpy.random.Generator
-            For starts that are drawn.
-
-        Returns
-        -------
-        Tree
-            The starting parameters.
-        """
-        return init_under_policy(self, X, resp)
 
     def expected_log_prob(self, stats, params):
         rates = params.rates

@@ -9,14 +9,14 @@ from ..engine.contracts import Component
 from ..engine.missing import has_missing, independent_conditionals
 from ..engine.tree import Tree
 from ._discrete import MissingEntries, missing_weight, split_missing
-from ._collapse import check_policy, init_under_policy, settle_collapse
+from ._collapse import StartsUnderPolicy, check_policy, settle_collapse
 from ._special import gamma_shape, inverse_digamma
 from ..engine.validation import check_support
 
 __all__ = ["Gamma"]
 
 
-class Gamma(MissingEntries, Component):
+class Gamma(MissingEntries, StartsUnderPolicy, Component):
     """Products of Gamma densities with shape ``a_kd`` and rate ``b_kd``, for x_d > 0.
 
     ``log p(x | k) = sum_d a_kd log b_kd - lgamma(a_kd) + (a_kd - 1) log x_d - b_kd x_d``.
@@ -103,26 +103,6 @@ class Gamma(MissingEntries, Component):
             self.on_collapse,
             degenerate="its values are all equal, so its shape has no finite maximiser",
             remedy="Use fewer components or remove duplicated values.")
-
-    def init_params(self, X, resp, rng):
-        """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
-        starts from all the rows.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, n_features)
-            The data (or the sample of it that initialises the fit).
-        resp : ndarray of shape (n_samples, n_components)
-            Starting responsibilities times sample weights.
-        rng : numpy.random.Generator
-            For starts that are drawn.
-
-        Returns
-        -------
-        Tree
-            The starting parameters.
-        """
-        return init_under_policy(self, X, resp)
 
     def expected_log_prob(self, stats, params):
         return float(stats.n @ self._log_normaliser(params)

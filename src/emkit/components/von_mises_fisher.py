@@ -7,7 +7,7 @@ from scipy import special
 from ..engine import constraints
 from ..engine.contracts import Component
 from ..engine.tree import Tree
-from ._collapse import check_policy, init_under_policy, settle_collapse
+from ._collapse import StartsUnderPolicy, check_policy, settle_collapse
 from ._special import iterate
 from ..engine.validation import check_finite
 from ..exceptions import ROW, DataError
@@ -157,7 +157,7 @@ def concentration_mle(rbar, n_features):
     return iterate(newton, rbar * (d - rbar * rbar) / (1.0 - rbar * rbar))
 
 
-class VonMisesFisher(Component):
+class VonMisesFisher(StartsUnderPolicy, Component):
     """Von Mises-Fisher densities ``C_D(kappa_k) exp(kappa_k mu_k' x)`` on the unit sphere.
 
     Parameters
@@ -224,26 +224,6 @@ class VonMisesFisher(Component):
             degenerate="its directions are all equal (or do not point along its fixed mean "
                        "direction), so its concentration has no finite maximiser",
             remedy="Use fewer components or remove duplicated rows.")
-
-    def init_params(self, X, resp, rng):
-        """The M-step from ``resp``; under ``on_collapse="keep"`` a collapsed component
-        starts from all the rows.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, n_features)
-            The data (or the sample of it that initialises the fit).
-        resp : ndarray of shape (n_samples, n_components)
-            Starting responsibilities times sample weights.
-        rng : numpy.random.Generator
-            For starts that are drawn.
-
-        Returns
-        -------
-        Tree
-            The starting parameters.
-        """
-        return init_under_policy(self, X, resp)
 
     def expected_log_prob(self, stats, params):
         kappa = params.concentrations

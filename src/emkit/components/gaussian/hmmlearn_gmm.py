@@ -28,7 +28,7 @@ from ...engine.numerics import TINY_COUNT
 from ...engine.tree import Tree
 from ..mixture_emission import MixtureEmission
 from .component import Gaussian
-from .structures import STRUCTURES, CovarianceStructure, Factor, dense_factor
+from .structures import CovarianceStructure, Factor, dense_factor
 
 __all__ = ["HmmlearnGMMEmission", "default_covariance_prior"]
 
