@@ -73,9 +73,7 @@ def test_the_uniform_expansion_matches_scipy_where_ive_is_exact(order, x):
     np.testing.assert_allclose(log_bessel_debye(order, np.array([x])), [expected], rtol=1e-13)
 
 
-# Known, not fixed here: at concentrations near 1e10 the bound after the E-step misses the
-# evidence by ~3e-7 relative (cancellation in kappa * mu'x - log C(kappa)), which warns.
-@pytest.mark.filterwarnings("ignore::emkit.AnatomyWarning")
+@pytest.mark.filterwarnings("error::emkit.AnatomyWarning")
 def test_a_tight_von_mises_fisher_mixture_fits_in_bounded_memory():
     rng = np.random.RandomState(0)
     directions = rng.randn(2, 3)

@@ -5,8 +5,11 @@ import numpy as np
 from scipy import special
 
 from ..engine import constraints
-from ..engine.contracts import Component
+from ..engine.contracts import Component, Densities
+from ..engine.moments import Moments
 from ..engine.tree import Tree
+from ._bessel import (expansion_holds_from, log_bessel_debye, log_bessel_iv, log_bessel_ive,
+                      log_bessel_series, resultant_gap_expansion)
 from ._collapse import StartsUnderPolicy, check_policy, settle_collapse
 from ._special import iterate
 from ..engine.validation import check_finite
@@ -16,6 +19,9 @@ __all__ = ["VonMisesFisher"]
 
 #: Allowed deviation of a row's norm from 1.
 UNIT_TOLERANCE = 1e-6
+#: Below this squared chord ``|x - mu|^2`` it is summed from the differences: the expansion
+#: ``|x|^2 + |mu|^2 - 2 x'mu`` loses digits in proportion to ``1 / |x - mu|^2``.
+NEAR_CHORD = 1e-2
 
 
 def check_unit_rows(X, family):
@@ -39,86 +45,41 @@ def check_unit_rows(X, family):
         "X / np.linalg.norm(X, axis=1, keepdims=True).", row)
 
 
-def log_bessel_iv(order, x):
-    """``log I_order(x)`` for x > 0, stable for large x and for large order.
-
-    Uses the exponentially scaled ``ive``; where it underflows (high dimension with moderate
-    concentration) it sums the power series in log space (:func:`log_bessel_series`).
-    """
-    x = np.asarray(x, dtype=float)
-    with np.errstate(divide="ignore"):
-        scaled = np.log(special.ive(order, x)) + x
-    underflow = ~np.isfinite(scaled)
-    if not underflow.any():
-        return scaled
-    safe_x = np.where(underflow, x, 1.0)
-    long = underflow & (series_terms(order, safe_x) > MAX_SERIES_TERMS)
-    by_series = log_bessel_series(order, np.where(long, 1.0, safe_x))
-    by_expansion = log_bessel_debye(order, np.where(long, safe_x, 1.0))
-    return np.where(underflow, np.where(long, by_expansion, by_series), scaled)
-
-
-#: Most terms :func:`log_bessel_series` sums; beyond, the uniform expansion is used (its
-#: error, of order ``order**-5``, is below rounding there: see :func:`log_bessel_debye`).
-MAX_SERIES_TERMS = 4096
-
-
-def series_terms(order, x):
-    """Terms :func:`log_bessel_series` needs for each x: ``2 m* + 60`` (see there)."""
-    return np.hypot(order, x) - order + 60.0
-
-
-def _debye_polynomials(t):
-    """Debye's ``u_1(t) .. u_4(t)`` of the uniform expansion of ``I_nu`` (Abramowitz and
-    Stegun 9.3.9-9.3.10; DLMF 10.41.10)."""
-    t2 = t * t
-    return (t * (3.0 - 5.0 * t2) / 24.0,
-            t2 * (81.0 - 462.0 * t2 + 385.0 * t2 * t2) / 1152.0,
-            t * t2 * (30375.0 - 369603.0 * t2 + 765765.0 * t2 ** 2 - 425425.0 * t2 ** 3)
-            / 414720.0,
-            t2 * t2 * (4465125.0 - 94121676.0 * t2 + 349922430.0 * t2 ** 2
-                       - 446185740.0 * t2 ** 3 + 185910725.0 * t2 ** 4) / 39813120.0)
-
-
-def log_bessel_debye(order, x):
-    """``log I_order(x)`` by the uniform asymptotic (Debye) expansion, four correction terms.
-
-    ``I_nu(nu z) ~ exp(nu eta) / (sqrt(2 pi nu) (1 + z^2)^(1/4)) sum_k u_k(t) / nu^k`` with
-    ``t = 1 / sqrt(1 + z^2)``, ``eta = sqrt(1 + z^2) + log(z / (1 + sqrt(1 + z^2)))``
-    (DLMF 10.41.3). The error is of order ``nu^-5`` uniformly in z: used where the
-    power series would need more than :data:`MAX_SERIES_TERMS` terms, which happens only
-    for a large order (the scaled ``ive`` underflows only there).
-    """
-    x = np.asarray(x, dtype=float)
-    z = x / order
-    root = np.hypot(1.0, z)
-    eta = root + np.log(z / (1.0 + root))
-    correction = 1.0
-    for power, u in enumerate(_debye_polynomials(1.0 / root), start=1):
-        correction = correction + u / order ** power
-    return (order * eta - 0.5 * np.log(2.0 * np.pi * order) - 0.5 * np.log(root)
-            + np.log(correction))
-
-
-def log_bessel_series(order, x):
-    """``log I_order(x)`` from ``sum_m (x^2/4)^m / (m! Gamma(order + m + 1))``, in log space.
-
-    Terms grow while ``m (order + m) < x^2 / 4`` (up to ``m*``) and beyond ``2 m*`` each is at
-    most half the one before, so ``2 m* + 60`` terms give the sum to rounding.
-    """
-    x = np.atleast_1d(np.asarray(x, dtype=float))
-    log_y = np.log(0.25 * x * x)
-    peak = 0.5 * (np.sqrt(order * order + x * x) - order)
-    m = np.arange(int(2 * np.max(peak)) + 60)[:, None]
-    log_terms = m * log_y - special.gammaln(m + 1.0) - special.gammaln(order + m + 1.0)
-    return order * np.log(0.5 * x) + special.logsumexp(log_terms, axis=0)
-
-
 def log_normaliser(concentrations, n_features):
     """``log C_D(kappa) = (D/2 - 1) log kappa - (D/2) log(2 pi) - log I_{D/2-1}(kappa)``."""
+    return shifted_log_normaliser(concentrations, n_features) - concentrations
+
+
+def shifted_log_normaliser(concentrations, n_features):
+    """``log C_D(kappa) + kappa``, the log density at the mean direction, shape of kappa.
+
+    Computed from the exponentially scaled Bessel function, so nothing of size kappa cancels:
+    ``(D/2 - 1) log kappa - (D/2) log(2 pi) - log(I_{D/2-1}(kappa) e^-kappa)``.
+    """
     order = 0.5 * n_features - 1.0
     return (order * np.log(concentrations) - 0.5 * n_features * np.log(2.0 * np.pi)
-            - log_bessel_iv(order, concentrations))
+            - log_bessel_ive(order, concentrations))
+
+
+def squared_chords(X, directions):
+    """``|x_i - mu_k|^2`` for every row and direction, shape (n_samples, K).
+
+    From ``|x|^2 + |mu|^2 - 2 x'mu`` (one matrix product), then, where that is below
+    :data:`NEAR_CHORD`, summed again from the differences, so that every entry keeps its
+    relative precision however close a row lies to a direction.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    directions : ndarray of shape (K, n_features)
+    """
+    chords = (np.einsum("ij,ij->i", X, X)[:, None]
+              + np.einsum("kj,kj->k", directions, directions) - 2.0 * (X @ directions.T))
+    rows, cols = np.nonzero(chords < NEAR_CHORD)
+    if rows.size:
+        difference = X[rows] - directions[cols]
+        chords[rows, cols] = np.einsum("ij,ij->i", difference, difference)
+    return chords
 
 
 def mean_resultant_length(concentrations, n_features):
@@ -132,8 +93,8 @@ def mean_resultant_length(concentrations, n_features):
     denominator = special.ive(order - 1.0, concentrations)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = numerator / denominator
-    by_logs = np.exp(log_bessel_iv(order, concentrations)
-                     - log_bessel_iv(order - 1.0, concentrations))
+    by_logs = np.exp(log_bessel_ive(order, concentrations)
+                     - log_bessel_ive(order - 1.0, concentrations))
     return np.where((numerator > 0) & (denominator > 0), ratio, by_logs)
 
 
@@ -157,6 +118,44 @@ def concentration_mle(rbar, n_features):
     return iterate(newton, rbar * (d - rbar * rbar) / (1.0 - rbar * rbar))
 
 
+def resultant_directions(resultants):
+    """Unit vectors along the rows of ``resultants`` (K, D); ``e_1`` along a zero row (a
+    component with no weight, whose statistics then need some point to be taken about)."""
+    norms = np.linalg.norm(resultants, axis=1)
+    fallback = np.zeros_like(resultants)
+    fallback[:, 0] = 1.0
+    return np.where((norms > 0)[:, None], resultants / np.where(norms > 0, norms, 1.0)[:, None],
+                    fallback)
+
+
+def concentration_from_gap(gap, n_features):
+    """Solve ``1 - A_D(kappa) = gap`` for kappa, elementwise (0 < gap < 1).
+
+    ``gap`` is ``1 - rbar``, known to full relative precision (see
+    :meth:`VonMisesFisher.m_step`). Where the root lies beyond
+    :func:`~emkit.components._bessel.expansion_holds_from`, Newton's method runs on
+    ``t = 1 / kappa`` with Hankel's expansion of the gap, which stays exact however close to 1
+    ``A_D`` is; below, :func:`concentration_mle` solves ``A_D(kappa) = 1 - gap``, whose
+    rounding costs at most ``eps kappa`` relative there.
+    """
+    gap = np.asarray(gap, dtype=float)
+    order = 0.5 * n_features
+    far = 1.0 / expansion_holds_from(order)
+    large = gap < resultant_gap_expansion(np.array(far), order)[0]
+    kappa = np.empty_like(gap)
+    if (~large).any():
+        kappa[~large] = concentration_mle(1.0 - gap[~large], n_features)
+    if large.any():
+        target = gap[large]
+
+        def newton(t):
+            value, slope = resultant_gap_expansion(t, order)
+            return t - (value - target) / slope
+
+        kappa[large] = 1.0 / iterate(newton, target / (order - 0.5))
+    return kappa
+
+
 class VonMisesFisher(StartsUnderPolicy, Component):
     """Von Mises-Fisher densities ``C_D(kappa_k) exp(kappa_k mu_k' x)`` on the unit sphere.
 
@@ -170,10 +169,22 @@ class VonMisesFisher(StartsUnderPolicy, Component):
     Notes
     -----
     Parameters: ``mean_directions`` (K, D), unit vectors, and ``concentrations`` (K,).
-    Statistics: ``n`` (K,) and ``resultant`` (K, D), ``sum_i w_ik x_i``. The MLE is
-    ``mu = r / |r|`` and the kappa solving ``A_D(kappa) = |r| / n`` (with the mean directions
-    fixed, ``A_D(kappa) = mu' r / n``). The normaliser uses exponentially scaled Bessel
-    functions, so it is stable for large kappa and D.
+
+    On the sphere ``kappa mu'x = kappa - kappa |x - mu|^2 / 2``, and the density is evaluated as
+    ``[log C_D(kappa) + kappa] - kappa |x - mu|^2 / 2``: the bracket comes from the
+    exponentially scaled Bessel function and the squared chord keeps its relative precision
+    near mu (:func:`squared_chords`), so no two terms of size kappa cancel, however tight the
+    component. A row off the sphere by rounding (``|x| = 1 + delta``) changes the density by
+    about ``kappa delta |x - mu|``, not ``kappa delta``.
+
+    Statistics: ``moments``, a trace-only :class:`~emkit.engine.moments.Moments` about the
+    E-step's mean directions ``c``: ``n`` (K,), ``first = sum_i w_ik (x_i - c_k)`` (K, D) and
+    ``second = sum_i w_ik |x_i - c_k|^2`` (K,). Moments about another direction follow exactly,
+    so blocks computed at different parameters add. The MLE is ``mu = r / |r|`` with the
+    resultant ``r = first + n c``, and the kappa solving
+    ``1 - A_D(kappa) = sum_i w_ik |x_i - mu|^2 / (2 n)``, the gap ``1 - rbar`` taken from the
+    moments to full relative precision (see :func:`concentration_from_gap`); with the mean
+    directions fixed, the same with the fixed mu.
 
     References
     ----------
@@ -196,28 +207,45 @@ class VonMisesFisher(StartsUnderPolicy, Component):
                 "concentrations": constraints.positive}
 
     def log_prob(self, params, X):
+        return self.densities(params, X).log_prob
+
+    def densities(self, params, X):
         kappa = params.concentrations
-        return log_normaliser(kappa, X.shape[1]) + (X @ params.mean_directions.T) * kappa
+        chords = squared_chords(X, params.mean_directions)
+        return Densities(shifted_log_normaliser(kappa, X.shape[1]) - 0.5 * kappa * chords,
+                         chords=chords)
 
     def expected_stats(self, params, X, weights):
-        return Tree(n=weights.sum(axis=0), resultant=weights.T @ X)
+        directions = (resultant_directions(weights.T @ X) if params is None
+                      else params.mean_directions)
+        return self._moments(directions, X, weights, squared_chords(X, directions))
+
+    def stats_from_densities(self, params, X, weights, densities):
+        return self._moments(params.mean_directions, X, weights, densities.terms["chords"])
+
+    @staticmethod
+    def _moments(directions, X, weights, chords):
+        """The statistics about ``directions`` (K, D), given ``chords = |x_i - mu_k|^2``."""
+        counts = weights.sum(axis=0)
+        return Tree(moments=Moments(counts, weights.T @ X - counts[:, None] * directions,
+                                    np.einsum("ik,ik->k", weights, chords), directions))
 
     def m_step(self, stats, params, fixed=frozenset()):
-        resultant, counts = stats.resultant, stats.n
+        moments = stats.moments
+        counts = moments.n
         with np.errstate(divide="ignore", invalid="ignore"):
-            length = np.linalg.norm(resultant, axis=1)
             if "mean_directions" in fixed:
                 directions = params.mean_directions
-                rbar = np.einsum("kd,kd->k", directions, resultant) / counts
             else:
-                directions = resultant / length[:, None]
-                rbar = length / counts
+                resultant = moments.first + counts[:, None] * moments.shift
+                directions = resultant / np.linalg.norm(resultant, axis=1)[:, None]
+            gap = moments.about(directions) / (2.0 * counts)
         if "concentrations" in fixed:
             kappa = params.concentrations
         else:
             kappa = np.full(len(counts), np.nan)
-            ok = (rbar > 0) & (rbar < 1)
-            kappa[ok] = concentration_mle(rbar[ok], resultant.shape[1])
+            ok = (gap > 0) & (gap < 1)
+            kappa[ok] = concentration_from_gap(gap[ok], directions.shape[1])
         return settle_collapse(
             Tree(mean_directions=directions, concentrations=kappa), params, counts,
             self.constraints(), self.on_collapse,
@@ -226,10 +254,10 @@ class VonMisesFisher(StartsUnderPolicy, Component):
             remedy="Use fewer components or remove duplicated rows.")
 
     def expected_log_prob(self, stats, params):
-        kappa = params.concentrations
+        kappa, moments = params.concentrations, stats.moments
         n_features = params.mean_directions.shape[1]
-        return float(stats.n @ log_normaliser(kappa, n_features)
-                     + kappa @ np.einsum("kd,kd->k", params.mean_directions, stats.resultant))
+        return float(moments.n @ shifted_log_normaliser(kappa, n_features)
+                     - 0.5 * kappa @ moments.about(params.mean_directions))
 
     def validate(self, X):
         if X.shape[1] < 2:

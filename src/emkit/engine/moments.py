@@ -30,8 +30,9 @@ class Moments(StatisticLeaf):
         ``sum_i w_ik``.
     first : array-like of shape (K, D)
         ``sum_i w_ik (x_i - c_k)``.
-    second : array-like of shape (K, D, D), or (K, D) for its diagonal only
-        ``sum_i w_ik (x_i - c_k)(x_i - c_k)'``.
+    second : array-like of shape (K, D, D), or (K, D) for its diagonal only, or (K,) for its
+        trace only
+        ``sum_i w_ik (x_i - c_k)(x_i - c_k)'`` (its trace: ``sum_i w_ik |x_i - c_k|^2``).
     shift : array-like of shape (K, D)
         The points ``c_k`` the moments are taken about.
     """
@@ -47,16 +48,24 @@ class Moments(StatisticLeaf):
         """Whether ``second`` holds full matrices (else their diagonals)."""
         return np.ndim(self.second) == 3
 
+    @property
+    def trace(self) -> bool:
+        """Whether ``second`` holds only the traces of the second moments (shape (K,))."""
+        return np.ndim(self.second) == 1
+
     def __repr__(self):
-        kind = "dense" if self.dense else "diagonal"
+        kind = "dense" if self.dense else "trace" if self.trace else "diagonal"
         return f"Moments({kind}, shape={np.shape(self.first)})"
 
     def arrays(self):
         return {"n": self.n, "first": self.first, "second": self.second, "shift": self.shift}
 
     def about(self, points) -> np.ndarray:
-        """The second moments about ``points`` (K, D): shape (K, D, D) or (K, D)."""
+        """The second moments about ``points`` (K, D): shape (K, D, D), (K, D) or (K,)."""
         e = np.asarray(points, dtype=float) - self.shift
+        if self.trace:
+            return (self.second - 2.0 * np.einsum("kd,kd->k", self.first, e)
+                    + self.n * np.einsum("kd,kd->k", e, e))
         if not self.dense:
             return self.second - 2.0 * self.first * e + self.n[:, None] * e * e
         cross = self.first[:, :, None] * e[:, None, :]
