@@ -10,7 +10,7 @@ import numpy as np
 from scipy import special
 
 __all__ = ["PrecisionStop", "gamma_shape", "inverse_digamma", "iterate", "log_gamma_ratio",
-           "log_minus_digamma", "xlogx_minus_lgamma"]
+           "log_minus_digamma", "stirling_gap", "xlogx_minus_lgamma"]
 
 _EPS = np.finfo(float).eps
 _MAX_ITER = 100
@@ -90,6 +90,28 @@ def xlogx_minus_lgamma(a):
     stirling = big + 0.5 * np.log(big) - 0.5 * np.log(2.0 * np.pi) - _stirling_correction(big)
     small = np.minimum(a, _SERIES_FROM)
     return np.where(a >= _SERIES_FROM, stirling, small * np.log(small) - special.gammaln(small))
+
+
+def stirling_gap(a):
+    """``lgamma(a) - a log a + a``, without the cancellation of its terms of size a log a.
+
+    For ``a >= 20``: ``log(2 pi / a) / 2 + c(a)`` with Stirling's correction c (exact to
+    rounding, however large a); below, the direct sum.
+
+    Parameters
+    ----------
+    a : ndarray of positive values
+
+    Returns
+    -------
+    ndarray of the shape of ``a``
+    """
+    a = np.asarray(a, dtype=float)
+    big = np.maximum(a, _SERIES_FROM)
+    stirling = 0.5 * np.log(2.0 * np.pi / big) + _stirling_correction(big)
+    small = np.minimum(a, _SERIES_FROM)
+    return np.where(a >= _SERIES_FROM, stirling,
+                    special.gammaln(small) - small * np.log(small) + small)
 
 
 class PrecisionStop:

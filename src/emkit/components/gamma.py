@@ -10,10 +10,15 @@ from ..engine.missing import has_missing, independent_conditionals
 from ..engine.tree import Tree
 from ._discrete import MissingEntries, missing_weight, split_missing
 from ._collapse import StartsUnderPolicy, check_policy, settle_collapse
-from ._special import gamma_shape, inverse_digamma
+from ._ratio_moments import RatioMoments, divergence
+from ._special import gamma_shape, inverse_digamma, stirling_gap
 from ..engine.validation import check_support
 
 __all__ = ["Gamma"]
+
+#: From this shape on, a feature's density and statistics are taken about its mean (see
+#: :class:`Gamma`): below, the matrix-product form loses at most ``eps * shape * |log x|``.
+STABLE_SHAPE = 1e4
 
 
 class Gamma(MissingEntries, StartsUnderPolicy, Component):
@@ -68,47 +73,72 @@ class Gamma(MissingEntries, StartsUnderPolicy, Component):
         return np.sum(cls._feature_normalisers(params), axis=1)
 
     def log_prob(self, params, X):
+        stable = params.shapes >= STABLE_SHAPE
+        missing = None
         if has_missing(X):
             X, missing = split_missing(X)
-            return ((~missing) @ self._feature_normalisers(params).T
-                    + np.log(X + missing) @ (params.shapes - 1.0).T - X @ params.rates.T)
-        return (self._log_normaliser(params) + np.log(X) @ (params.shapes - 1.0).T
-                - X @ params.rates.T)
+        normalisers = np.where(stable, 0.0, self._feature_normalisers(params))
+        if missing is None:
+            log_x, out = np.log(X), np.sum(normalisers, axis=1)
+        else:
+            log_x, out = np.log(X + missing), (~missing) @ normalisers.T
+        out = (out + log_x @ np.where(stable, 0.0, params.shapes - 1.0).T
+               - X @ np.where(stable, 0.0, params.rates).T)
+        means = params.shapes / params.rates
+        for k, d in np.argwhere(stable):
+            shape, deviation = params.shapes[k, d], _divergences(X, log_x, missing, d, means[k, d])
+            observed = 1.0 if missing is None else ~missing[:, d]
+            out[:, k] -= (shape * deviation[1] + stirling_gap(shape)) * observed + log_x[:, d]
+        return out
 
     def expected_stats(self, params, X, weights):
+        missing = None
         if has_missing(X):
             X, missing = split_missing(X)
-            return Tree(n=weights.sum(axis=0), x=weights.T @ X,
-                        log_x=weights.T @ np.log(X + missing),
-                        missing=missing_weight(weights, missing, X.shape[1]))
-        return Tree(n=weights.sum(axis=0), x=weights.T @ X, log_x=weights.T @ np.log(X),
-                    missing=missing_weight(weights, None, X.shape[1]))
+        counts = weights.sum(axis=0)
+        missed = missing_weight(weights, missing, X.shape[1])
+        observed = counts[:, None] - missed
+        log_x = np.log(X) if missing is None else np.log(X + missing)
+        sums, log_sums = weights.T @ X, weights.T @ log_x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if params is None:  # a start: every feature about its weighted mean
+                shift = sums / observed
+                shift = np.where(np.isfinite(shift) & (shift > 0), shift, 1.0)
+                stable = np.ones(shift.shape, dtype=bool)
+            else:
+                shift, stable = params.shapes / params.rates, params.shapes >= STABLE_SHAPE
+            first = sums / shift - observed
+            spread = first - log_sums + observed * np.log(shift)
+        for k, d in np.argwhere(stable):
+            first[k, d], spread[k, d] = weights[:, k] @ np.column_stack(
+                _divergences(X, log_x, missing, d, shift[k, d]))
+        return Tree(n=counts, log_x=log_sums, missing=missed,
+                    moments=RatioMoments(observed, first, spread, shift))
 
     def m_step(self, stats, params, fixed=frozenset()):
         if {"shapes", "rates"} <= set(fixed):
             return params
+        moments = stats.moments
         with np.errstate(divide="ignore", invalid="ignore"):
-            observed = stats.n[:, None] - stats.missing
-            mean_x = stats.x / observed
-            mean_log = stats.log_x / observed
+            means = moments.mean()
             if "shapes" in fixed:
                 shapes = params.shapes
             elif "rates" in fixed:
-                shapes = inverse_digamma(np.log(params.rates) + mean_log)
+                shapes = inverse_digamma(np.log(params.rates) + stats.log_x / moments.n)
             else:
-                shapes = gamma_shape(np.log(mean_x) - mean_log)
-            rates = params.rates if "rates" in fixed else shapes / mean_x
+                shapes = gamma_shape(moments.spread_about_mean() / moments.n)
+            rates = params.rates if "rates" in fixed else shapes / means
         return settle_collapse(
             Tree(shapes=shapes, rates=rates), params, stats.n, self.constraints(),
             self.on_collapse,
-            degenerate="its values are all equal, so its shape has no finite maximiser",
+            degenerate="its values are all equal (to within rounding), so its shape has no "
+                       "finite maximiser",
             remedy="Use fewer components or remove duplicated values.")
 
     def expected_log_prob(self, stats, params):
-        return float(stats.n @ self._log_normaliser(params)
-                     + np.sum((params.shapes - 1.0) * stats.log_x)
-                     - np.sum(params.rates * stats.x)
-                     - np.sum(stats.missing * self._feature_normalisers(params)))
+        shapes, moments = params.shapes, stats.moments
+        spread = moments.about(shapes / params.rates)
+        return float(np.sum(-shapes * spread - moments.n * stirling_gap(shapes) - stats.log_x))
 
     def validate(self, X):
         check_support(X, self.family, lambda v: v > 0, "values > 0",
@@ -135,3 +165,14 @@ class Gamma(MissingEntries, StartsUnderPolicy, Component):
 
     def sample(self, params, labels, rng):
         return rng.gamma(params.shapes[labels], 1.0 / params.rates[labels])
+
+
+def _divergences(X, log_x, missing, feature, mean):
+    """``u = (x - m) / m`` and ``d(x / m) = u - log(x / m)`` down column ``feature`` of X, each
+    (n_samples,), to full relative precision (:func:`divergence`); 0 at missing entries, which
+    then add nothing to the statistics."""
+    u = (X[:, feature] - mean) / mean
+    if missing is not None:
+        u = np.where(missing[:, feature], 0.0, u)
+    log_ratio = log_x[:, feature] - np.log(mean)
+    return u, divergence(u, log_ratio)
