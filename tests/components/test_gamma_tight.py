@@ -96,3 +96,17 @@ def test_exactly_equal_values_end_in_the_documented_collapse():
         emkit.MixtureModel(emkit.Gamma(), 2, random_state=0).fit(X)
     with pytest.warns(ComponentCollapseWarning, match="values are all equal"):
         emkit.MixtureModel(emkit.Gamma(on_collapse="keep"), 2, random_state=0).fit(X)
+
+
+def test_online_recentring_moves_the_statistics_to_the_fresh_means():
+    from emkit.engine.moments import recentre
+
+    rng = np.random.default_rng(2)
+    X, weights = tight_values(3.0, 1e10, 100, rng)[:, None], np.ones((100, 1))
+    near = [Tree(shapes=np.array([[1e10]]), rates=np.array([[1e10 / m]]))
+            for m in (3.0 * (1 + 2e-5), 3.0 * (1 - 1e-5))]
+    old, fresh = (emkit.Gamma().expected_stats(p, X, weights) for p in near)
+    moved = recentre(old, fresh).moments
+    np.testing.assert_array_equal(moved.shift, fresh.moments.shift)
+    np.testing.assert_allclose(moved.first, fresh.moments.first, rtol=1e-10)
+    np.testing.assert_allclose(moved.spread, fresh.moments.spread, rtol=1e-10)

@@ -9,8 +9,10 @@ parameters. Statistics computed at different parameters then have different refe
     sum_i w_i (x_i - m)(x_i - m)' = S2 - S1 e' - e S1' + n e e',    e = m - c,
 
 so statistics of blocks computed at different parameters add (the right operand is moved to
-the left's point) and scale (``0.9 * s1 + 0.1 * s2``, which online EM needs). :func:`recentre`
-moves every Moments leaf of a statistics Tree at once.
+the left's point) and scale (``0.9 * s1 + 0.1 * s2``, which online EM needs). With ``second``
+holding only the traces (shape (K,)), the same formulas hold summed over the coordinates.
+:func:`recentre` moves every Moments leaf (and every other leaf about a point) of a statistics
+Tree at once.
 """
 from __future__ import annotations
 
@@ -103,13 +105,15 @@ def recentre(stats: Tree, onto: Tree) -> Tree:
     Returns
     -------
     Tree
-        ``stats`` with every Moments leaf taken about ``onto``'s points; other leaves as they
-        are. Then ``recentre(s1, s2) + s2`` adds about ``s2``'s points.
+        ``stats`` with every Moments leaf (and every other statistic leaf about a point: one
+        with ``shift`` and ``recentre(points)``, such as a factor analyser's or a Gamma's)
+        taken about ``onto``'s points; other leaves as they are. Then
+        ``recentre(s1, s2) + s2`` adds about ``s2``'s points.
     """
     def move(value, target):
         if isinstance(value, Tree):
             return Tree({k: move(v, target[k]) for k, v in value.items()})
-        if isinstance(value, Moments):
+        if isinstance(value, StatisticLeaf) and hasattr(value, "recentre"):
             return value.recentre(target.shift)
         return value
 
