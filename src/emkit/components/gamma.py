@@ -5,7 +5,7 @@ import numpy as np
 from scipy import special
 
 from ..engine import constraints
-from ..engine.contracts import Component
+from ..engine.contracts import Component, Densities
 from ..engine.missing import has_missing, independent_conditionals
 from ..engine.tree import Tree
 from ._discrete import MissingEntries, missing_weight, split_missing
@@ -73,32 +73,37 @@ class Gamma(MissingEntries, StartsUnderPolicy, Component):
         return np.sum(cls._feature_normalisers(params), axis=1)
 
     def log_prob(self, params, X):
+        return self.densities(params, X).log_prob
+
+    def densities(self, params, X):
         stable = params.shapes >= STABLE_SHAPE
-        missing = None
-        if has_missing(X):
-            X, missing = split_missing(X)
+        X, missing, log_x = _split(X)
         normalisers = np.where(stable, 0.0, self._feature_normalisers(params))
-        if missing is None:
-            log_x, out = np.log(X), np.sum(normalisers, axis=1)
-        else:
-            log_x, out = np.log(X + missing), (~missing) @ normalisers.T
+        out = (np.sum(normalisers, axis=1) if missing is None else (~missing) @ normalisers.T)
         out = (out + log_x @ np.where(stable, 0.0, params.shapes - 1.0).T
                - X @ np.where(stable, 0.0, params.rates).T)
-        means = params.shapes / params.rates
-        for k, d in np.argwhere(stable):
-            shape, deviation = params.shapes[k, d], _divergences(X, log_x, missing, d, means[k, d])
+        pairs = np.argwhere(stable)
+        deviations, divergences = _divergences(X, log_x, missing, pairs,
+                                               params.shapes / params.rates)
+        for (k, d), divergence_kd in zip(pairs, divergences.T):
+            shape = params.shapes[k, d]
             observed = 1.0 if missing is None else ~missing[:, d]
-            out[:, k] -= (shape * deviation[1] + stirling_gap(shape)) * observed + log_x[:, d]
-        return out
+            out[:, k] -= (shape * divergence_kd + stirling_gap(shape)) * observed + log_x[:, d]
+        return Densities(out, deviations=deviations, divergences=divergences)
 
     def expected_stats(self, params, X, weights):
-        missing = None
-        if has_missing(X):
-            X, missing = split_missing(X)
+        return self._stats(params, X, weights, None)
+
+    def stats_from_densities(self, params, X, weights, densities):
+        return self._stats(params, X, weights, densities.terms)
+
+    def _stats(self, params, X, weights, terms):
+        """The statistics about the means of ``params`` (about the weighted means if None),
+        reusing the per-row divergences of :meth:`densities` when ``terms`` has them."""
+        X, missing, log_x = _split(X)
         counts = weights.sum(axis=0)
         missed = missing_weight(weights, missing, X.shape[1])
         observed = counts[:, None] - missed
-        log_x = np.log(X) if missing is None else np.log(X + missing)
         sums, log_sums = weights.T @ X, weights.T @ log_x
         with np.errstate(divide="ignore", invalid="ignore"):
             if params is None:  # a start: every feature about its weighted mean
@@ -109,9 +114,13 @@ class Gamma(MissingEntries, StartsUnderPolicy, Component):
                 shift, stable = params.shapes / params.rates, params.shapes >= STABLE_SHAPE
             first = sums / shift - observed
             spread = first - log_sums + observed * np.log(shift)
-        for k, d in np.argwhere(stable):
-            first[k, d], spread[k, d] = weights[:, k] @ np.column_stack(
-                _divergences(X, log_x, missing, d, shift[k, d]))
+        pairs = np.argwhere(stable)
+        if terms is None:
+            terms = dict(zip(("deviations", "divergences"),
+                             _divergences(X, log_x, missing, pairs, shift)))
+        for (k, d), u, divergence_kd in zip(pairs, terms["deviations"].T,
+                                            terms["divergences"].T):
+            first[k, d], spread[k, d] = weights[:, k] @ u, weights[:, k] @ divergence_kd
         return Tree(n=counts, log_x=log_sums, missing=missed,
                     moments=RatioMoments(observed, first, spread, shift))
 
@@ -167,12 +176,21 @@ class Gamma(MissingEntries, StartsUnderPolicy, Component):
         return rng.gamma(params.shapes[labels], 1.0 / params.rates[labels])
 
 
-def _divergences(X, log_x, missing, feature, mean):
-    """``u = (x - m) / m`` and ``d(x / m) = u - log(x / m)`` down column ``feature`` of X, each
-    (n_samples,), to full relative precision (:func:`divergence`); 0 at missing entries, which
-    then add nothing to the statistics."""
-    u = (X[:, feature] - mean) / mean
+def _split(X):
+    """``(X, missing, log_x)``: X with NaN set to 0 and where they were (None if there are
+    none), and ``log x`` (0 at missing entries)."""
+    if not has_missing(X):
+        return X, None, np.log(X)
+    X, missing = split_missing(X)
+    return X, missing, np.log(X + missing)
+
+
+def _divergences(X, log_x, missing, pairs, means):
+    """``u = (x - m) / m`` and ``d(x / m) = u - log(x / m)`` for the (component, feature)
+    ``pairs`` (P, 2), down X's columns, each (n_samples, P), to full relative precision
+    (:func:`divergence`); 0 at missing entries, which then add nothing to the statistics."""
+    features, centres = pairs[:, 1], means[pairs[:, 0], pairs[:, 1]]
+    u = (X[:, features] - centres) / centres
     if missing is not None:
-        u = np.where(missing[:, feature], 0.0, u)
-    log_ratio = log_x[:, feature] - np.log(mean)
-    return u, divergence(u, log_ratio)
+        u = np.where(missing[:, features], 0.0, u)
+    return u, divergence(u, log_x[:, features] - np.log(centres))

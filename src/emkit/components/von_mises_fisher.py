@@ -73,8 +73,10 @@ def squared_chords(X, directions):
     X : ndarray of shape (n_samples, n_features)
     directions : ndarray of shape (K, n_features)
     """
-    chords = (np.einsum("ij,ij->i", X, X)[:, None]
-              + np.einsum("kj,kj->k", directions, directions) - 2.0 * (X @ directions.T))
+    chords = X @ directions.T
+    chords *= -2.0
+    chords += np.einsum("ij,ij->i", X, X)[:, None]
+    chords += np.einsum("kj,kj->k", directions, directions)
     rows, cols = np.nonzero(chords < NEAR_CHORD)
     if rows.size:
         difference = X[rows] - directions[cols]
