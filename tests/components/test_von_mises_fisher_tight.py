@@ -13,6 +13,7 @@ import emkit
 from emkit import Tree
 from emkit.components._bessel import log_bessel_ive
 from emkit.components.von_mises_fisher import concentration_from_gap
+from emkit.exceptions import ComponentCollapseError, ComponentCollapseWarning
 
 mp = pytest.importorskip("mpmath").mp
 mp.dps = 50
@@ -90,3 +91,17 @@ def test_a_tight_mixture_has_a_true_anatomy_and_evidence(noise):
     assert np.all(model.params_.components.concentrations > 0.1 / noise ** 2)
     np.testing.assert_allclose(model.score(X) * len(X), mixture_log_likelihood(model, X),
                                rtol=1e-13)
+
+
+@pytest.mark.filterwarnings("error::emkit.AnatomyWarning", "error::emkit.NonMonotoneWarning")
+@pytest.mark.parametrize("noise", [0.0, 1e-12])
+def test_directions_equal_to_within_rounding_end_in_the_documented_collapse(noise):
+    """Equal directions (their chords to the rounded mean direction are ~eps^2, not 0) or
+    directions so close that the rounding of the mean direction alone would move the bound
+    (a concentration above 1e20): the documented collapse."""
+    rng = np.random.RandomState(0)
+    X = unit(np.repeat(rng.randn(2, 3), 30, axis=0) + noise * rng.randn(60, 3))
+    with pytest.raises(ComponentCollapseError, match="directions are all equal, or equal to"):
+        emkit.MixtureModel(emkit.VonMisesFisher(), 2, random_state=0).fit(X)
+    with pytest.warns(ComponentCollapseWarning, match="directions are all equal"):
+        emkit.MixtureModel(emkit.VonMisesFisher(on_collapse="keep"), 2, random_state=0).fit(X)

@@ -19,6 +19,11 @@ __all__ = ["Gamma"]
 #: From this shape on, a feature's density and statistics are taken about its mean (see
 #: :class:`Gamma`): below, the matrix-product form loses at most ``eps * shape * |log x|``.
 STABLE_SHAPE = 1e4
+#: The largest shape fitted. A shape a means values spread by about ``1 / sqrt(a)`` relative;
+#: the mean is known to rounding only, and that rounding alone moves the bound by about
+#: ``n a eps^2 / 2``, which must stay far below the monitor's allowance (1e-9 n): beyond
+#: 1e20 (values equal to within ~1e-10) the component counts as collapsed.
+MAX_SHAPE = 1e20
 
 
 class Gamma(MissingEntries, StartsUnderPolicy, Component):
@@ -30,17 +35,30 @@ class Gamma(MissingEntries, StartsUnderPolicy, Component):
     ----------
     on_collapse : {"raise", "keep"}, default="raise"
         Policy for a component whose shape has no finite maximiser (no responsibility, or
-        all its values equal): raise a ComponentCollapseError naming it, or keep its previous
+        all its values equal, or equal to within rounding: a shape above
+        :data:`MAX_SHAPE`): raise a ComponentCollapseError naming it, or keep its previous
         parameters and warn.
 
     Notes
     -----
     Parameters: ``shapes`` and ``rates``, each of shape (K, n_features). Statistics: ``n``
-    (K,), ``x`` and ``log_x`` (K, n_features), the weighted sums of 1, x and log x.
+    (K,), ``log_x`` (K, n_features), the weighted sums of 1 and log x, ``missing`` (below) and
+    ``moments``, a :class:`~emkit.components._ratio_moments.RatioMoments` about the E-step's
+    means ``c = a / b``: per component and feature the observed weight, ``sum w (x / c - 1)``
+    and ``sum w d(x / c)`` with ``d(z) = z - 1 - log z >= 0``.
 
-    The M-step maximises the weighted log-likelihood exactly. With ``xbar = x / n`` and
-    ``lbar = log_x / n`` the shape solves ``log a - digamma(a) = log xbar - lbar`` (by Newton's
-    method to machine precision, Minka 2002) and then ``rate = a / xbar``. With the rates fixed
+    With the mean ``m = a / b`` the density is ``-a d(x / m) - h(a) - log x``, with
+    ``h(a) = lgamma(a) - a log a + a`` (Stirling's form, nothing cancels). From shape
+    :data:`STABLE_SHAPE` on (a component near collapse) a feature is evaluated so, from
+    ``u = (x - m) / m`` row by row, and its statistics likewise: the bound at the E-step's
+    parameters then has no terms of size ``a log a`` that cancel, and equals the evidence to
+    rounding. Below, the matrix-product form ``a log b - lgamma(a) + (a - 1) log x - b x`` is
+    as exact and faster.
+
+    The M-step maximises the weighted log-likelihood exactly. The mean is ``xbar`` and the
+    shape solves ``log a - digamma(a) = log xbar - lbar``, whose right side is
+    ``sum w d(x / xbar) / n``, taken from the moments to full relative precision (by Newton's
+    method to machine precision, Minka 2002); then ``rate = a / xbar``. With the rates fixed
     the shape solves ``digamma(a) = log b + lbar``; with the shapes fixed ``rate = a / xbar``.
 
     Missing entries (NaN) are left out of the likelihood: the statistic ``missing``
@@ -136,12 +154,13 @@ class Gamma(MissingEntries, StartsUnderPolicy, Component):
                 shapes = inverse_digamma(np.log(params.rates) + stats.log_x / moments.n)
             else:
                 shapes = gamma_shape(moments.spread_about_mean() / moments.n)
+                shapes = np.where(shapes <= MAX_SHAPE, shapes, np.nan)
             rates = params.rates if "rates" in fixed else shapes / means
         return settle_collapse(
             Tree(shapes=shapes, rates=rates), params, stats.n, self.constraints(),
             self.on_collapse,
-            degenerate="its values are all equal (to within rounding), so its shape has no "
-                       "finite maximiser",
+            degenerate=f"its values are all equal, or equal to within rounding (a shape above "
+                       f"{MAX_SHAPE:g}), so its shape has no finite maximiser",
             remedy="Use fewer components or remove duplicated values.")
 
     def expected_log_prob(self, stats, params):

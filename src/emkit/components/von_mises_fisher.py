@@ -22,6 +22,11 @@ UNIT_TOLERANCE = 1e-6
 #: Below this squared chord ``|x - mu|^2`` it is summed from the differences: the expansion
 #: ``|x|^2 + |mu|^2 - 2 x'mu`` loses digits in proportion to ``1 / |x - mu|^2``.
 NEAR_CHORD = 1e-2
+#: The largest concentration fitted. Directions spread by about ``1 / sqrt(kappa)``; the mean
+#: direction is known to rounding only, and that rounding alone moves the bound by about
+#: ``n kappa eps^2 / 2``, which must stay far below the monitor's allowance (1e-9 n): beyond
+#: 1e20 (directions equal to within ~1e-10) the component counts as collapsed.
+MAX_CONCENTRATION = 1e20
 
 
 def check_unit_rows(X, family):
@@ -165,7 +170,8 @@ class VonMisesFisher(StartsUnderPolicy, Component):
     ----------
     on_collapse : {"raise", "keep"}, default="raise"
         Policy for a component with no finite maximiser (no responsibility, or all its
-        directions equal): raise a ComponentCollapseError naming it, or keep its previous
+        directions equal, or equal to within rounding: a concentration above
+        :data:`MAX_CONCENTRATION`): raise a ComponentCollapseError naming it, or keep its previous
         parameters and warn.
 
     Notes
@@ -248,11 +254,13 @@ class VonMisesFisher(StartsUnderPolicy, Component):
             kappa = np.full(len(counts), np.nan)
             ok = (gap > 0) & (gap < 1)
             kappa[ok] = concentration_from_gap(gap[ok], directions.shape[1])
+            kappa[kappa > MAX_CONCENTRATION] = np.nan
         return settle_collapse(
             Tree(mean_directions=directions, concentrations=kappa), params, counts,
             self.constraints(), self.on_collapse,
-            degenerate="its directions are all equal (or do not point along its fixed mean "
-                       "direction), so its concentration has no finite maximiser",
+            degenerate="its directions are all equal, or equal to within rounding (a "
+                       f"concentration above {MAX_CONCENTRATION:g}), or do not point along its "
+                       "fixed mean direction, so its concentration has no finite maximiser",
             remedy="Use fewer components or remove duplicated rows.")
 
     def expected_log_prob(self, stats, params):
