@@ -137,6 +137,16 @@ def test_resuming_a_finished_fit_takes_no_step_and_returns_it(tmp_path, monkeypa
     assert steps == []
 
 
+def test_a_fit_stopped_at_max_iter_resumes_with_a_larger_one(tmp_path):
+    path = tmp_path / "fit.ckpt"
+    make, data, inputs = CASES["gaussian-hmm"]  # the same, with n_iter=40
+    with pytest.warns(emkit.ConvergenceWarning):
+        make().set_params(n_iter=5).fit(data, checkpoint=path, **inputs)
+    whole = make().fit(data, **inputs)
+    assert whole.n_iter_ > 6
+    assert_same_fit(make().fit(data, resume=path, **inputs), whole)
+
+
 def test_the_checkpoint_file_may_be_the_one_resumed(tmp_path, monkeypatch):
     make, data, inputs = CASES["gaussian-mixture"]
     whole = make().fit(data, **inputs)
@@ -223,6 +233,18 @@ def test_a_checkpoint_of_another_model_or_other_data_is_refused(tmp_path, fitted
                           X[:200])
     assert_fails_and_keeps(fitted, "not by a fit of this model on data of total weight 300",
                            resume=other)
+
+
+def test_other_data_of_the_same_size_is_refused(tmp_path, fitted):
+    path = checkpoint_of(tmp_path, emkit.GaussianMixture(3, random_state=0, max_iter=2),
+                         X + 0.1)
+    assert_fails_and_keeps(fitted, "was written on other data: its fit reached an objective",
+                           resume=path)
+    make, data, inputs = CASES["gaussian-hmm"]
+    path = tmp_path / "hmm.ckpt"
+    make().set_params(n_iter=2).fit(data, checkpoint=path, **inputs)
+    with pytest.raises(ValueError, match="was written on other data"):
+        make().fit(data, resume=path, lengths=[150, 150])  # other sequences
 
 
 def test_a_missing_or_damaged_checkpoint_is_refused(tmp_path, fitted):

@@ -30,7 +30,8 @@ from .monitor import KINDS, IterationRecord
 from .tree import Tree
 
 __all__ = ["CheckpointState", "Checkpointer", "Resumable", "check_checkpoint_path",
-           "check_resumable", "read_checkpoint", "restore_states", "write_checkpoint"]
+           "check_resumable", "check_resumed_objective", "read_checkpoint", "restore_states",
+           "write_checkpoint"]
 
 _VERSION = 1
 
@@ -179,6 +180,28 @@ def check_resumable(state: CheckpointState, model, n_samples, path) -> None:
         f"{state.n_samples!r}, not by a fit {here} on data of total weight "
         f"{float(n_samples)!r}. Resume with the model (the estimator's settings) and the data "
         "that wrote it, or fit without resume.")
+
+
+def check_resumed_objective(state: CheckpointState, objective, path) -> None:
+    """Raise ValueError (one line, naming the file) unless ``objective``, evaluated here at the
+    checkpoint's parameters, is the one its fit reached there (to rounding): other data of the
+    same total weight, or other sequence lengths, give another value."""
+    if not state.rows:
+        return
+    last = state.rows[-1]
+    expected = last.evidence + last.change
+    if abs(objective - expected) <= _SAME_OBJECTIVE * max(1.0, abs(expected)):
+        return
+    raise ValueError(
+        f"resume={os.fspath(path)!r} was written on other data: its fit reached an objective "
+        f"of {expected!r} at the parameters it saved, and they give {objective!r} on this "
+        "data. Resume on the data (and lengths, sample weights) that wrote it, or fit without "
+        "resume.")
+
+
+#: Relative difference of the objective at a checkpoint's parameters still put down to
+#: rounding when it is resumed (a different chunk size or backend sums in another order).
+_SAME_OBJECTIVE = 1e-9
 
 
 def check_checkpoint_path(path):

@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state
 from ..exceptions import ConvergenceWarning, warn
 from .checking import fit_check, located
 from .checkpoint import (Checkpointer, check_checkpoint_path, check_resumable,
-                         read_checkpoint, restore_states)
+                         check_resumed_objective, read_checkpoint, restore_states)
 from .contracts import LatentModel
 from .data import as_source
 from .drivers import Driver, PlainEM, Run
@@ -136,6 +136,8 @@ def _one_run(problem, start, driver, options, tracker, label):
     if tracker is not None:
         tracker.start_run(problem.source.n_samples, options["max_iter"], label=label)
     first = problem.evaluate(start)
+    if resumed is not None:
+        check_resumed_objective(resumed, first.objective, options["resume"])
     driver.run(problem, first, run)
     final = run.last or first
     history = History(run.rows)
@@ -293,7 +295,7 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
     if resume is not None:
         resumed = read_checkpoint(resume)
         check_resumable(resumed, model, source.total_weight, resume)
-        init, options["resumed"] = resumed.params, resumed
+        init, options["resumed"], options["resume"] = resumed.params, resumed, resume
     best, problem = None, None
     with progress_bar(progress, verbose) as tracker:
         for attempt in range(n_init):
