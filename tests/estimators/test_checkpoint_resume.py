@@ -259,3 +259,20 @@ def test_an_unwritable_checkpoint_path_is_refused_before_the_fit(tmp_path, fitte
     assert_fails_and_keeps(fitted, "is a folder", checkpoint=tmp_path)
     assert_fails_and_keeps(fitted, "checkpoint_every must be", checkpoint=tmp_path / "c",
                            checkpoint_every=0)
+
+
+def test_every_estimator_takes_them_in_fit_and_not_as_hyper_parameters():
+    import inspect
+
+    from emkit.estimators._base import LatentEstimator
+
+    names = ("checkpoint", "checkpoint_every", "resume")
+    estimators = [getattr(emkit, n) for n in emkit.__all__
+                  if inspect.isclass(getattr(emkit, n))
+                  and issubclass(getattr(emkit, n), LatentEstimator)]
+    assert len(estimators) >= 15
+    for cls in estimators:
+        fit = inspect.signature(cls.fit).parameters
+        assert all(fit[n].kind is inspect.Parameter.KEYWORD_ONLY for n in names), cls
+        assert [fit[n].default for n in names] == [None, 1, None], cls
+        assert not set(names) & set(inspect.signature(cls.__init__).parameters), cls
