@@ -71,6 +71,9 @@ class Moments(StatisticLeaf):
         e = points - self.shift
         return Moments(self.n, self.first - self.n[:, None] * e, self.about(points), points)
 
+    def moved_like(self, target):
+        return self.recentre(target.shift)
+
     def __add__(self, other):
         if not isinstance(other, Moments) or np.shape(other.second) != np.shape(self.second):
             raise ValueError(f"cannot add Moments {self!r} and {other!r}; compute every "
@@ -84,7 +87,8 @@ class Moments(StatisticLeaf):
 
 
 def recentre(stats: Tree, onto: Tree) -> Tree:
-    """Move every :class:`Moments` leaf of ``stats`` to the point of its counterpart in ``onto``.
+    """Move every leaf of ``stats`` with a reference point (:class:`Moments`, a Poisson's
+    rate anchor...) to the point of its counterpart in ``onto``.
 
     Parameters
     ----------
@@ -94,14 +98,15 @@ def recentre(stats: Tree, onto: Tree) -> Tree:
     Returns
     -------
     Tree
-        ``stats`` with every Moments leaf taken about ``onto``'s points; other leaves as they
-        are. Then ``recentre(s1, s2) + s2`` adds about ``s2``'s points.
+        ``stats`` with every such leaf taken about ``onto``'s points
+        (:meth:`~emkit.engine.tree.StatisticLeaf.moved_like`); other leaves as they are. Then
+        ``recentre(s1, s2) + s2`` adds about ``s2``'s points.
     """
     def move(value, target):
         if isinstance(value, Tree):
             return Tree({k: move(v, target[k]) for k, v in value.items()})
-        if isinstance(value, Moments):
-            return value.recentre(target.shift)
+        if isinstance(value, StatisticLeaf):
+            return value.moved_like(target)
         return value
 
     return move(stats, onto)
