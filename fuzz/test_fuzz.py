@@ -92,7 +92,8 @@ def test_load_on_mutated_model_files(tmp_path_factory, model_bytes, data):
 WORDS = ["fit", "predict", "score", "sample", "demo", "--debug", "-n", "10", "-1", "inf",
          "nan", "10000000000", "-k", "2", "0", "--covariance-type", "full", "banana",
          "--connect-timeout", "-o", "out", "--proba", "--columns", "a,b", "model", "data.csv",
-         "--no-plot", "--random-state", "", "-", "--", "--force", "x" * 300]
+         "--no-plot", "--random-state", "", "-", "--", "--force", "x" * 300,
+         "--checkpoint", "--checkpoint-every", "--resume", "c.ckpt"]
 
 
 @FUZZ
