@@ -85,8 +85,10 @@ class HmmlearnChange(StoppingRule):
                 "gains": np.array([self._gains[i] for i in iterations], dtype=float)}
 
     def restore_state(self, state):
-        """Take back the gains of :meth:`checkpoint_state` (a resumed fit)."""
-        self._gains = {int(i): float(g) for i, g in zip(state["iterations"], state["gains"])}
+        """Take back the gains of :meth:`checkpoint_state` (a resumed fit; none from a
+        checkpoint written without this rule)."""
+        self._gains = {int(i): float(g) for i, g in zip(state.get("iterations", ()),
+                                                         state.get("gains", ()))}
 
 
 @dataclass(frozen=True)
@@ -149,8 +151,10 @@ class LogLikelihoodRecorder:
         return {"log_priors": np.array(self.runs[-1], dtype=float)}
 
     def restore_state(self, state):
-        """Take back :meth:`checkpoint_state` as the current run (a resumed fit)."""
-        self.runs = [[float(p) for p in state["log_priors"]]]
+        """Take back :meth:`checkpoint_state` as the current run (a resumed fit; a checkpoint
+        written without this recorder has none, and ``monitor_.history`` then holds the
+        objective)."""
+        self.runs = [[float(p) for p in state.get("log_priors", ())]]
 
     def history(self, result):
         """The log-likelihood before each M-step of the run ``result`` came from."""
