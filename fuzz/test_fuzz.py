@@ -92,12 +92,15 @@ def test_load_on_mutated_model_files(tmp_path_factory, model_bytes, data):
 WORDS = ["fit", "predict", "score", "sample", "demo", "--debug", "-n", "10", "-1", "inf",
          "nan", "10000000000", "-k", "2", "0", "--covariance-type", "full", "banana",
          "--connect-timeout", "-o", "out", "--proba", "--columns", "a,b", "model", "data.csv",
-         "--no-plot", "--random-state", "", "-", "--", "--force", "x" * 300]
+         "--no-plot", "--random-state", "", "-", "--", "--force", "x" * 300,
+         "--checkpoint", "--checkpoint-every", "--resume", "c.ckpt"]
 
 
 @FUZZ
 @given(argv=st.lists(st.sampled_from(WORDS), max_size=8))
-def test_the_command_line_never_shows_a_traceback(tmp_path_factory, argv):
+def test_the_command_line_never_shows_a_traceback(tmp_path_factory, capfd, argv):
+    """Any argument list ends in a success, or in one line on stderr and a non-zero status;
+    never a traceback, never a NaN printed as a result."""
     from emkit import cli
 
     folder = tmp_path_factory.mktemp("cli")
@@ -107,6 +110,7 @@ def test_the_command_line_never_shows_a_traceback(tmp_path_factory, argv):
         argv.append("--no-plot")
     here = os.getcwd()
     os.chdir(folder)
+    capfd.readouterr()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -115,4 +119,9 @@ def test_the_command_line_never_shows_a_traceback(tmp_path_factory, argv):
         status = stop.code
     finally:
         os.chdir(here)
-    assert status is None or isinstance(status, int)
+    out, err = capfd.readouterr()
+    assert status is None or isinstance(status, int), status
+    assert "Traceback" not in out + err, err
+    if status not in (None, 0):
+        assert one_line(err), (argv, err)
+    assert "nan" not in out.lower().replace(",", " ").split(), (argv, out)

@@ -144,8 +144,18 @@ TRIGGERS = {
                                            resume=t / "none"),
     "resume-other-model": lambda t: engine_fit(emkit.Mixture(emkit.Gaussian("full"), 2), X,
                                                resume=checkpoint(t)),
-    "checkpoint-restarts": lambda t: engine_fit(emkit.Mixture(emkit.Gaussian("diag"), 2), X,
-                                                n_init=2, checkpoint=t / "c"),
+    "resume-damaged": lambda t: ((t / "bad.ckpt").write_bytes(b"junk"),
+                                 emkit.GaussianMixture(2).fit(X, resume=t / "bad.ckpt")),
+    "resume-other-data": lambda t: emkit.GaussianMixture(2, covariance_type="diag").fit(
+        X[:50], resume=checkpoint(t)),
+    "resume-other-values": lambda t: emkit.GaussianMixture(2, covariance_type="diag").fit(
+        X + 1.0, resume=checkpoint(t)),
+    "checkpoint-restarts": lambda t: emkit.GaussianMixture(2, n_init=2).fit(
+        X, checkpoint=t / "c"),
+    "checkpoint-squarem": lambda t: emkit.GaussianMixture(2, accelerate="squarem").fit(
+        X, checkpoint=t / "c"),
+    "checkpoint-folder": lambda t: emkit.GaussianMixture(2).fit(
+        X, checkpoint=t / "missing" / "c"),
     "convergence": lambda t: convergence(),
 }
 

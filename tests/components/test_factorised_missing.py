@@ -22,6 +22,7 @@ from emkit.components._discrete import floor_rates
 from emkit.components.binomial import success_expected_log_prob, success_probabilities
 from emkit.engine.numerics import TINY_COUNT
 from emkit.engine import Block, Tree, fit
+from emkit.engine.contracts import Densities
 from emkit.exceptions import AnatomyWarning, NonMonotoneWarning
 from emkit.testing import check_model
 
@@ -129,15 +130,22 @@ def test_em_equals_direct_maximisation_of_the_observed_likelihood(family, data, 
         best, abs=1e-7)
 
 
-# -- no NaN: the complete-data path, the same floats ------------------------------------------
+# -- no NaN: the complete-data path ----------------------------------------------------------
 class _CompletePoisson(Poisson):
-    """The Poisson as it was before missing data (its statistics have no ``missing``)."""
+    """A complete-data Poisson written from the textbook formulas (scipy's log pmf, the sums
+    and log factorials as statistics), with no notion of missing entries."""
 
     supports_missing = False
 
-    def stats_with_constants(self, X, weights, constants, missing=None):
+    def densities(self, params, X):
+        return Densities(stats.poisson.logpmf(X[:, None, :], params.rates[None]).sum(axis=2))
+
+    def expected_stats(self, params, X, weights):
         return Tree(counts=weights.sum(axis=0), sums=weights.T @ X,
-                    constants=weights.T @ constants)
+                    constants=-(weights.T @ special.gammaln(X + 1.0).sum(axis=1)))
+
+    def stats_from_densities(self, params, X, weights, densities):
+        return self.expected_stats(params, X, weights)
 
     def m_step(self, stats, params, fixed=frozenset()):
         return Tree(rates=floor_rates(stats.sums / (stats.counts[:, None] + TINY_COUNT)))
@@ -167,21 +175,26 @@ class _CompleteBernoulli(Bernoulli):
         return success_expected_log_prob(stats.successes, stats.counts[:, None], params.probs)
 
 
-@pytest.mark.parametrize("component, reference, data", [
-    (Poisson(), _CompletePoisson(), _poisson_data),
-    (Bernoulli(), _CompleteBernoulli(), _bernoulli_data),
+# The Bernoulli without NaN runs the very code it ran before missing data existed: the same
+# floats. The Poisson's densities have since moved to a kernel that keeps its precision at large
+# counts (issue 13); its sums round differently from scipy's formula, by ~1e-16 relative.
+@pytest.mark.parametrize("component, reference, data, rtol", [
+    (Poisson(), _CompletePoisson(), _poisson_data, 1e-13),
+    (Bernoulli(), _CompleteBernoulli(), _bernoulli_data, 0.0),
 ])
-def test_without_nan_the_fit_is_the_complete_data_fit_bit_for_bit(component, reference, data):
+def test_without_nan_the_fit_is_the_complete_data_fit(component, reference, data, rtol):
     X = data()
     X = X[~np.isnan(X).any(axis=1)]
     start = Mixture(component, 2).init_params(Block(X), np.random.RandomState(0))
     fits = [fit(Mixture(c, 2), X, init=start, tol=0.0, max_iter=15)
             for c in (component, reference)]
     for path, leaf in fits[1].params.paths().items():
-        np.testing.assert_array_equal(fits[0].params.get_path(path), leaf, err_msg=path)
+        np.testing.assert_allclose(fits[0].params.get_path(path), leaf, rtol=rtol, atol=0,
+                                   err_msg=path)
     for column in ("evidence", "bound_e", "bound_m"):
-        np.testing.assert_array_equal(fits[0].history.column(column),
-                                      fits[1].history.column(column), err_msg=column)
+        np.testing.assert_allclose(fits[0].history.column(column),
+                                   fits[1].history.column(column), rtol=rtol, atol=0,
+                                   err_msg=column)
 
 
 # -- the anatomy: the bound equals the observed-data evidence after every E-step --------------

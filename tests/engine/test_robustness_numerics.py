@@ -132,3 +132,54 @@ def test_poisson_counts_beyond_exact_integers_are_refused_not_misscored():
     # at 1e16 the score was -64.7 where scipy's is about -20: the count is refused instead
     with pytest.raises(DataError, match=r"needs counts up to 2\*\*53"):
         emkit.PoissonMixture(1).fit(np.array([[1e16], [1e16 + 2]]))
+
+
+def _poisson_log_pmf(x, rate):
+    """``log p(x | rate)`` at 60 digits (mpmath): the reference at counts where float64's plain
+    formula cancels."""
+    import mpmath
+
+    with mpmath.workdps(60):
+        x, rate = mpmath.mpf(int(x)), mpmath.mpf(float(rate))
+        return x * mpmath.log(rate) - rate - mpmath.loggamma(x + 1)
+
+
+@pytest.mark.parametrize("scale", [3.0, 1e3, 1e6, 1e9, 1e12, 1e15, 4e15])
+def test_poisson_counts_of_any_size_fit_with_an_honest_anatomy_and_exact_scores(scale):
+    # at 1e9 the bound from summed statistics missed the evidence by 2e-3 (a false
+    # AnatomyWarning, an error here); at 1e15 scores were off by ~11
+    import mpmath
+
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.poisson(scale, (100, 2)), rng.poisson(2 * scale, (100, 2))]).astype(float)
+    model = emkit.PoissonMixture(2, random_state=0).fit(X)  # AnatomyWarning is an error here
+    rows = X[::25]
+    with mpmath.workdps(60):
+        expected = [float(mpmath.log(sum(
+            mpmath.mpf(float(weight)) * mpmath.exp(sum(_poisson_log_pmf(x, rate)
+                                                      for x, rate in zip(row, rates)))
+            for weight, rates in zip(model.weights_, model.rates_)))) for row in rows]
+    np.testing.assert_allclose(model.score_samples(rows), expected, rtol=1e-14, atol=1e-12)
+
+
+def test_poisson_statistics_move_between_rates_exactly():
+    from emkit.components import Poisson
+    from emkit.engine import Tree
+
+    rng = np.random.RandomState(1)
+    X = rng.poisson(2e9, (50, 3)).astype(float)
+    X[rng.rand(50, 3) < 0.2] = np.nan
+    weights = rng.dirichlet([1.0, 1.0], 50)
+    at, to = (Tree(rates=np.array([[2e9, 2.1e9, 1.9e9], [1e9, 3e9, 2e9]]) * f) for f in (1, 1.01))
+    component = Poisson()
+    moved = component.expected_stats(at, X, weights).rates.moved_to(to.rates)
+    direct = component.expected_stats(to, X, weights).rates
+    observed = ~np.isnan(X)
+    by_rows = [sum(weights[i, k] * sum(float(_poisson_log_pmf(X[i, d], to.rates[k, d]))
+                                       for d in range(3) if observed[i, d]) for i in range(50))
+               for k in range(2)]
+    np.testing.assert_allclose(direct.log_likelihood, by_rows, rtol=1e-13)
+    np.testing.assert_allclose(moved.log_likelihood, direct.log_likelihood, rtol=1e-12)
+    halves = (component.expected_stats(at, X[:20], weights[:20]).rates
+              + component.expected_stats(to, X[20:], weights[20:]).rates)  # online EM's case
+    np.testing.assert_allclose(halves.moved_to(to.rates).log_likelihood, by_rows, rtol=1e-12)

@@ -11,7 +11,8 @@ For random data (sizes, seeds, scales from 1e-6 to 1e6 where the family allows) 
 
 A fit may also end in a documented exception (a component collapses on a draw of few rows):
 that is an accepted outcome, never a crash. ``EMKIT_PROPERTY_EXAMPLES`` examples run per case
-(1 in ``make test``; ``make fuzz`` runs 280, more than 10,000 in all).
+(1 in ``make test``; ``make fuzz`` runs 60 per case, beside the fuzz job: more than 10,000
+examples in all).
 """
 import os
 import warnings

@@ -132,12 +132,21 @@ def _fit(args, table):
     progress = fit_progress(args.quiet or args.json, args.verbose, args.no_progress)
     inputs = _row_inputs(estimator, table)
     with progress as tracker, tracked(estimator, tracker), _on_scheduler(args, table) as X:
-        estimator.fit(X, **inputs)
+        estimator.fit(X, **inputs, **_checkpoints(args))
         if _is_hmm(estimator):
             log_likelihood = float(estimator.score(X, **inputs))
         else:
             log_likelihood = float(estimator.score(X, **inputs)) * estimator.result_.n_samples
     return estimator, _fit_summary(estimator, log_likelihood)
+
+
+def _checkpoints(args):
+    """``fit``'s checkpoint arguments from --checkpoint, --checkpoint-every and --resume
+    (none for ``emkit select``, which fits a grid)."""
+    every = getattr(args, "checkpoint_every", None)
+    return {"checkpoint": getattr(args, "checkpoint", None),
+            "checkpoint_every": 1 if every is None else every,
+            "resume": getattr(args, "resume", None)}
 
 
 def _fit_summary(estimator, log_likelihood):

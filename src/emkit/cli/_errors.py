@@ -11,9 +11,11 @@ OPTION_NAMES = {
     "reg_covar": "--reg-covar", "max_iter": "--max-iter", "n_iter": "--max-iter",
     "n_init": "--n-init", "random_state": "--random-state", "n_trials": "--n-trials",
     "n_categories": "--n-categories", "n_mix": "--n-mix", "dof": "--dof", "tol": "--tol",
+    "checkpoint_every": "--checkpoint-every",
 }
 #: Names replaced only as ``name=`` (as plain words they mean something else).
-KEYWORD_NAMES = {"format": "--format", "lengths": "--lengths-column (or --sequence-column)"}
+KEYWORD_NAMES = {"format": "--format", "lengths": "--lengths-column (or --sequence-column)",
+                 "checkpoint": "--checkpoint", "resume": "--resume"}
 
 
 class UserError(Exception):

@@ -170,6 +170,19 @@ def _check_covariance_type(args):
                         f"mclust name such as VVV{more}; got {value!r}.")
 
 
+def _check_checkpoints(args):
+    """--checkpoint-every needs --checkpoint; a checkpoint follows plain EM."""
+    if args.command != "fit":
+        return
+    if args.checkpoint_every is not None and args.checkpoint is None:
+        raise UserError("--checkpoint-every applies with --checkpoint PATH; add it, or leave "
+                        "out --checkpoint-every.")
+    if args.accelerate and (args.checkpoint or args.resume):
+        raise UserError("--checkpoint and --resume follow plain EM steps, and --accelerate "
+                        f"{args.accelerate} keeps state between them that no checkpoint "
+                        "holds; leave out --accelerate.")
+
+
 def _model_file():
     parent = Parser(add_help=False)
     parent.add_argument("model", help="model file written by emkit fit")
@@ -201,6 +214,17 @@ def build_parser():
                [_data_options("fit"), _model_options(), out])
     fit.add_argument("-o", "--output", default="emkit-model", help="model file to write")
     fit.add_argument("--force", action="store_true", help="overwrite an existing model file")
+    saved = fit.add_argument_group("checkpoints")
+    saved.add_argument("--checkpoint", metavar="PATH",
+                       help="write the state of the fit to this file as it runs (atomically), "
+                            "to --resume it after a crash; not with --n-init above 1 or "
+                            "--accelerate")
+    saved.add_argument("--checkpoint-every", type=_count, metavar="N",
+                       help="iterations between checkpoints (default 1)")
+    saved.add_argument("--resume", metavar="PATH",
+                       help="continue the fit saved in this checkpoint, with the data and "
+                            "options that wrote it (it may be the --checkpoint file): the "
+                            "model equals that of a fit never interrupted")
 
     select = _add(commands, "select", "fit a grid of K and covariance types, ranked by BIC "
                   "(--model gmm: by emkit.select, the data read into memory, with AIC and ICL)",
@@ -256,4 +280,5 @@ def parse(argv):
         if not hasattr(args, name):
             setattr(args, name, False)
     _check_covariance_type(args)
+    _check_checkpoints(args)
     return args

@@ -31,7 +31,8 @@ from . import _discrete_kernels
 
 __all__ = [
     "PROBABILITY_FLOOR", "CountFamily", "MissingEntries", "add_row_constants", "finite_values",
-    "floor_probabilities", "floor_rates", "floor_simplex", "is_count", "log_factorial_terms",
+    "floor_probabilities", "floor_rates", "floor_simplex", "is_count", "log_factorial_table",
+    "log_factorial_terms",
     "missing_weight", "safe_log", "simplex_estimate", "split_missing", "xlogy_product",
 ]
 
@@ -113,7 +114,7 @@ def add_row_constants(log_prob, constants):
 
 
 @functools.lru_cache(maxsize=1)
-def _log_factorial_table():
+def log_factorial_table():
     return special.gammaln(np.arange(_TABLE_SIZE) + 1.0)
 
 
@@ -129,7 +130,7 @@ def log_factorial_terms(X):
     sums, totals : ndarray of shape (n_samples,)
     """
     sums, totals = np.empty(X.shape[0]), np.empty(X.shape[0])
-    _discrete_kernels.log_factorial_sums(X, _log_factorial_table(), sums, totals)
+    _discrete_kernels.log_factorial_sums(X, log_factorial_table(), sums, totals)
     return sums, totals
 
 
@@ -253,9 +254,12 @@ class CountFamily(Component):
         ndarray of shape (n_samples, n_components)
         """
 
-    @abstractmethod
     def stats_with_constants(self, X, weights, constants, missing=None):
         """The statistics of the rows under ``weights``, given their constants.
+
+        Families whose statistics need more than the constants (the Poisson's carry the
+        log-likelihood at the E-step's parameters) override :meth:`expected_stats` and
+        :meth:`stats_from_densities` instead.
 
         Parameters
         ----------
@@ -273,6 +277,9 @@ class CountFamily(Component):
         Tree
             Summed over rows.
         """
+        raise NotImplementedError(
+            f"{type(self).__name__} defines neither stats_with_constants nor its own "
+            "expected_stats and stats_from_densities")
 
     def log_prob(self, params, X):
         return self.densities(params, X).log_prob

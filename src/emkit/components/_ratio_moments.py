@@ -127,6 +127,9 @@ class RatioMoments(StatisticLeaf):
         return RatioMoments(self.n, self.first * (1.0 + v) + self.n * v, self.about(means),
                             means)
 
+    def moved_like(self, target):
+        return self.recentre(target.shift)
+
     def __add__(self, other):
         if not isinstance(other, RatioMoments) or np.shape(other.first) != np.shape(self.first):
             raise ValueError(f"cannot add RatioMoments {self!r} and {other!r}; compute every "

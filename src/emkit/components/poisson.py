@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 from ..engine import constraints
 from ..engine.numerics import TINY_COUNT
@@ -10,10 +9,12 @@ from ..engine.tree import Tree
 from ..engine.validation import check_values
 from ..priors import Gamma, check_prior
 from ..engine.missing import independent_conditionals
+from . import _discrete_kernels
 from ._discrete import (
-    CountFamily, MissingEntries, finite_values, floor_rates, is_count,
-    log_factorial_terms, missing_weight, safe_log, xlogy_product,
+    CountFamily, MissingEntries, finite_values, floor_rates, is_count, log_factorial_table,
+    missing_weight, safe_log,
 )
+from ._rate_statistics import RateStatistics
 
 __all__ = ["Poisson"]
 
@@ -36,9 +37,15 @@ class Poisson(MissingEntries, CountFamily):
 
     ``log p(x | lambda_k) = sum_d x_d log lambda_kd - lambda_kd - log(x_d!)``
 
-    Statistics (sums over rows): ``counts`` ``N_k = sum_i w_ik``, ``sums``
-    ``S_kd = sum_i w_ik x_id`` and ``constants`` ``-sum_i w_ik sum_d log(x_id!)`` (free of
-    the parameters, but part of the bound). The M-step is ``lambda_kd = S_kd / N_k``, or
+    Counts from 64 on are scored in the saddle-point form
+    ``-[x log(x / lambda) + lambda - x] - stirling_error(x) - log(2 pi x) / 2`` (Loader 2000),
+    which keeps the log density's relative precision at any count up to 2**53, where the plain
+    form's terms cancel (:func:`~emkit.components._discrete_kernels.poisson_log_kernel`).
+
+    Statistics (sums over rows, one :class:`~emkit.components._rate_statistics.RateStatistics`
+    leaf ``rates``): ``N_k = sum_i w_ik``, ``S_kd = sum_i w_ik x_id`` and the weighted
+    log-likelihood at the E-step's rates, moved exactly to other rates, so that the bound has no
+    cancelling terms at large counts. The M-step is ``lambda_kd = S_kd / N_k``, or
     ``(S_kd + shape - 1) / (N_k + rate)`` with a ``Gamma(shape, rate)`` prior, kept at or
     above 1e-12 (see :mod:`emkit.components._discrete`).
 
@@ -60,23 +67,44 @@ class Poisson(MissingEntries, CountFamily):
         return {"rates": constraints.positive}
 
     def row_constants(self, X):
-        return -log_factorial_terms(X)[0]
-
-    def log_kernel(self, params, X, missing=None):
-        out = xlogy_product(X, safe_log(params.rates)) - params.rates.sum(axis=1)
-        if missing is not None:
-            out += missing @ params.rates.T  # a missing entry's -rate is not in its density
+        out = np.empty(X.shape[0])
+        _discrete_kernels.poisson_row_constants(X, log_factorial_table(), out)
         return out
 
-    def stats_with_constants(self, X, weights, constants, missing=None):
-        return Tree(counts=weights.sum(axis=0), sums=weights.T @ X,
-                    constants=weights.T @ constants,
-                    missing=missing_weight(weights, missing, X.shape[1]))
+    def log_kernel(self, params, X, missing=None):
+        rates = np.ascontiguousarray(params.rates, dtype=float)
+        mask = np.zeros((0, 0), dtype=bool) if missing is None else missing
+        out = np.empty((X.shape[0], rates.shape[0]))
+        _discrete_kernels.poisson_log_kernel(X, rates, safe_log(rates), mask, out)
+        return out
+
+    def expected_stats(self, params, X, weights):
+        if params is None:  # a start: the statistics are taken at the rates they give
+            X, missing = self._split(X)
+            exposure = weights.sum(axis=0)[:, None] - missing_weight(weights, missing,
+                                                                     X.shape[1])
+            params = Tree(rates=floor_rates((weights.T @ X) / (exposure + TINY_COUNT)))
+        return self.stats_from_densities(params, X, weights, self.densities(params, X))
+
+    def densities(self, params, X):
+        densities = super().densities(params, X)
+        densities.terms["log_prob"] = densities.log_prob.copy()  # a model may overwrite it
+        return densities
+
+    def stats_from_densities(self, params, X, weights, densities):
+        X, missing = densities.terms["zeroed"], densities.terms["missing"]
+        with np.errstate(invalid="ignore"):
+            weighted = weights * densities.terms["log_prob"]
+        weighted[weights == 0.0] = 0.0  # a row impossible under a component it has no weight in
+        return Tree(rates=RateStatistics(
+            params.rates, weights.sum(axis=0), weights.T @ X,
+            missing_weight(weights, missing, X.shape[1]), weighted.sum(axis=0)))
 
     def m_step(self, stats, params, fixed=frozenset()):
         if "rates" in fixed:
             return params
-        exposure = stats.counts[:, None] - stats.missing + TINY_COUNT
+        stats = stats.rates
+        exposure = stats.exposure + TINY_COUNT
         if self.prior is None:
             rates = stats.sums / exposure
         else:
@@ -84,9 +112,7 @@ class Poisson(MissingEntries, CountFamily):
         return Tree(rates=floor_rates(rates))
 
     def expected_log_prob(self, stats, params):
-        return float(np.sum(special.xlogy(stats.sums, params.rates))
-                     - np.sum((stats.counts[:, None] - stats.missing) * params.rates)
-                     + np.sum(stats.constants))
+        return float(np.sum(stats.rates.log_likelihood_at(params.rates)))
 
     def log_prior(self, params):
         return 0.0 if self.prior is None else self.prior.log_pdf(params.rates)

@@ -10,20 +10,28 @@ never half of one.
 recorded. EM's next step depends on the current parameters alone (the E-step at them is
 recomputed, deterministically), so a fit killed and resumed returns exactly the parameters and
 the anatomy (all but the ``seconds`` column) of a fit that was never interrupted.
+
+What else the run's next steps read is saved with them: the stopping rule's and the
+callbacks' own state, for those that keep any (the :class:`Resumable` protocol: hmmlearn's
+stopping rule remembers the last gain), and whether the run had converged (a checkpoint is
+also written when the run finishes, so resuming a finished fit returns it unchanged).
+Drivers that keep state between steps (SQUAREM's cycle and steplength) are not resumable.
 """
 from __future__ import annotations
 
 import json
 import os
 import tempfile
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field
 
 import numpy as np
 
 from .monitor import KINDS, IterationRecord
 from .tree import Tree
 
-__all__ = ["CheckpointState", "Checkpointer", "read_checkpoint", "write_checkpoint"]
+__all__ = ["CheckpointState", "Checkpointer", "Resumable", "check_checkpoint_path",
+           "check_resumable", "check_resumed_objective", "read_checkpoint", "restore_states",
+           "write_checkpoint"]
 
 _VERSION = 1
 
@@ -42,12 +50,50 @@ class CheckpointState:
         ``repr`` of the model fitted (checked on resume).
     n_samples : float
         Total sample weight of the data (checked on resume).
+    reason : str or None
+        ``"tol"`` when the run had converged at the last row (resuming then takes no step);
+        None otherwise.
+    extras : dict of str to ndarray
+        The state of the run's :class:`Resumable` parts, ``"<part>.<name>"``.
     """
 
     params: Tree
     rows: tuple
     model: str
     n_samples: float
+    reason: str | None = None
+    extras: dict = field(default_factory=dict)
+
+
+class Resumable:
+    """The protocol of a stopping rule or callback that keeps state between steps.
+
+    The engine saves :meth:`checkpoint_state` with every checkpoint and hands it back to
+    :meth:`restore_state` of the same part of a resumed fit, before its first step. A part
+    without these methods is taken to keep no state.
+    """
+
+    def checkpoint_state(self) -> dict:
+        """The state, as ``{name: array}`` (numbers only: a checkpoint holds no pickle)."""
+        raise NotImplementedError
+
+    def restore_state(self, state: dict) -> None:
+        """Take back a state from :meth:`checkpoint_state`."""
+        raise NotImplementedError
+
+
+def _stateful(parts):
+    """The parts (``{name: object}``) that keep state (see :class:`Resumable`)."""
+    return {name: part for name, part in parts.items()
+            if callable(getattr(part, "checkpoint_state", None))}
+
+
+def restore_states(parts, extras) -> None:
+    """Hand each stateful part of ``parts`` (``{name: object}``) its saved state."""
+    for name, part in _stateful(parts).items():
+        prefix = f"{name}."
+        part.restore_state({key[len(prefix):]: value for key, value in extras.items()
+                            if key.startswith(prefix)})
 
 
 def write_checkpoint(path, state: CheckpointState) -> None:
@@ -59,8 +105,10 @@ def write_checkpoint(path, state: CheckpointState) -> None:
     state : CheckpointState
     """
     path = os.fspath(path)
-    meta = {"version": _VERSION, "model": state.model, "n_samples": state.n_samples}
+    meta = {"version": _VERSION, "model": state.model, "n_samples": state.n_samples,
+            "reason": state.reason}
     arrays = {f"params.{name}": np.asarray(leaf) for name, leaf in state.params.paths().items()}
+    arrays.update({f"extra.{name}": np.asarray(value) for name, value in state.extras.items()})
     arrays["rows"] = np.array([astuple(row)[:7] for row in state.rows],
                               dtype=float).reshape(-1, 7)
     arrays["kinds"] = np.array([KINDS.index(row.kind) for row in state.rows], dtype=np.int64)
@@ -96,10 +144,14 @@ def read_checkpoint(path) -> CheckpointState:
         rows = tuple(IterationRecord(int(row[0]), *map(float, row[1:]), kind=KINDS[int(kind)])
                      for row, kind in zip(numbers, kinds))
         params = Tree.from_paths({name[len("params."):]: value
-                                  for name, value in arrays.items()})
+                                  for name, value in arrays.items()
+                                  if name.startswith("params.")})
+        extras = {name[len("extra."):]: value for name, value in arrays.items()
+                  if name.startswith("extra.")}
         if meta.get("version") != _VERSION:
             raise ValueError(f"version {meta.get('version')!r}")
-        return CheckpointState(params, rows, str(meta["model"]), float(meta["n_samples"]))
+        return CheckpointState(params, rows, str(meta["model"]), float(meta["n_samples"]),
+                               meta.get("reason"), extras)
     except FileNotFoundError:
         raise ValueError(f"resume={path!r}: the checkpoint does not exist; pass the path "
                          "given as checkpoint= to the fit that wrote it.") from None
@@ -109,17 +161,77 @@ def read_checkpoint(path) -> CheckpointState:
             from None
 
 
+def _one_line(text, limit=200):
+    """``text`` on one line (whitespace collapsed), cut to about ``limit`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def check_resumable(state: CheckpointState, model, n_samples, path) -> None:
-    """Raise ValueError unless ``state`` was written by a fit of ``model`` on this data."""
-    if state.model != repr(model) or state.n_samples != float(n_samples):
-        raise ValueError(
-            f"resume={os.fspath(path)!r} was written by a fit of {state.model} on data of "
-            f"total weight {state.n_samples!r}, not of {model!r} on data of total weight "
-            f"{float(n_samples)!r}. Resume with the model and data that wrote it.")
+    """Raise ValueError (one line, naming the file) unless ``state`` was written by a fit of
+    ``model`` on data of total weight ``n_samples``."""
+    other_model = state.model != repr(model)
+    if not other_model and state.n_samples == float(n_samples):
+        return
+    found = f"a fit of {_one_line(state.model)}" if other_model else "a fit"
+    here = f"of {_one_line(repr(model))}" if other_model else "of this model"
+    raise ValueError(
+        f"resume={os.fspath(path)!r} was written by {found} on data of total weight "
+        f"{state.n_samples!r}, not by a fit {here} on data of total weight "
+        f"{float(n_samples)!r}. Resume with the model (the estimator's settings) and the data "
+        "that wrote it, or fit without resume.")
+
+
+def check_resumed_objective(state: CheckpointState, objective, path) -> None:
+    """Raise ValueError (one line, naming the file) unless ``objective``, evaluated here at the
+    checkpoint's parameters, is the one its fit reached there (to rounding): other data of the
+    same total weight, or other sequence lengths, give another value."""
+    if not state.rows:
+        return
+    last = state.rows[-1]
+    expected = last.evidence + last.change
+    if abs(objective - expected) <= _SAME_OBJECTIVE * max(1.0, abs(expected)):
+        return
+    raise ValueError(
+        f"resume={os.fspath(path)!r} was written on other data: its fit reached an objective "
+        f"of {expected!r} at the parameters it saved, and they give {objective!r} on this "
+        "data. Resume on the data (and lengths, sample weights) that wrote it, or fit without "
+        "resume.")
+
+
+#: Relative difference of the objective at a checkpoint's parameters still put down to
+#: rounding when it is resumed (a different chunk size or backend sums in another order).
+_SAME_OBJECTIVE = 1e-9
+
+
+def check_checkpoint_path(path):
+    """Raise ValueError now, not at the first checkpoint, if ``path`` cannot be written.
+
+    Returns
+    -------
+    str
+        ``path`` as a string.
+    """
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise ValueError(f"checkpoint must be a path (str or os.PathLike); got "
+                         f"{path!r}.") from None
+    directory = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path) or not os.path.isdir(directory) or \
+            not os.access(directory, os.W_OK):
+        what = "is a folder" if os.path.isdir(path) else \
+            f"is in {directory!r}, which is not a writable folder"
+        raise ValueError(f"checkpoint={path!r} {what}; pass a file path in an existing "
+                         "folder you can write to.")
+    return path
 
 
 class Checkpointer:
-    """A fit callback that writes a checkpoint every ``every`` recorded iterations.
+    """Writes a checkpoint every ``every`` recorded iterations, and when the run finishes.
+
+    A :class:`~emkit.engine.drivers.Run` calls it after each recorded step, once the step's
+    convergence is decided (so that the stopping rule's state includes the step).
 
     Parameters
     ----------
@@ -127,18 +239,31 @@ class Checkpointer:
     every : int
     model : LatentModel
     n_samples : float
-    rows : sequence of IterationRecord
-        Rows recorded before this run (a resumed fit's).
+    parts : dict of str to object
+        The run's stopping rule and callbacks by name; those that are :class:`Resumable`
+        have their state saved.
     """
 
-    def __init__(self, path, every, model, n_samples, rows=()):
+    def __init__(self, path, every, model, n_samples, parts=None):
         self.path, self.every = path, every
         self.model, self.n_samples = repr(model), float(n_samples)
-        self.rows = list(rows)
+        self.parts = _stateful(parts or {})
 
-    def __call__(self, row, params):
-        self.rows.append(row)
-        if len(self.rows) % self.every == 0:
-            write_checkpoint(self.path, CheckpointState(params, tuple(self.rows), self.model,
-                                                        self.n_samples))
-        return False
+    def __call__(self, rows, reason, params):
+        """Write the checkpoint of ``rows`` (the anatomy so far), when it is due.
+
+        Parameters
+        ----------
+        rows : sequence of IterationRecord
+        reason : str or None
+            Why the run finished at the last row (None: it goes on).
+        params : Tree
+            The parameters after the last row.
+        """
+        if len(rows) % self.every != 0 and reason is None:
+            return
+        extras = {f"{name}.{key}": value for name, part in self.parts.items()
+                  for key, value in part.checkpoint_state().items()}
+        write_checkpoint(self.path, CheckpointState(
+            params, tuple(rows), self.model, self.n_samples,
+            "tol" if reason == "tol" else None, extras))

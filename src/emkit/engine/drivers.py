@@ -37,6 +37,9 @@ class Run:
     rows : sequence of IterationRecord, optional
         Rows recorded before this run started (a fit resumed from a checkpoint): they count
         towards ``max_iter`` and the next row is numbered after them.
+    checkpointer : callable, optional
+        ``checkpointer(rows, reason, params)`` after every recorded step, once its
+        convergence is decided (:class:`~emkit.engine.checkpoint.Checkpointer`).
 
     Attributes
     ----------
@@ -50,9 +53,10 @@ class Run:
     """
 
     def __init__(self, problem, monitor: Monitor, max_iter: int, *, callbacks=(), verbose=0,
-                 verbose_interval=10, tracker=None, rows=()):
+                 verbose_interval=10, tracker=None, rows=(), checkpointer=None):
         self.problem, self.monitor, self.max_iter = problem, monitor, max_iter
         self.callbacks, self.tracker = tuple(callbacks), tracker
+        self.checkpointer = checkpointer
         self.verbose, self.verbose_interval = verbose, verbose_interval
         self.rows, self.reason, self.last = list(rows), None, None
 
@@ -83,6 +87,8 @@ class Run:
             self.reason = "callback"
         elif len(self.rows) >= self.max_iter:
             self.reason = "max_iter"
+        if self.checkpointer is not None:
+            self.checkpointer(self.rows, self.reason, step.params)
         return row
 
     def _announce(self, row):
@@ -93,6 +99,10 @@ class Run:
 
 class Driver(ABC):
     """Runs EM steps on a problem until its :class:`Run` is finished."""
+
+    #: Whether a run can be resumed from its parameters and rows alone (a driver that keeps
+    #: state between steps cannot: ``fit`` refuses ``checkpoint=`` and ``resume=`` for it).
+    resumable = False
 
     @abstractmethod
     def run(self, problem, current: Evaluation, run: Run) -> None:
@@ -116,6 +126,8 @@ class Driver(ABC):
 
 class PlainEM(Driver):
     """The EM iteration itself: one :func:`~emkit.engine.step.em_step` after another."""
+
+    resumable = True
 
     def __repr__(self):
         return "PlainEM()"

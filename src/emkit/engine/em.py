@@ -14,7 +14,8 @@ from sklearn.utils import check_random_state
 
 from ..exceptions import ConvergenceWarning, warn
 from .checking import fit_check, located
-from .checkpoint import Checkpointer, check_resumable, read_checkpoint
+from .checkpoint import (Checkpointer, check_checkpoint_path, check_resumable,
+                         check_resumed_objective, read_checkpoint, restore_states)
 from .contracts import LatentModel
 from .data import as_source
 from .drivers import Driver, PlainEM, Run
@@ -118,17 +119,25 @@ def _one_run(problem, start, driver, options, tracker, label):
     objective = problem.objective
     monitor = Monitor(problem.n_samples, options["stopping"], objective.name,
                       problem.model.regularisation())
-    rows = options.get("resumed_rows", ())
+    resumed = options.get("resumed")
+    rows = () if resumed is None else resumed.rows
     callbacks = tuple(options["callbacks"])
-    if options.get("checkpoint") is not None:
-        callbacks += (Checkpointer(options["checkpoint"], options["checkpoint_every"],
-                                   problem.model, problem.n_samples, rows),)
+    parts = {"stopping": options["stopping"],
+             **{f"callback{i}": callback for i, callback in enumerate(callbacks)}}
+    checkpointer = None if options.get("checkpoint") is None else Checkpointer(
+        options["checkpoint"], options["checkpoint_every"], problem.model, problem.n_samples,
+        parts)
     run = Run(problem, monitor, options["max_iter"], callbacks=callbacks,
               verbose=options["verbose"], verbose_interval=options["verbose_interval"],
-              tracker=tracker, rows=rows)
+              tracker=tracker, rows=rows, checkpointer=checkpointer)
+    if resumed is not None:  # the state the next step reads, and whether there is one
+        restore_states(parts, resumed.extras)
+        run.reason = resumed.reason
     if tracker is not None:
         tracker.start_run(problem.source.n_samples, options["max_iter"], label=label)
     first = problem.evaluate(start)
+    if resumed is not None:
+        check_resumed_objective(resumed, first.objective, options["resume"])
     driver.run(problem, first, run)
     final = run.last or first
     history = History(run.rows)
@@ -149,6 +158,21 @@ def _warn_if_not_converged(result, options):
         f"sample; stopping rule {options['stopping']!r}). Allow more iterations or a larger "
         "tolerance, or check the initialisation.",
         ConvergenceWarning)
+
+
+def _check_resumable_run(checkpoint, resume, n_init, driver):
+    """Raise ValueError if a checkpoint cannot hold the run: restarts, or a driver that keeps
+    state between steps."""
+    if checkpoint is None and resume is None:
+        return
+    if n_init != 1:
+        raise ValueError(f"checkpoint= and resume= follow one run; got n_init={n_init}. Pass "
+                         "n_init=1 (and the random_state of the restart you want).")
+    if not driver.resumable:
+        raise ValueError(f"checkpoint= and resume= follow plain EM, whose next step depends on "
+                         f"the parameters alone; got {driver!r}, which keeps state between "
+                         "steps that no checkpoint holds. Fit with accelerate=None (and no "
+                         "driver=).")
 
 
 def driver_for(accelerate=None, driver=None) -> Driver:
@@ -225,12 +249,14 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
         What EM climbs; by default the log-posterior for a model with a prior, else the
         evidence (:func:`~emkit.engine.objective.default_objective`).
     checkpoint : str or Path, optional
-        Write the state of the fit to this file every ``checkpoint_every`` iterations,
-        atomically (:mod:`emkit.engine.checkpoint`). Needs ``n_init=1``.
+        Write the state of the fit to this file every ``checkpoint_every`` iterations and
+        when it finishes, atomically (:mod:`emkit.engine.checkpoint`). Needs ``n_init=1``
+        and plain EM (no ``accelerate``, no stateful ``driver``).
     checkpoint_every : int, default=1
     resume : str or Path, optional
         Continue the fit saved in this checkpoint (same model and data; ``init`` is not
-        used): the result equals that of a fit never interrupted. Needs ``n_init=1``.
+        used): the result equals that of a fit never interrupted. Needs ``n_init=1`` and
+        plain EM. May be the same file as ``checkpoint``.
     accelerate : {None, "squarem"}, default=None
         ``"squarem"`` runs :class:`~emkit.engine.squarem.SQUAREM` (same optimum, far fewer
         EM-map evaluations on slowly converging problems; ``result.n_evaluations`` counts
@@ -247,12 +273,10 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
                    verbose=verbose, verbose_interval=check_positive_int(verbose_interval,
                                                                          "verbose_interval"))
     n_init = check_positive_int(n_init, "n_init")
-    if (checkpoint is not None or resume is not None) and n_init != 1:
-        raise ValueError(f"checkpoint= and resume= follow one run; got n_init={n_init}. Pass "
-                         "n_init=1 (and random_state for the restart you want).")
-    options.update(checkpoint=checkpoint,
-                   checkpoint_every=check_positive_int(checkpoint_every, "checkpoint_every"))
     driver = driver_for(accelerate, driver)
+    _check_resumable_run(checkpoint, resume, n_init, driver)
+    options.update(checkpoint=None if checkpoint is None else check_checkpoint_path(checkpoint),
+                   checkpoint_every=check_positive_int(checkpoint_every, "checkpoint_every"))
     if objective is not None and not isinstance(objective, Objective):
         raise TypeError(f"objective must be an emkit.engine.objective.Objective; got "
                         f"{objective!r}.")
@@ -271,7 +295,7 @@ def fit(model: LatentModel, data, *, init=None, n_init=1, random_state=None, bac
     if resume is not None:
         resumed = read_checkpoint(resume)
         check_resumable(resumed, model, source.total_weight, resume)
-        init, options["resumed_rows"] = resumed.params, resumed.rows
+        init, options["resumed"], options["resume"] = resumed.params, resumed, resume
     best, problem = None, None
     with progress_bar(progress, verbose) as tracker:
         for attempt in range(n_init):

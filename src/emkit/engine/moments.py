@@ -12,7 +12,7 @@ so statistics of blocks computed at different parameters add (the right operand 
 the left's point) and scale (``0.9 * s1 + 0.1 * s2``, which online EM needs). With ``second``
 holding only the traces (shape (K,)), the same formulas hold summed over the coordinates.
 :func:`recentre` moves every Moments leaf (and every other leaf about a point) of a statistics
-Tree at once.
+Tree at once (:meth:`~emkit.engine.tree.StatisticLeaf.moved_like`).
 """
 from __future__ import annotations
 
@@ -82,6 +82,9 @@ class Moments(StatisticLeaf):
         e = points - self.shift
         return Moments(self.n, self.first - self.n[:, None] * e, self.about(points), points)
 
+    def moved_like(self, target):
+        return self.recentre(target.shift)
+
     def __add__(self, other):
         if not isinstance(other, Moments) or np.shape(other.second) != np.shape(self.second):
             raise ValueError(f"cannot add Moments {self!r} and {other!r}; compute every "
@@ -95,7 +98,8 @@ class Moments(StatisticLeaf):
 
 
 def recentre(stats: Tree, onto: Tree) -> Tree:
-    """Move every :class:`Moments` leaf of ``stats`` to the point of its counterpart in ``onto``.
+    """Move every leaf of ``stats`` with a reference point (:class:`Moments`, a Poisson's
+    rate anchor...) to the point of its counterpart in ``onto``.
 
     Parameters
     ----------
@@ -105,16 +109,15 @@ def recentre(stats: Tree, onto: Tree) -> Tree:
     Returns
     -------
     Tree
-        ``stats`` with every Moments leaf (and every other statistic leaf about a point: one
-        with ``shift`` and ``recentre(points)``, such as a factor analyser's or a Gamma's)
-        taken about ``onto``'s points; other leaves as they are. Then
+        ``stats`` with every such leaf taken about ``onto``'s points
+        (:meth:`~emkit.engine.tree.StatisticLeaf.moved_like`); other leaves as they are. Then
         ``recentre(s1, s2) + s2`` adds about ``s2``'s points.
     """
     def move(value, target):
         if isinstance(value, Tree):
             return Tree({k: move(v, target[k]) for k, v in value.items()})
-        if isinstance(value, StatisticLeaf) and hasattr(value, "recentre"):
-            return value.recentre(target.shift)
+        if isinstance(value, StatisticLeaf):
+            return value.moved_like(target)
         return value
 
     return move(stats, onto)

@@ -70,6 +70,21 @@ class StatisticLeaf(ABC):
     def __rmul__(self, scalar):
         return self * scalar
 
+    def moved_like(self, target):
+        """This leaf taken about the reference point of ``target`` (the same leaf computed at
+        other parameters); leaves without a reference point return themselves.
+
+        Parameters
+        ----------
+        target : StatisticLeaf
+            Of the same type and shapes.
+
+        Returns
+        -------
+        StatisticLeaf
+        """
+        return self
+
 
 class Extreme(StatisticLeaf):
     """A statistics leaf combined by an elementwise extreme (minimum or maximum), not summed.

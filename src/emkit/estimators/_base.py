@@ -145,9 +145,16 @@ class LatentEstimator(BaseEstimator):
                              f"None; got {backend!r}.")
         return backend
 
-    def _fit(self, X, **inputs):
+    def _fit(self, X, *, checkpoint=None, checkpoint_every=1, resume=None, **inputs):
         """Fit to X (arrays, a Dask collection or a source) with ``inputs`` such as
-        ``sample_weight``, ``labels``, ``lengths`` and the model's own row-aligned fields."""
+        ``sample_weight``, ``labels``, ``lengths`` and the model's own row-aligned fields.
+
+        ``checkpoint``, ``checkpoint_every`` and ``resume`` are :func:`emkit.engine.fit`'s:
+        every estimator's ``fit`` passes them here. A resumed fit starts from the checkpoint,
+        whatever ``warm_start`` says (the previous fit's parameters are not used); the
+        engine refuses restarts (``n_init > 1``) and SQUAREM, whose state no checkpoint
+        holds, and a checkpoint written by another model or on other data.
+        """
         data = fit_data(X, self._default_backend(), self._chosen_backend(),
                         sequences=self._sequences, **inputs)
         self._check_hyper_parameters(data.n_samples)
@@ -155,8 +162,10 @@ class LatentEstimator(BaseEstimator):
         model = self._build_model(data)
         before = dict(self.__dict__)
         try:  # all or nothing: a failure or an interrupt (Ctrl-C) leaves no half a fit
-            result = em.fit(model, data.source, init=self._start(model, data),
-                            backend=data.backend, **self._engine_options(data))
+            init = self._start(model, data)
+            result = em.fit(model, data.source, init=init, backend=data.backend,
+                            checkpoint=checkpoint, checkpoint_every=checkpoint_every,
+                            resume=resume, **self._engine_options(data))
             record_features(self, data.n_features, data.feature_names)
             self._set_fit(model, result)
         except BaseException:

@@ -59,7 +59,8 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         self.lower_bounds_ = list(result.history.column("evidence") / result.n_samples)
 
     # -- fitting ---------------------------------------------------------------------------
-    def fit(self, X, y=None, *, sample_weight=None, labels=None, **fields):
+    def fit(self, X, y=None, *, sample_weight=None, labels=None, checkpoint=None,
+            checkpoint_every=1, resume=None, **fields):
         """Estimate the parameters by EM.
 
         Parameters
@@ -74,6 +75,18 @@ class DensityEstimator(DensityMixin, LatentEstimator):
             Non-negative row weights; an integer weight counts as that many copies of the row.
         labels : array-like of int of shape (n_samples,), optional
             The known latent assignment of some rows (semi-supervised fit), -1 for the others.
+        checkpoint : str or os.PathLike, optional
+            Write the state of the fit to this file every ``checkpoint_every`` iterations and
+            when it ends, atomically (a temporary file, then a rename). Needs ``n_init=1``
+            and ``accelerate=None``.
+        checkpoint_every : int, default=1
+            Iterations between checkpoints.
+        resume : str or os.PathLike, optional
+            Continue the fit saved in this checkpoint by an estimator of the same settings on
+            the same data (it may be the ``checkpoint`` file itself): the parameters and the
+            anatomy (all but ``seconds``) equal, bit for bit, those of a fit never
+            interrupted. The checkpoint's parameters are the start, also with
+            ``warm_start=True``.
         **fields : array-like with n_samples rows
             Row-aligned inputs the model reads besides X (``block[name]``).
 
@@ -81,7 +94,9 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         -------
         self
         """
-        return self._fit(X, sample_weight=sample_weight, labels=labels, **fields)
+        return self._fit(X, sample_weight=sample_weight, labels=labels,
+                         checkpoint=checkpoint, checkpoint_every=checkpoint_every,
+                         resume=resume, **fields)
 
     def partial_fit(self, X, y=None, *, sample_weight=None, labels=None, alpha=0.6, t0=2.0,
                     **fields):
@@ -113,7 +128,8 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         return partial_fit(self, X, alpha, t0, sample_weight=sample_weight, labels=labels,
                            **fields)
 
-    def fit_predict(self, X, y=None, *, sample_weight=None, labels=None, **fields):
+    def fit_predict(self, X, y=None, *, sample_weight=None, labels=None, checkpoint=None,
+                    checkpoint_every=1, resume=None, **fields):
         """Fit, then return the most probable latent value of each row.
 
         Parameters
@@ -125,6 +141,8 @@ class DensityEstimator(DensityMixin, LatentEstimator):
             Non-negative row weights, as in ``fit``.
         labels : array-like of shape (n_samples,), optional
             Known latent values (-1 where unknown), as in ``fit``.
+        checkpoint, checkpoint_every, resume : optional
+            Checkpoints of the fit, and resuming one, as in ``fit``.
         **fields : array-like with n_samples rows
             The model's own row-aligned inputs, as in ``fit``.
 
@@ -132,8 +150,9 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        return self.fit(X, sample_weight=sample_weight, labels=labels, **fields).predict(
-            X, **fields)
+        return self.fit(X, sample_weight=sample_weight, labels=labels, checkpoint=checkpoint,
+                        checkpoint_every=checkpoint_every, resume=resume,
+                        **fields).predict(X, **fields)
 
     # -- using the fit ----------------------------------------------------------------------
     def predict_proba(self, X, **fields):

@@ -122,19 +122,29 @@ class FactorEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentE
         return np.shape(self.components_)[0]
 
     # -- fitting and using the fit ----------------------------------------------------------------
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, checkpoint=None, checkpoint_every=1, resume=None):
         """Fit the factor model to X by EM.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features), Dask array or source
         y : ignored
+        checkpoint : str or os.PathLike, optional
+            Write the state of the fit to this file every ``checkpoint_every`` iterations and
+            when it ends, atomically (a temporary file, then a rename).
+        checkpoint_every : int, default=1
+            Iterations between checkpoints.
+        resume : str or os.PathLike, optional
+            Continue the fit saved in this checkpoint by an estimator of the same settings on
+            the same data (it may be the ``checkpoint`` file itself): the parameters and the
+            anatomy (all but ``seconds``) equal, bit for bit, those of a fit never
+            interrupted.
 
         Returns
         -------
         self
         """
-        self._fit(X)
+        self._fit(X, checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume)
         rotation = getattr(self, "rotation", None)
         if rotation is not None:
             self.components_ = rotate(self.components_.T, rotation).T

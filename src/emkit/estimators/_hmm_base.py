@@ -184,7 +184,7 @@ class HMMEstimator(LatentEstimator):
                     max_iter=self.n_iter,
                     fixed=self._fixed_names(),
                     verbose=int(bool(self.verbose)), verbose_interval=1, progress=False,
-                    callbacks=(self._recorder.callback,), accelerate=self.accelerate)
+                    callbacks=(self._recorder,), accelerate=self.accelerate)
 
     def _record_fit(self, result):
         recorder = self.__dict__.pop("_recorder", None)
@@ -290,7 +290,7 @@ class HMMEstimator(LatentEstimator):
         self._publish_emission(model.emission, params.emission)
 
     # -- hmmlearn's methods ------------------------------------------------------------------------
-    def fit(self, X, lengths=None):
+    def fit(self, X, lengths=None, *, checkpoint=None, checkpoint_every=1, resume=None):
         """Estimate the parameters by EM (Baum-Welch) on the engine.
 
         Parameters
@@ -306,13 +306,26 @@ class HMMEstimator(LatentEstimator):
         lengths : array-like of shape (n_sequences,), optional
             Rows per sequence, summing to n_samples; None means one sequence (in memory
             only: a Dask collection needs them here, a file in ``open_source``).
+        checkpoint : str or os.PathLike, optional
+            Write the state of the fit to this file every ``checkpoint_every`` iterations and
+            when it ends, atomically (a temporary file, then a rename). Needs ``n_init=1``
+            and ``accelerate=None``.
+        checkpoint_every : int, default=1
+            Iterations between checkpoints.
+        resume : str or os.PathLike, optional
+            Continue the fit saved in this checkpoint by an estimator of the same settings on
+            the same data (it may be the ``checkpoint`` file itself): the parameters and the
+            anatomy (all but ``seconds``) equal, bit for bit, those of a fit never
+            interrupted. The checkpoint's parameters are the start (``init_params`` and the
+            attributes set by hand are not used).
 
         Returns
         -------
         self
         """
         X, lengths = as_sequences(X, lengths)
-        return self._fit(X, lengths=lengths)
+        return self._fit(X, lengths=lengths, checkpoint=checkpoint,
+                         checkpoint_every=checkpoint_every, resume=resume)
 
     def partial_fit(self, X, lengths=None, *, alpha=0.6, t0=2.0):
         """One step of online EM on a minibatch of whole sequences (Cappé and Moulines 2009).

@@ -78,6 +78,18 @@ class HmmlearnChange(StoppingRule):
         previous = self._gains.get(row.iteration - 1)
         return previous is not None and previous < self.tol
 
+    def checkpoint_state(self):
+        """The gains so far (a checkpoint's share of this rule: the next step reads the last)."""
+        iterations = sorted(self._gains)
+        return {"iterations": np.array(iterations, dtype=np.int64),
+                "gains": np.array([self._gains[i] for i in iterations], dtype=float)}
+
+    def restore_state(self, state):
+        """Take back the gains of :meth:`checkpoint_state` (a resumed fit; none from a
+        checkpoint written without this rule)."""
+        self._gains = {int(i): float(g) for i, g in zip(state.get("iterations", ()),
+                                                         state.get("gains", ()))}
+
 
 @dataclass(frozen=True)
 class ConvergenceMonitor:
@@ -110,7 +122,8 @@ class LogLikelihoodRecorder:
 
     The engine's anatomy holds the objective (the log-posterior for a model with a prior);
     subtracting the recorded log prior of the parameters of each row gives hmmlearn's history.
-    Use :meth:`start` around the initializer and :meth:`callback` as an engine callback.
+    Use :meth:`start` around the initializer and the recorder itself (or :meth:`callback`) as
+    an engine callback; a checkpoint saves the run's log priors (:meth:`checkpoint_state`).
     """
 
     def __init__(self, model):
@@ -130,6 +143,18 @@ class LogLikelihoodRecorder:
         """Engine callback: the log prior of the parameters after this step."""
         self.runs[-1].append(float(self.model.log_prior(params)))
         return False
+
+    __call__ = callback
+
+    def checkpoint_state(self):
+        """The log priors of the current run's start and steps (a checkpoint's share)."""
+        return {"log_priors": np.array(self.runs[-1], dtype=float)}
+
+    def restore_state(self, state):
+        """Take back :meth:`checkpoint_state` as the current run (a resumed fit; a checkpoint
+        written without this recorder has none, and ``monitor_.history`` then holds the
+        objective)."""
+        self.runs = [[float(p) for p in state.get("log_priors", ())]]
 
     def history(self, result):
         """The log-likelihood before each M-step of the run ``result`` came from."""

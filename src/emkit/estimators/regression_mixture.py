@@ -211,7 +211,8 @@ class RegressionMixture(MixtureEstimator):
         return self._fitted_params()
 
     # -- fit and use ----------------------------------------------------------------------------
-    def fit(self, X, y=None, *, sample_weight=None, labels=None):
+    def fit(self, X, y=None, *, sample_weight=None, labels=None, checkpoint=None,
+            checkpoint_every=1, resume=None):
         """Estimate the parameters by EM.
 
         Parameters
@@ -224,14 +225,28 @@ class RegressionMixture(MixtureEstimator):
         sample_weight : array-like of shape (n_samples,), optional
         labels : array-like of int of shape (n_samples,), optional
             Known components of some rows, -1 for the others.
+        checkpoint : str or os.PathLike, optional
+            Write the state of the fit to this file every ``checkpoint_every`` iterations and
+            when it ends, atomically (a temporary file, then a rename). Needs ``n_init=1``
+            and ``accelerate=None``.
+        checkpoint_every : int, default=1
+            Iterations between checkpoints.
+        resume : str or os.PathLike, optional
+            Continue the fit saved in this checkpoint by an estimator of the same settings on
+            the same data (it may be the ``checkpoint`` file itself): the parameters and the
+            anatomy (all but ``seconds``) equal, bit for bit, those of a fit never
+            interrupted. The checkpoint's parameters are the start, also with
+            ``warm_start=True``.
 
         Returns
         -------
         self
         """
-        return self._fit(X, sample_weight=sample_weight, labels=labels, y=y)
+        return self._fit(X, sample_weight=sample_weight, labels=labels, y=y,
+                         checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume)
 
-    def fit_predict(self, X, y=None, *, sample_weight=None, labels=None):
+    def fit_predict(self, X, y=None, *, sample_weight=None, labels=None, checkpoint=None,
+                    checkpoint_every=1, resume=None):
         """Fit, then return each row's most probable component given x and y.
 
         Parameters
@@ -243,13 +258,18 @@ class RegressionMixture(MixtureEstimator):
         sample_weight : array-like of shape (n_samples,), optional
         labels : array-like of int of shape (n_samples,), optional
             Known components of some rows, -1 for the others.
+        checkpoint, checkpoint_every, resume : optional
+            Checkpoints of the fit, and resuming one, as in ``fit``.
 
         Returns
         -------
         ndarray of int of shape (n_samples,)
             ``argmax_k P(z = k | x_i, y_i)`` under the fitted parameters.
         """
-        return self.fit(X, y, sample_weight=sample_weight, labels=labels).predict_component(X, y)
+        fitted = self.fit(X, y, sample_weight=sample_weight, labels=labels,
+                          checkpoint=checkpoint, checkpoint_every=checkpoint_every,
+                          resume=resume)
+        return fitted.predict_component(X, y)
 
     def predict(self, X):
         """The mixture's mean response ``E[y | x] = sum_k P(z=k | x) E[y | x, k]``.

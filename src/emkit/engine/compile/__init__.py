@@ -173,6 +173,7 @@ def _discrete_mixtures():
     emkit.BernoulliMixture(2, max_iter=2, random_state=0).fit(counts > 3)
     emkit.CategoricalMixture(2, n_categories=5, max_iter=2, random_state=0).fit(
         np.minimum(counts, 4))
+    emkit.MixtureModel(emkit.Multinomial(), 2, max_iter=2, random_state=0).fit(counts)
 
 
 def _hidden_markov_models():
