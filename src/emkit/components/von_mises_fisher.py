@@ -20,8 +20,9 @@ __all__ = ["VonMisesFisher"]
 #: Allowed deviation of a row's norm from 1.
 UNIT_TOLERANCE = 1e-6
 #: Below this squared chord ``|x - mu|^2`` it is summed from the differences: the expansion
-#: ``|x|^2 + |mu|^2 - 2 x'mu`` loses digits in proportion to ``1 / |x - mu|^2``.
-NEAR_CHORD = 1e-2
+#: ``|x|^2 + |mu|^2 - 2 x'mu`` has an absolute error of a few ``sqrt(D) eps``, so above it
+#: keeps ~1e-11 relative (and ``kappa |x - mu|^2`` is then of order D, or the row is far out).
+NEAR_CHORD = 1e-4
 #: The largest concentration fitted. Directions spread by about ``1 / sqrt(kappa)``; the mean
 #: direction is known to rounding only, and that rounding alone moves the bound by about
 #: ``n kappa eps^2 / 2``, which must stay far below the monitor's allowance (1e-9 n): beyond
@@ -82,8 +83,9 @@ def squared_chords(X, directions):
     chords *= -2.0
     chords += np.einsum("ij,ij->i", X, X)[:, None]
     chords += np.einsum("kj,kj->k", directions, directions)
-    rows, cols = np.nonzero(chords < NEAR_CHORD)
-    if rows.size:
+    near = chords < NEAR_CHORD
+    if near.any():
+        rows, cols = np.nonzero(near)
         difference = X[rows] - directions[cols]
         chords[rows, cols] = np.einsum("ij,ij->i", difference, difference)
     return chords
@@ -220,8 +222,9 @@ class VonMisesFisher(StartsUnderPolicy, Component):
     def densities(self, params, X):
         kappa = params.concentrations
         chords = squared_chords(X, params.mean_directions)
-        return Densities(shifted_log_normaliser(kappa, X.shape[1]) - 0.5 * kappa * chords,
-                         chords=chords)
+        log_prob = chords * (-0.5 * kappa)
+        log_prob += shifted_log_normaliser(kappa, X.shape[1])
+        return Densities(log_prob, chords=chords)
 
     def expected_stats(self, params, X, weights):
         directions = (resultant_directions(weights.T @ X) if params is None
