@@ -38,6 +38,9 @@ CASES = {
                         "emkit.PoissonMixture(2, random_state=0)"),
     "hmm-categorical": ("np.random.default_rng(0).integers(0, 3, size=(300, 1))",
                         "emkit.CategoricalHMM(2, random_state=0)"),
+    "vmf-mixture": ("(lambda X: X / np.linalg.norm(X, axis=1, keepdims=True))("
+                    "np.random.default_rng(0).normal([[3.0, 0.0, 1.0]], 1.0, size=(300, 3)))",
+                    "emkit.MixtureModel(emkit.VonMisesFisher(), 2, random_state=0)"),
 }
 FIGURES = ("import", "first fit", "second fit")
 

@@ -15,7 +15,7 @@ PACKAGE_DIR = pathlib.Path(emkit.__file__).resolve().parent
 KERNEL_MODULES = ("emkit.components.gaussian._kernels", "emkit.components._discrete_kernels",
                   "emkit.engine.responsibilities", "emkit.models.hmm._kernels",
                   "emkit.models.hmm._scaled", "emkit.models.hmm._logspace",
-                  "emkit.models.hmm._decoding")
+                  "emkit.models.hmm._decoding", "emkit.components._sphere_kernels")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from ..engine.tree import Tree
 from ._bessel import (expansion_holds_from, log_bessel_debye, log_bessel_iv, log_bessel_ive,
                       log_bessel_series, resultant_gap_expansion)
 from ._collapse import StartsUnderPolicy, check_policy, settle_collapse
+from ._sphere_kernels import chords_and_log_prob
 from ._special import iterate
 from ..engine.validation import check_finite
 from ..exceptions import ROW, DataError
@@ -72,23 +73,16 @@ def squared_chords(X, directions):
 
     From ``|x|^2 + |mu|^2 - 2 x'mu`` (one matrix product), then, where that is below
     :data:`NEAR_CHORD`, summed again from the differences, so that every entry keeps its
-    relative precision however close a row lies to a direction.
+    relative precision however close a row lies to a direction (compiled:
+    :func:`~emkit.components._sphere_kernels.chords_and_log_prob`).
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
     directions : ndarray of shape (K, n_features)
     """
-    chords = X @ directions.T
-    chords *= -2.0
-    chords += np.einsum("ij,ij->i", X, X)[:, None]
-    chords += np.einsum("kj,kj->k", directions, directions)
-    near = chords < NEAR_CHORD
-    if near.any():
-        rows, cols = np.nonzero(near)
-        difference = X[rows] - directions[cols]
-        chords[rows, cols] = np.einsum("ij,ij->i", difference, difference)
-    return chords
+    flat = np.zeros(len(directions))
+    return chords_and_log_prob(X, directions, NEAR_CHORD, flat, flat)[0]
 
 
 def mean_resultant_length(concentrations, n_features):
@@ -221,9 +215,8 @@ class VonMisesFisher(StartsUnderPolicy, Component):
 
     def densities(self, params, X):
         kappa = params.concentrations
-        chords = squared_chords(X, params.mean_directions)
-        log_prob = chords * (-0.5 * kappa)
-        log_prob += shifted_log_normaliser(kappa, X.shape[1])
+        chords, log_prob = chords_and_log_prob(X, params.mean_directions, NEAR_CHORD, kappa,
+                                               shifted_log_normaliser(kappa, X.shape[1]))
         return Densities(log_prob, chords=chords)
 
     def expected_stats(self, params, X, weights):

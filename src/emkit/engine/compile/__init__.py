@@ -36,8 +36,8 @@ file's path and content, so checkouts at different paths or versions do not coll
 Warming the cache
 -----------------
 :func:`precompile` runs tiny fits and calls that reach every shipped kernel (Gaussian mixtures
-of the four covariance types, the discrete families, Student's t, HMM forward-backward on
-both paths, Viterbi and path sampling), so that later processes, such as a test run's
+of the four covariance types, the discrete families, the von Mises-Fisher, Student's t, HMM
+forward-backward on both paths, Viterbi and path sampling), so that later processes, such as a test run's
 workers, load compiled code instead of each compiling it. ``python -m emkit.engine.compile``
 runs it, its steps in as many processes as :func:`emkit.backends.threads.resolve_n_jobs`
 allows (numba compiles one function at a time per process), and prints what each step took.
@@ -174,6 +174,9 @@ def _discrete_mixtures():
     emkit.CategoricalMixture(2, n_categories=5, max_iter=2, random_state=0).fit(
         np.minimum(counts, 4))
     emkit.MixtureModel(emkit.Multinomial(), 2, max_iter=2, random_state=0).fit(counts)
+    directions = _tiny_data() + 1.0
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    emkit.MixtureModel(emkit.VonMisesFisher(), 2, max_iter=2, random_state=0).fit(directions)
 
 
 def _hidden_markov_models():
@@ -207,7 +210,7 @@ PRECOMPILE_STEPS = (
     ("HMM log space, sampling", _hmm_inference),
     ("hidden Markov models", _hidden_markov_models),
     ("Gaussian and t mixtures", _gaussian_mixtures),
-    ("discrete mixtures", _discrete_mixtures),
+    ("discrete and directional mixtures", _discrete_mixtures),
 )
 
 
