@@ -3,7 +3,8 @@
 Times what a mixture's E-step asks of the component: ``densities`` then
 ``stats_from_densities``, at moderate parameters and with one very tight component (where
 the stable forms of issue 13 do extra work). Prints the median and the minimum over repeats
-(the minimum is the steadier figure on a shared machine) and the CPU's SIMD flags. Compare two checkouts with ``PYTHONPATH=<src> python benchmarks/bench_tight_components.py``.
+(the minimum is the steadier figure on a shared machine) and the CPU's SIMD flags. Compare
+two checkouts with ``PYTHONPATH=<src> python benchmarks/bench_tight_components.py``.
 """
 import argparse
 import re
@@ -18,7 +19,8 @@ from emkit import Tree
 
 def simd_flags():
     try:
-        text = open("/proc/cpuinfo").read()
+        with open("/proc/cpuinfo") as info:
+            text = info.read()
     except OSError:
         return "unknown"
     return " ".join(sorted(set(re.findall(r"\b(avx512f|avx2|fma|sse4_2)\b", text))))

@@ -8,8 +8,9 @@ from ..engine import constraints
 from ..engine.contracts import Component, Densities
 from ..engine.moments import Moments
 from ..engine.tree import Tree
-from ._bessel import (expansion_holds_from, log_bessel_debye, log_bessel_iv, log_bessel_ive,
-                      log_bessel_series, resultant_gap_expansion)
+from ._bessel import expansion_holds_from, log_bessel_ive, resultant_gap_expansion
+# The Bessel functions lived here before _bessel.py; their old import path still works.
+from ._bessel import log_bessel_debye, log_bessel_iv, log_bessel_series  # noqa: F401
 from ._collapse import StartsUnderPolicy, check_policy, settle_collapse
 from ._sphere_kernels import chords_and_log_prob
 from ._special import iterate
