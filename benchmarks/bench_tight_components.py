@@ -1,9 +1,11 @@
-"""E-step time of the VonMisesFisher and Gamma components, N = 200k rows (run by hand).
+"""E-step time of the VonMisesFisher, Gamma and Poisson components, N = 200k rows (run by hand).
 
 Times what a mixture's E-step asks of the component: ``densities`` then
-``stats_from_densities``, at moderate parameters and with one very tight component (where
-the stable forms of issue 13 do extra work). Prints the median and the minimum over repeats
-(the minimum is the steadier figure on a shared machine) and the CPU's SIMD flags. Compare
+``stats_from_densities``, at moderate parameters and with one very tight component, or large
+counts (where the stable forms of issue 13 do extra work). Prints the median and the minimum over repeats
+(the minimum is the steadier figure on a shared machine) and the CPU's SIMD flags. BLAS is held
+to one thread, as the engine's backend holds it during a fit (with two OpenBLAS threads on a
+busy machine a small matrix product can take 30x longer, which would time the machine). Compare
 two checkouts with ``PYTHONPATH=<src> python benchmarks/bench_tight_components.py``.
 """
 import argparse
@@ -15,6 +17,7 @@ import numpy as np
 
 import emkit
 from emkit import Tree
+from emkit.backends.numpy_backend import blas_single_thread
 
 
 def simd_flags():
@@ -63,14 +66,23 @@ def cases(n):
                Tree(shapes=a, rates=a / 5.0), X)
 
 
+def poisson_cases(n):
+    rng = np.random.default_rng(0)
+    for scale in (5.0, 300.0, 1e6, 1e9):
+        rates = scale * rng.uniform(0.5, 2.0, (4, 5))
+        X = rng.poisson(rates[rng.integers(4, size=n)]).astype(float)
+        yield f"Poisson D=5 K=4 rates ~{scale:g}", emkit.Poisson(), Tree(rates=rates), X
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
     print(f"emkit {emkit.__file__}; SIMD: {simd_flags()}; N={args.rows}")
-    for name, component, params, X in cases(args.rows):
-        median, best = e_step_seconds(component, params, X, args.repeats)
+    for name, component, params, X in (*cases(args.rows), *poisson_cases(args.rows)):
+        with blas_single_thread():
+            median, best = e_step_seconds(component, params, X, args.repeats)
         print(f"{name:45s} E-step median {1e3 * median:8.2f} ms, min {1e3 * best:8.2f} ms")
 
 

@@ -6,7 +6,7 @@ is a difference of terms near ``S log(lambda)``: for counts near 1e9 they are ~2
 bound loses ~1e-3 to rounding, which the anatomy's check then reports as a false mismatch. So
 the statistics carry the log-likelihood *at the anchor* ``a`` (the rates of the E-step), summed
 row by row from the densities the E-step computed anyway (each one precise,
-see :func:`~emkit.components._discrete_kernels.poisson_log_kernel`), and move it to any rates
+see :func:`~emkit.components._discrete_kernels.subtract_saddle_point_terms`), and move it to any rates
 ``b`` exactly,
 
     L(b) = L(a) + sum_d [S_d log(b_d / a_d) - E_d (b_d - a_d)],

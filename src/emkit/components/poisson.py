@@ -12,7 +12,7 @@ from ..engine.missing import independent_conditionals
 from . import _discrete_kernels
 from ._discrete import (
     CountFamily, MissingEntries, finite_values, floor_rates, is_count, log_factorial_table,
-    missing_weight, safe_log,
+    missing_weight, safe_log, xlogy_product,
 )
 from ._rate_statistics import RateStatistics
 
@@ -40,7 +40,7 @@ class Poisson(MissingEntries, CountFamily):
     Counts from 64 on are scored in the saddle-point form
     ``-[x log(x / lambda) + lambda - x] - stirling_error(x) - log(2 pi x) / 2`` (Loader 2000),
     which keeps the log density's relative precision at any count up to 2**53, where the plain
-    form's terms cancel (:func:`~emkit.components._discrete_kernels.poisson_log_kernel`).
+    form's terms cancel (:func:`~emkit.components._discrete_kernels.subtract_saddle_point_terms`).
 
     Statistics (sums over rows, one :class:`~emkit.components._rate_statistics.RateStatistics`
     leaf ``rates``): ``N_k = sum_i w_ik``, ``S_kd = sum_i w_ik x_id`` and the weighted
@@ -73,9 +73,18 @@ class Poisson(MissingEntries, CountFamily):
 
     def log_kernel(self, params, X, missing=None):
         rates = np.ascontiguousarray(params.rates, dtype=float)
-        mask = np.zeros((0, 0), dtype=bool) if missing is None else missing
-        out = np.empty((X.shape[0], rates.shape[0]))
-        _discrete_kernels.poisson_log_kernel(X, rates, safe_log(rates), mask, out)
+        log_rates = safe_log(rates)
+        large = X >= _discrete_kernels.SADDLE_POINT_COUNT
+        if missing is None and not large.any():  # small counts, complete rows: all BLAS
+            return xlogy_product(X, log_rates) - rates.sum(axis=1)
+        plain = ~large if missing is None else ~large & ~missing
+        if plain.any():
+            out = xlogy_product(np.where(plain, X, 0.0), log_rates) \
+                - plain.astype(float) @ rates.T
+        else:  # every entry large: all saddle-point terms
+            out = np.zeros((X.shape[0], rates.shape[0]))
+        _discrete_kernels.subtract_saddle_point_terms(X, np.ascontiguousarray(rates.T),
+                                                      np.ascontiguousarray(log_rates.T), out)
         return out
 
     def expected_stats(self, params, X, weights):

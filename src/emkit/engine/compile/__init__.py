@@ -169,6 +169,7 @@ def _discrete_mixtures():
     rng = np.random.default_rng(0)
     counts = rng.poisson(3.0, size=(40, 2)).astype(float)
     emkit.PoissonMixture(2, max_iter=2, random_state=0).fit(counts)
+    emkit.PoissonMixture(2, max_iter=2, random_state=0).fit(counts + 100.0)  # saddle point
     emkit.BinomialMixture(2, n_trials=5, max_iter=2, random_state=0).fit(np.minimum(counts, 5))
     emkit.BernoulliMixture(2, max_iter=2, random_state=0).fit(counts > 3)
     emkit.CategoricalMixture(2, n_categories=5, max_iter=2, random_state=0).fit(
