@@ -156,6 +156,8 @@ TRIGGERS = {
         X, checkpoint=t / "c"),
     "checkpoint-folder": lambda t: emkit.GaussianMixture(2).fit(
         X, checkpoint=t / "missing" / "c"),
+    "checkpoint-not-ours": lambda t: (t / "data.csv").write_text("a\n1\n") and
+    emkit.GaussianMixture(2).fit(X, checkpoint=t / "data.csv"),
     "convergence": lambda t: convergence(),
 }
 

@@ -105,3 +105,21 @@ def test_directions_equal_to_within_rounding_end_in_the_documented_collapse(nois
         emkit.MixtureModel(emkit.VonMisesFisher(), 2, random_state=0).fit(X)
     with pytest.warns(ComponentCollapseWarning, match="directions are all equal"):
         emkit.MixtureModel(emkit.VonMisesFisher(on_collapse="keep"), 2, random_state=0).fit(X)
+
+
+def test_rows_normalised_in_float32_score_as_their_directions():
+    # at kappa 1e14 a row off the sphere by float32 rounding (|x| - 1 ~ 6e-8) moved its log
+    # density by O(1); a vMF scores the direction x / |x|
+    rng = np.random.default_rng(3)
+    kappa = 1e14
+    mu = unit(rng.standard_normal(5))
+    X = unit(tight_rows(mu, kappa, 6, rng).astype(np.float32)).astype(np.float32).astype(float)
+    assert np.abs(np.linalg.norm(X, axis=1) - 1).max() > 1e-9
+    params = Tree(mean_directions=mu[None], concentrations=np.array([kappa]))
+    expected = [float(reference_log_density(x, mu, kappa)) for x in X]
+    # |x| - 1 comes from the float64 sum of squares (rounding ~1e-16), so the direction's
+    # squared chord is known to ~2 |delta| 1e-16 and the log density to ~kappa |delta| 1e-16
+    # (6e-10 here); taken as the row itself it was off by kappa delta^2 / 2 (~0.2)
+    delta = np.abs(np.linalg.norm(X, axis=1) - 1).max()
+    np.testing.assert_allclose(emkit.VonMisesFisher().log_prob(params, X)[:, 0], expected,
+                               rtol=0, atol=2 * kappa * delta * 1e-16)

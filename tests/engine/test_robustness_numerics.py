@@ -183,3 +183,19 @@ def test_poisson_statistics_move_between_rates_exactly():
     halves = (component.expected_stats(at, X[:20], weights[:20]).rates
               + component.expected_stats(to, X[20:], weights[20:]).rates)  # online EM's case
     np.testing.assert_allclose(halves.moved_to(to.rates).log_likelihood, by_rows, rtol=1e-12)
+
+
+def test_a_poisson_start_leaves_missing_entries_out():
+    # the start's statistics once counted a missing entry as an observed 0 (rate 0.667, not 2)
+    from emkit.components import Poisson
+
+    X = np.array([[1.0, np.nan], [3.0, 2.0], [5.0, np.nan], [2.0, 4.0]])
+    component = Poisson()
+    start = component.m_step(component.expected_stats(None, X, np.ones((4, 1))), None)
+    observed = ~np.isnan(X)
+    np.testing.assert_allclose(start.rates, [np.nanmean(X, axis=0)], rtol=1e-14)
+    expected = sum(stats.poisson.logpmf(X[observed], np.broadcast_to(start.rates, X.shape)[
+        observed]))
+    stats_at_start = component.expected_stats(start, X, np.ones((4, 1)))
+    assert component.expected_log_prob(stats_at_start, start) == pytest.approx(expected,
+                                                                               rel=1e-14)

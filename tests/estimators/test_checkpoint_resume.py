@@ -261,6 +261,35 @@ def test_an_unwritable_checkpoint_path_is_refused_before_the_fit(tmp_path, fitte
                            checkpoint_every=0)
 
 
+def test_a_file_that_is_no_checkpoint_is_never_overwritten(tmp_path, fitted):
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,2\n")
+    assert_fails_and_keeps(fitted, "exists and is not an emkit checkpoint",
+                           checkpoint=data)
+    assert data.read_text() == "a,b\n1,2\n"
+    assert_fails_and_keeps(fitted, "checkpoint='' is empty", checkpoint="")
+
+
+def test_a_finished_fit_resumed_with_a_smaller_tol_goes_on(tmp_path):
+    # the reference: one uninterrupted fit with the smaller tol, from the same start
+    path = tmp_path / "fit.ckpt"
+    emkit.GaussianMixture(3, tol=1e-2, random_state=1).fit(X, checkpoint=path)
+    assert read_checkpoint(path).reason == "tol"
+    whole = emkit.GaussianMixture(3, tol=1e-8, max_iter=500, random_state=1).fit(X)
+    resumed = emkit.GaussianMixture(3, tol=1e-8, max_iter=500, random_state=1).fit(
+        X, resume=path)
+    assert whole.n_iter_ > len(read_checkpoint(path).rows)
+    assert_same_fit(resumed, whole)
+
+
+def test_a_resumed_fit_runs_no_initialisation(tmp_path, monkeypatch):
+    path = tmp_path / "fit.ckpt"
+    whole = emkit.GaussianMixture(3, random_state=1).fit(X, checkpoint=path)
+    monkeypatch.setattr(emkit.GaussianMixture, "_initializer",
+                        lambda *a: pytest.fail("a resumed fit initialised"))
+    assert_same_fit(emkit.GaussianMixture(3, random_state=1).fit(X, resume=path), whole)
+
+
 def test_every_estimator_takes_them_in_fit_and_not_as_hyper_parameters():
     import inspect
 

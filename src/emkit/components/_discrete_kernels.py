@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from ..engine.compile import kernel
+from ._special import STIRLING_SERIES
 
 
 @kernel(inline="always")
@@ -148,17 +149,22 @@ SADDLE_POINT_COUNT = 64.0
 _HALF_LOG_TWO_PI = 0.5 * math.log(2.0 * math.pi)
 
 
+_SERIES = STIRLING_SERIES
+
+
 @kernel(inline="always")
 def _stirling_error(x):
-    """``log(x!) - [(x + 1/2) log(x) - x + log(2 pi) / 2]`` for x >= 1, by its asymptotic
-    series 1/(12x) - 1/(360x^3) + 1/(1260x^5) - 1/(1680x^7) + 1/(1188x^9) (x > 15), else from
-    ``lgamma`` (absolute error ~1e-14)."""
+    """``log(x!) - [(x + 1/2) log(x) - x + log(2 pi) / 2]`` for x >= 1: Stirling's series
+    (:data:`~emkit.components._special.STIRLING_SERIES`; ``log(x!) = lgamma(x + 1)`` has the
+    same correction as ``lgamma(x)``) for x > 15, else from ``lgamma`` (absolute error
+    ~1e-14)."""
     if x <= 15.0:
         return math.lgamma(x + 1.0) - (x + 0.5) * math.log(x) + x - _HALF_LOG_TWO_PI
     inverse_square = 1.0 / (x * x)
-    return (1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - (1.0 / 1680 - inverse_square / 1188)
-                                     * inverse_square) * inverse_square)
-            * inverse_square) / x
+    total = 0.0
+    for j in range(len(_SERIES) - 1, -1, -1):
+        total = _SERIES[j] + inverse_square * total
+    return total / x
 
 
 @kernel(inline="always")

@@ -50,11 +50,20 @@ def log_minus_digamma(a):
                                                           direct_slope)
 
 
+#: Stirling's series ``lgamma(x) - ((x - 1/2) log x - x + log(2 pi) / 2) =
+#: sum_j c_j / x^(2j+1)``: its coefficients ``c_j = B_2(j+1) / ((2j+1)(2j+2))``. The compiled
+#: Poisson kernel (``_discrete_kernels``) sums the same series.
+STIRLING_SERIES = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188)
+
+
 def _stirling_correction(x):
-    """``lgamma(x) - ((x - 1/2) log x - x + log(2 pi) / 2)`` for x >= 20 (to ~1e-16)."""
+    """``lgamma(x) - ((x - 1/2) log x - x + log(2 pi) / 2)`` for x >= 15 (to ~1e-16)."""
     inv = 1.0 / x
     inv2 = inv * inv
-    return inv * (1 / 12 + inv2 * (-1 / 360 + inv2 * (1 / 1260 + inv2 * (-1 / 1680))))
+    total = 0.0
+    for coefficient in STIRLING_SERIES[::-1]:
+        total = coefficient + inv2 * total
+    return inv * total
 
 
 def log_gamma_ratio(a, h):

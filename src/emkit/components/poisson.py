@@ -80,10 +80,10 @@ class Poisson(MissingEntries, CountFamily):
 
     def expected_stats(self, params, X, weights):
         if params is None:  # a start: the statistics are taken at the rates they give
-            X, missing = self._split(X)
+            zeroed, missing = self._split(X)
             exposure = weights.sum(axis=0)[:, None] - missing_weight(weights, missing,
                                                                      X.shape[1])
-            params = Tree(rates=floor_rates((weights.T @ X) / (exposure + TINY_COUNT)))
+            params = Tree(rates=floor_rates((weights.T @ zeroed) / (exposure + TINY_COUNT)))
         return self.stats_from_densities(params, X, weights, self.densities(params, X))
 
     def densities(self, params, X):

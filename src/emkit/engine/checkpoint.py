@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import zipfile
 from dataclasses import astuple, dataclass, field
 
 import numpy as np
@@ -51,10 +52,13 @@ class CheckpointState:
     n_samples : float
         Total sample weight of the data (checked on resume).
     reason : str or None
-        ``"tol"`` when the run had converged at the last row (resuming then takes no step);
-        None otherwise.
+        ``"tol"`` when the run had converged at the last row (resuming with the same stopping
+        rule then takes no step); None otherwise.
     extras : dict of str to ndarray
         The state of the run's :class:`Resumable` parts, ``"<part>.<name>"``.
+    stopping : str or None
+        ``repr`` of the stopping rule that decided ``reason`` (None in older files): a fit
+        resumed with another rule (a smaller ``tol``) goes on stepping.
     """
 
     params: Tree
@@ -63,6 +67,21 @@ class CheckpointState:
     n_samples: float
     reason: str | None = None
     extras: dict = field(default_factory=dict)
+    stopping: str | None = None
+
+    def converged_under(self, stopping) -> bool:
+        """Whether the run had converged under the stopping rule ``stopping``.
+
+        Parameters
+        ----------
+        stopping : StoppingRule
+            The resumed fit's rule.
+
+        Returns
+        -------
+        bool
+        """
+        return self.reason == "tol" and self.stopping in (None, repr(stopping))
 
 
 class Resumable:
@@ -106,7 +125,7 @@ def write_checkpoint(path, state: CheckpointState) -> None:
     """
     path = os.fspath(path)
     meta = {"version": _VERSION, "model": state.model, "n_samples": state.n_samples,
-            "reason": state.reason}
+            "reason": state.reason, "stopping": state.stopping}
     arrays = {f"params.{name}": np.asarray(leaf) for name, leaf in state.params.paths().items()}
     arrays.update({f"extra.{name}": np.asarray(value) for name, value in state.extras.items()})
     arrays["rows"] = np.array([astuple(row)[:7] for row in state.rows],
@@ -151,7 +170,7 @@ def read_checkpoint(path) -> CheckpointState:
         if meta.get("version") != _VERSION:
             raise ValueError(f"version {meta.get('version')!r}")
         return CheckpointState(params, rows, str(meta["model"]), float(meta["n_samples"]),
-                               meta.get("reason"), extras)
+                               meta.get("reason"), extras, meta.get("stopping"))
     except FileNotFoundError:
         raise ValueError(f"resume={path!r}: the checkpoint does not exist; pass the path "
                          "given as checkpoint= to the fit that wrote it.") from None
@@ -218,13 +237,29 @@ def check_checkpoint_path(path):
         raise ValueError(f"checkpoint must be a path (str or os.PathLike); got "
                          f"{path!r}.") from None
     directory = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path) or not os.path.isdir(directory) or \
+    if not path or os.path.isdir(path) or not os.path.isdir(directory) or \
             not os.access(directory, os.W_OK):
-        what = "is a folder" if os.path.isdir(path) else \
+        what = "is empty" if not path else "is a folder" if os.path.isdir(path) else \
             f"is in {directory!r}, which is not a writable folder"
         raise ValueError(f"checkpoint={path!r} {what}; pass a file path in an existing "
                          "folder you can write to.")
+    if os.path.lexists(path) and not _is_checkpoint(path):
+        raise ValueError(f"checkpoint={path!r} exists and is not an emkit checkpoint; a fit "
+                         "overwrites only its own checkpoints. Pass a new path, or delete the "
+                         "file first.")
     return path
+
+
+def _is_checkpoint(path) -> bool:
+    """Whether ``path`` is a regular file laid out as :func:`write_checkpoint` writes (a zip
+    with the members ``meta.npy`` and ``rows.npy``), judged from its directory alone."""
+    if not os.path.isfile(path) or os.path.islink(path):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return {"meta.npy", "rows.npy"} <= set(archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False
 
 
 class Checkpointer:
@@ -247,6 +282,7 @@ class Checkpointer:
     def __init__(self, path, every, model, n_samples, parts=None):
         self.path, self.every = path, every
         self.model, self.n_samples = repr(model), float(n_samples)
+        self.stopping = repr((parts or {}).get("stopping"))
         self.parts = _stateful(parts or {})
 
     def __call__(self, rows, reason, params):
@@ -266,4 +302,4 @@ class Checkpointer:
                   for key, value in part.checkpoint_state().items()}
         write_checkpoint(self.path, CheckpointState(
             params, tuple(rows), self.model, self.n_samples,
-            "tol" if reason == "tol" else None, extras))
+            "tol" if reason == "tol" else None, extras, self.stopping))

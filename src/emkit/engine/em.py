@@ -132,7 +132,7 @@ def _one_run(problem, start, driver, options, tracker, label):
               tracker=tracker, rows=rows, checkpointer=checkpointer)
     if resumed is not None:  # the state the next step reads, and whether there is one
         restore_states(parts, resumed.extras)
-        run.reason = resumed.reason
+        run.reason = "tol" if resumed.converged_under(options["stopping"]) else None
     if tracker is not None:
         tracker.start_run(problem.source.n_samples, options["max_iter"], label=label)
     first = problem.evaluate(start)

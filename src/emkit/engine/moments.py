@@ -98,8 +98,10 @@ class Moments(StatisticLeaf):
 
 
 def recentre(stats: Tree, onto: Tree) -> Tree:
-    """Move every leaf of ``stats`` with a reference point (:class:`Moments`, a Poisson's
-    rate anchor...) to the point of its counterpart in ``onto``.
+    """Move every leaf of ``stats`` that defines
+    :meth:`~emkit.engine.tree.StatisticLeaf.moved_like` (:class:`Moments`, the factor
+    analyser's moments, a Poisson's rate anchor...) to the point of its counterpart in
+    ``onto``; leaves that add only at one point (a regression expert's) are left as they are.
 
     Parameters
     ----------

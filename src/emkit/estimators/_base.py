@@ -162,7 +162,7 @@ class LatentEstimator(BaseEstimator):
         model = self._build_model(data)
         before = dict(self.__dict__)
         try:  # all or nothing: a failure or an interrupt (Ctrl-C) leaves no half a fit
-            init = self._start(model, data)
+            init = self._start(model, data) if resume is None else self._resumed_start(model)
             result = em.fit(model, data.source, init=init, backend=data.backend,
                             checkpoint=checkpoint, checkpoint_every=checkpoint_every,
                             resume=resume, **self._engine_options(data))
@@ -173,6 +173,22 @@ class LatentEstimator(BaseEstimator):
             self.__dict__.update(before)
             raise
         return self
+
+    def _resumed_start(self, model):
+        """What a fit resumed from a checkpoint needs before it starts (it starts from the
+        checkpoint's parameters: no initialisation pass over the data).
+
+        Parameters
+        ----------
+        model : LatentModel
+            The model about to be fitted.
+
+        Returns
+        -------
+        None
+            The engine takes the start from the checkpoint.
+        """
+        return None
 
     def _start(self, model, data):
         """Where the fit starts: the current fit with ``warm_start``, else the initializer."""

@@ -175,6 +175,10 @@ class HMMEstimator(LatentEstimator):
                 return fixed_start
         return self._recorder.start(init)
 
+    def _resumed_start(self, model):
+        self._recorder = LogLikelihoodRecorder(model)  # its history comes from the checkpoint
+        return None
+
     def _fixed_names(self):
         return fixed_from_codes(self.params, self._codes, self.fixed)
 

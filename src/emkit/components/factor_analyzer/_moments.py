@@ -71,6 +71,9 @@ class FactorMoments(StatisticLeaf):
             self.cross - e[:, :, None] * self.z_first[:, None, :], self.z_first, self.z_second,
             points)
 
+    def moved_like(self, target):
+        return self.recentre(target.shift)
+
     def __add__(self, other):
         if not isinstance(other, FactorMoments) or np.shape(other.cross) != np.shape(self.cross):
             raise ValueError(f"cannot add FactorMoments {self!r} and {other!r}; compute every "
