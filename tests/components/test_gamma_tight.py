@@ -113,3 +113,73 @@ def test_online_recentring_moves_the_statistics_to_the_fresh_means():
     np.testing.assert_array_equal(moved.shift, fresh.moments.shift)
     np.testing.assert_allclose(moved.first, fresh.moments.first, rtol=1e-10)
     np.testing.assert_allclose(moved.spread, fresh.moments.spread, rtol=1e-10)
+
+
+def one_component_start(shape, mean):
+    return Tree(weights=np.ones(1),
+                components=Tree(shapes=np.array([[shape]]), rates=np.array([[shape / mean]])))
+
+
+@pytest.mark.filterwarnings("error::emkit.AnatomyWarning", "error::emkit.NonMonotoneWarning")
+@pytest.mark.parametrize("noise", [1e-7, 1e-6, 1e-5])
+def test_tight_data_from_a_moderate_shape_have_an_exact_anatomy(noise):
+    """The statistics' precision follows the data, not the E-step's shape: from shape 5e3
+    (below the shapes whose densities take the stable form) the M-step jumps to ~1/noise^2,
+    and the bound there must still be the evidence. One component: the posterior is exact,
+    so the KL gap after every M-step is rounding only."""
+    X = 7.0 * (1 + noise * np.random.RandomState(0).randn(200))[:, None]
+    result = emkit.engine.fit(emkit.Mixture(emkit.Gamma(), 1), X,
+                              init=one_component_start(5e3, 7.0))
+    assert np.abs(result.history.column("kl_gap")).max() < 1e-9 * len(X)
+    expected = reference_shape(X[:, 0], np.ones(len(X)))
+    assert abs(float(result.params.components.shapes[0, 0] / expected) - 1) < 1e-12
+
+
+@pytest.mark.parametrize("noise", [1e-7, 1e-5, 1e-3])
+@pytest.mark.parametrize("shape, offset", [(50.0, 0.0), (5e3, 0.0), (5e3, 3.0)])
+def test_the_shape_m_step_is_exact_from_statistics_at_a_moderate_shape(noise, shape, offset):
+    """Statistics about a mean at (or ``offset`` standard deviations from) the data's, at a
+    shape below STABLE_SHAPE, give the weighted MLE of the shape to rounding."""
+    rng = np.random.RandomState(1)
+    X, weights = 7.0 * (1 + noise * rng.randn(200))[:, None], rng.uniform(0.2, 1.0, (200, 1))
+    at = one_component_start(shape, 7.0 * (1 + offset * noise)).components
+    component = emkit.Gamma()
+    fitted = component.m_step(component.expected_stats(at, X, weights), at)
+    expected = reference_shape(X[:, 0], weights[:, 0])
+    assert abs(float(fitted.shapes[0, 0] / expected) - 1) < 1e-12
+
+
+@pytest.mark.parametrize("noise", [None, 1e-6])
+def test_the_start_statistics_take_memory_of_the_data_size_only(noise):
+    """The start (no parameters) takes the stable form only where the data are tight, and
+    sums it over blocks of rows: no array of shape (n_samples, K x n_features) is built
+    (issue 13: a fit's memory is the data plus O(chunk x K) plus a fixed runtime)."""
+    import tracemalloc
+
+    rng = np.random.default_rng(3)
+    n, D, K = 50_000, 10, 8
+    X = (rng.gamma(2.0, 1.0, (n, D)) if noise is None
+         else 5.0 * (1 + noise * rng.standard_normal((n, D))))
+    weights = rng.dirichlet(np.ones(K), n)
+    tracemalloc.start()
+    try:
+        stats = emkit.Gamma().expected_stats(None, X, weights)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * X.nbytes + 32 * 2 ** 20  # log x, one copy, and bounded blocks
+    w = weights.T
+    means = (w @ X) / w.sum(axis=1)[:, None]
+    np.testing.assert_allclose(stats.moments.shift, means, rtol=1e-14)
+    expected = [[np.sum(w[k] * series_or_direct_divergence(X[:, d], means[k, d]))
+                 for d in range(D)] for k in range(K)]
+    np.testing.assert_allclose(stats.moments.spread, expected, rtol=1e-10)
+
+
+def series_or_direct_divergence(x, mean):
+    """``d(x / m)``: its Taylor series in ``u = (x - m) / m`` to u^4 for |u| < 1e-4
+    (truncation below 1e-12 relative), else ``u - log(x / m)`` directly."""
+    u = (x - mean) / mean
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.abs(u) < 1e-4, u * u * (0.5 - u / 3 + u * u / 4),
+                        u - np.log(x / mean))

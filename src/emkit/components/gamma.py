@@ -24,6 +24,17 @@ STABLE_SHAPE = 1e4
 #: ``n a eps^2 / 2``, which must stay far below the monitor's allowance (1e-9 n): beyond
 #: 1e20 (values equal to within ~1e-10) the component counts as collapsed.
 MAX_SHAPE = 1e20
+#: A (component, feature) whose spread about its weighted mean, ``n (log xbar - mean(log x))``,
+#: is below this fraction of the terms that cancel in the matrix-product form of the
+#: statistics, ``n (2 + |log c|) + |sum w log x|``, takes the stable form: the shape fitted
+#: to it is about ``n / (2 spread)``, so the product form's rounding (a few eps times those
+#: terms) would move the bound at the fitted shape by about ``n eps / TIGHT``, and the shape by
+#: ``eps / TIGHT`` relative; at 1e-6 both stay below the monitor's allowance (1e-9 n).
+TIGHT = 1e-6
+#: The stable statistics are summed over blocks of rows holding about this many values per
+#: array (512 KiB: fast in cache, measured), so their transient memory is bounded whatever
+#: the number of rows.
+BLOCK_VALUES = 1 << 16
 
 
 class Gamma(MissingEntries, StartsUnderPolicy, Component):
@@ -53,7 +64,10 @@ class Gamma(MissingEntries, StartsUnderPolicy, Component):
     ``u = (x - m) / m`` row by row, and its statistics likewise: the bound at the E-step's
     parameters then has no terms of size ``a log a`` that cancel, and equals the evidence to
     rounding. Below, the matrix-product form ``a log b - lgamma(a) + (a - 1) log x - b x`` is
-    as exact and faster.
+    as exact and faster. The statistics take the stable form also wherever the data are tight
+    (:data:`TIGHT`), whatever the E-step's shape, so the shape fitted to them (however large)
+    and the bound there are exact; they are summed block by block of rows, so their memory
+    does not grow with the number of rows.
 
     The M-step maximises the weighted log-likelihood exactly. The mean is ``xbar`` and the
     shape solves ``log a - digamma(a) = log xbar - lbar``, whose right side is
@@ -116,8 +130,12 @@ class Gamma(MissingEntries, StartsUnderPolicy, Component):
         return self._stats(params, X, weights, densities.terms)
 
     def _stats(self, params, X, weights, terms):
-        """The statistics about the means of ``params`` (about the weighted means if None),
-        reusing the per-row divergences of :meth:`densities` when ``terms`` has them."""
+        """The statistics about the means of ``params`` (about the weighted means if None).
+
+        Each (component, feature) takes the matrix-product form unless its data are too tight
+        for it (:func:`_too_tight`) or its shape is from :data:`STABLE_SHAPE` on: those take
+        the stable form, reusing the per-row divergences of :meth:`densities` when ``terms``
+        has them, and otherwise summing them block by block of rows."""
         X, missing, log_x = _split(X)
         counts = weights.sum(axis=0)
         missed = missing_weight(weights, missing, X.shape[1])
@@ -127,18 +145,22 @@ class Gamma(MissingEntries, StartsUnderPolicy, Component):
             if params is None:  # a start: every feature about its weighted mean
                 shift = sums / observed
                 shift = np.where(np.isfinite(shift) & (shift > 0), shift, 1.0)
-                stable = np.ones(shift.shape, dtype=bool)
             else:
-                shift, stable = params.shapes / params.rates, params.shapes >= STABLE_SHAPE
+                shift = params.shapes / params.rates
             first = sums / shift - observed
             spread = first - log_sums + observed * np.log(shift)
-        pairs = np.argwhere(stable)
-        if terms is None:
-            terms = dict(zip(("deviations", "divergences"),
-                             _divergences(X, log_x, missing, pairs, shift)))
-        for (k, d), u, divergence_kd in zip(pairs, terms["deviations"].T,
-                                            terms["divergences"].T):
-            first[k, d], spread[k, d] = weights[:, k] @ u, weights[:, k] @ divergence_kd
+            stable = _too_tight(sums, log_sums, observed, shift)
+        if params is not None:
+            stable |= params.shapes >= STABLE_SHAPE
+        reused = np.zeros_like(stable)
+        if terms is not None:  # the pairs densities evaluated in the stable form
+            reused = params.shapes >= STABLE_SHAPE
+            for (k, d), u, divergence_kd in zip(np.argwhere(reused), terms["deviations"].T,
+                                                terms["divergences"].T):
+                first[k, d], spread[k, d] = weights[:, k] @ u, weights[:, k] @ divergence_kd
+        pairs = np.argwhere(stable & ~reused)
+        first[tuple(pairs.T)], spread[tuple(pairs.T)] = _stable_sums(
+            X, log_x, missing, weights, pairs, shift)
         return Tree(n=counts, log_x=log_sums, missing=missed,
                     moments=RatioMoments(observed, first, spread, shift))
 
@@ -213,3 +235,30 @@ def _divergences(X, log_x, missing, pairs, means):
     if missing is not None:
         u = np.where(missing[:, features], 0.0, u)
     return u, divergence(u, log_x[:, features] - np.log(centres))
+
+
+def _too_tight(sums, log_sums, observed, shift):
+    """Where the matrix-product statistics would be imprecise (K, D): the spread about the
+    weighted mean, computed from the sums, is below :data:`TIGHT` times the terms that cancel
+    in it (or not a number); never where there is no observed weight."""
+    about_mean = observed * np.log(sums / observed) - log_sums
+    size = observed * (2.0 + np.abs(np.log(shift))) + np.abs(log_sums)
+    return (observed > 0) & ~(about_mean > TIGHT * size)
+
+
+def _stable_sums(X, log_x, missing, weights, pairs, means):
+    """``sum_i w_ik u_i`` and ``sum_i w_ik d(1 + u_i)`` for the (component, feature) ``pairs``
+    (P, 2), ``u = (x - m) / m``, each of shape (P,), from :func:`_divergences` over blocks of
+    at most :data:`BLOCK_VALUES` / P rows."""
+    first, spread = np.zeros(len(pairs)), np.zeros(len(pairs))
+    if not len(pairs):
+        return first, spread
+    step = max(1, BLOCK_VALUES // len(pairs))
+    for start in range(0, X.shape[0], step):
+        rows = slice(start, start + step)
+        u, divergences = _divergences(X[rows], log_x[rows],
+                                      None if missing is None else missing[rows], pairs, means)
+        w = weights[rows][:, pairs[:, 0]]
+        first += np.einsum("ip,ip->p", w, u)
+        spread += np.einsum("ip,ip->p", w, divergences)
+    return first, spread
