@@ -12,7 +12,7 @@ from ..engine.missing import independent_conditionals
 from . import _discrete_kernels
 from ._discrete import (
     CountFamily, MissingEntries, finite_values, floor_rates, is_count, log_factorial_table,
-    missing_weight, safe_log, xlogy_product,
+    log_factorial_terms, missing_weight, safe_log, xlogy_product,
 )
 from ._rate_statistics import RateStatistics
 
@@ -67,6 +67,8 @@ class Poisson(MissingEntries, CountFamily):
         return {"rates": constraints.positive}
 
     def row_constants(self, X):
+        if not (X >= _discrete_kernels.SADDLE_POINT_COUNT).any():  # small counts: -log(x!)
+            return -log_factorial_terms(X)[0]  # the table kernel: no compilation of the other
         out = np.empty(X.shape[0])
         _discrete_kernels.poisson_row_constants(X, log_factorial_table(), out)
         return out
