@@ -14,6 +14,7 @@ it, and how its attributes map to the model's parameter Tree.
 from __future__ import annotations
 
 import functools
+import textwrap
 from abc import abstractmethod
 from dataclasses import dataclass, replace
 
@@ -31,6 +32,55 @@ from ._inputs import record_features
 from .criteria import aic, bic, classification_entropy, icl
 
 __all__ = ["FittedState", "LatentEstimator", "check_n_components", "check_run"]
+
+
+#: Where a ``fit`` docstring lists ``checkpoint``, ``checkpoint_every`` and ``resume``
+#: (:func:`documents_checkpoints` writes them in).
+CHECKPOINT_PARAMETERS = "        {checkpoint parameters}\n"
+
+#: What a resumed fit of an estimator with ``warm_start`` starts from.
+RESUMES_FROM_CHECKPOINT = ("The checkpoint's parameters are the start, also with "
+                           "``warm_start=True``.")
+
+
+def documents_checkpoints(start, needs=" Needs ``n_init=1`` and ``accelerate=None``."):
+    """Decorator writing the ``checkpoint``, ``checkpoint_every`` and ``resume`` parameters
+    into a ``fit`` docstring, at its :data:`CHECKPOINT_PARAMETERS` line.
+
+    Parameters
+    ----------
+    start : str
+        What a resumed fit starts from, beyond the checkpoint's parameters (a sentence).
+    needs : str, optional
+        What a checkpointed fit requires of the settings (a sentence).
+
+    Returns
+    -------
+    callable
+        The decorator; it returns the method with its docstring filled in.
+    """
+    def described(name, description):
+        return f"        {name}\n" + textwrap.fill(description, 92, initial_indent=" " * 12,
+                                                  subsequent_indent=" " * 12) + "\n"
+
+    text = (described("checkpoint : str or os.PathLike, optional",
+                      "Write the state of the fit to this file every ``checkpoint_every`` "
+                      "iterations and when it ends, atomically (a temporary file, then a "
+                      f"rename).{needs}")
+            + described("checkpoint_every : int, default=1", "Iterations between checkpoints.")
+            + described("resume : str or os.PathLike, optional",
+                        "Continue the fit saved in this checkpoint by an estimator of the same "
+                        "settings on the same data (it may be the ``checkpoint`` file itself): "
+                        "the parameters and the anatomy (all but ``seconds``) equal, bit for "
+                        f"bit, those of a fit never interrupted.{' ' + start if start else ''}"))
+
+    def decorate(method):
+        if CHECKPOINT_PARAMETERS not in (method.__doc__ or ""):
+            raise ValueError(f"{method.__qualname__}'s docstring has no checkpoint line")
+        method.__doc__ = method.__doc__.replace(CHECKPOINT_PARAMETERS, text)
+        return method
+
+    return decorate
 
 
 def check_n_components(n_components, n_samples):

@@ -12,7 +12,9 @@ from sklearn.utils import check_random_state
 
 from ..engine.posterior import DiscretePosterior
 from ..engine.validation import check_positive_int
-from ._base import LatentEstimator, check_run
+from ._base import (
+    RESUMES_FROM_CHECKPOINT, LatentEstimator, check_run, documents_checkpoints,
+)
 
 __all__ = ["DensityEstimator"]
 
@@ -59,6 +61,7 @@ class DensityEstimator(DensityMixin, LatentEstimator):
         self.lower_bounds_ = list(result.history.column("evidence") / result.n_samples)
 
     # -- fitting ---------------------------------------------------------------------------
+    @documents_checkpoints(RESUMES_FROM_CHECKPOINT)
     def fit(self, X, y=None, *, sample_weight=None, labels=None, checkpoint=None,
             checkpoint_every=1, resume=None, **fields):
         """Estimate the parameters by EM.
@@ -75,18 +78,7 @@ class DensityEstimator(DensityMixin, LatentEstimator):
             Non-negative row weights; an integer weight counts as that many copies of the row.
         labels : array-like of int of shape (n_samples,), optional
             The known latent assignment of some rows (semi-supervised fit), -1 for the others.
-        checkpoint : str or os.PathLike, optional
-            Write the state of the fit to this file every ``checkpoint_every`` iterations and
-            when it ends, atomically (a temporary file, then a rename). Needs ``n_init=1``
-            and ``accelerate=None``.
-        checkpoint_every : int, default=1
-            Iterations between checkpoints.
-        resume : str or os.PathLike, optional
-            Continue the fit saved in this checkpoint by an estimator of the same settings on
-            the same data (it may be the ``checkpoint`` file itself): the parameters and the
-            anatomy (all but ``seconds``) equal, bit for bit, those of a fit never
-            interrupted. The checkpoint's parameters are the start, also with
-            ``warm_start=True``.
+        {checkpoint parameters}
         **fields : array-like with n_samples rows
             Row-aligned inputs the model reads besides X (``block[name]``).
 

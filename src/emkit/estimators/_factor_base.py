@@ -18,7 +18,7 @@ from ..engine.stopping import ObjectiveChange
 from ..engine.tree import Tree
 from ..engine.validation import check_array, check_positive_int, check_tol
 from ..models.factor_analysis import FactorAnalysis as FactorModel
-from ._base import LatentEstimator
+from ._base import LatentEstimator, documents_checkpoints
 from ._density import row_log_likelihood
 from ._rotation import rotate
 
@@ -122,6 +122,7 @@ class FactorEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentE
         return np.shape(self.components_)[0]
 
     # -- fitting and using the fit ----------------------------------------------------------------
+    @documents_checkpoints("", needs="")
     def fit(self, X, y=None, *, checkpoint=None, checkpoint_every=1, resume=None):
         """Fit the factor model to X by EM.
 
@@ -129,16 +130,7 @@ class FactorEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentE
         ----------
         X : array-like of shape (n_samples, n_features), Dask array or source
         y : ignored
-        checkpoint : str or os.PathLike, optional
-            Write the state of the fit to this file every ``checkpoint_every`` iterations and
-            when it ends, atomically (a temporary file, then a rename).
-        checkpoint_every : int, default=1
-            Iterations between checkpoints.
-        resume : str or os.PathLike, optional
-            Continue the fit saved in this checkpoint by an estimator of the same settings on
-            the same data (it may be the ``checkpoint`` file itself): the parameters and the
-            anatomy (all but ``seconds``) equal, bit for bit, those of a fit never
-            interrupted.
+        {checkpoint parameters}
 
         Returns
         -------

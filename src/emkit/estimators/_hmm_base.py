@@ -30,7 +30,7 @@ from ..engine.missing import fill_column_means, has_missing
 from ..engine.tree import Tree
 from ..engine.validation import check_positive_int, check_possible, check_probabilities
 from ..models.hmm import HMM
-from ._base import LatentEstimator, check_n_components
+from ._base import LatentEstimator, check_n_components, documents_checkpoints
 from ._hmm_inputs import as_sequences, fixed_from_codes, letters, prior_from_hmmlearn
 from ._hmm_monitor import (ConvergenceMonitor, HmmlearnChange, LogLikelihoodRecorder,
                            check_hmm_tol)
@@ -294,6 +294,8 @@ class HMMEstimator(LatentEstimator):
         self._publish_emission(model.emission, params.emission)
 
     # -- hmmlearn's methods ------------------------------------------------------------------------
+    @documents_checkpoints("The checkpoint's parameters are the start (``init_params`` and the "
+                          "attributes set by hand are not used).")
     def fit(self, X, lengths=None, *, checkpoint=None, checkpoint_every=1, resume=None):
         """Estimate the parameters by EM (Baum-Welch) on the engine.
 
@@ -310,18 +312,7 @@ class HMMEstimator(LatentEstimator):
         lengths : array-like of shape (n_sequences,), optional
             Rows per sequence, summing to n_samples; None means one sequence (in memory
             only: a Dask collection needs them here, a file in ``open_source``).
-        checkpoint : str or os.PathLike, optional
-            Write the state of the fit to this file every ``checkpoint_every`` iterations and
-            when it ends, atomically (a temporary file, then a rename). Needs ``n_init=1``
-            and ``accelerate=None``.
-        checkpoint_every : int, default=1
-            Iterations between checkpoints.
-        resume : str or os.PathLike, optional
-            Continue the fit saved in this checkpoint by an estimator of the same settings on
-            the same data (it may be the ``checkpoint`` file itself): the parameters and the
-            anatomy (all but ``seconds``) equal, bit for bit, those of a fit never
-            interrupted. The checkpoint's parameters are the start (``init_params`` and the
-            attributes set by hand are not used).
+        {checkpoint parameters}
 
         Returns
         -------

@@ -11,6 +11,7 @@ from ..models.regression import RegressionMixtureModel
 from ..models.regression.experts import EXPERT_FAMILIES
 from ._density import posterior_probabilities, row_log_likelihood
 from ._mixture_base import MixtureEstimator
+from ._base import RESUMES_FROM_CHECKPOINT, documents_checkpoints
 
 __all__ = ["RegressionMixture"]
 
@@ -211,6 +212,7 @@ class RegressionMixture(MixtureEstimator):
         return self._fitted_params()
 
     # -- fit and use ----------------------------------------------------------------------------
+    @documents_checkpoints(RESUMES_FROM_CHECKPOINT)
     def fit(self, X, y=None, *, sample_weight=None, labels=None, checkpoint=None,
             checkpoint_every=1, resume=None):
         """Estimate the parameters by EM.
@@ -225,18 +227,7 @@ class RegressionMixture(MixtureEstimator):
         sample_weight : array-like of shape (n_samples,), optional
         labels : array-like of int of shape (n_samples,), optional
             Known components of some rows, -1 for the others.
-        checkpoint : str or os.PathLike, optional
-            Write the state of the fit to this file every ``checkpoint_every`` iterations and
-            when it ends, atomically (a temporary file, then a rename). Needs ``n_init=1``
-            and ``accelerate=None``.
-        checkpoint_every : int, default=1
-            Iterations between checkpoints.
-        resume : str or os.PathLike, optional
-            Continue the fit saved in this checkpoint by an estimator of the same settings on
-            the same data (it may be the ``checkpoint`` file itself): the parameters and the
-            anatomy (all but ``seconds``) equal, bit for bit, those of a fit never
-            interrupted. The checkpoint's parameters are the start, also with
-            ``warm_start=True``.
+        {checkpoint parameters}
 
         Returns
         -------
