@@ -146,11 +146,6 @@ def lengths_from_column(values, name) -> np.ndarray:
     return values.astype(np.int64)
 
 
-def _extra(args, name, option):
-    value = getattr(args, name, None)
-    return [value] if value is not None else []
-
-
 def open_table(args, model_columns=None) -> Table:
     """Open ``args.data`` as the command line asks.
 

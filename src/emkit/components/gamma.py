@@ -100,10 +100,6 @@ class Gamma(MissingEntries, StartsUnderPolicy, Component):
         shapes = params.shapes
         return shapes * np.log(params.rates) - special.gammaln(shapes)
 
-    @classmethod
-    def _log_normaliser(cls, params):
-        return np.sum(cls._feature_normalisers(params), axis=1)
-
     def log_prob(self, params, X):
         return self.densities(params, X).log_prob
 

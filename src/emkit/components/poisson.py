@@ -23,6 +23,17 @@ __all__ = ["Poisson"]
 LARGEST_COUNT = float(2**53)
 
 
+def _rate_statistics(weights, zeroed, missing, anchor, log_likelihood):
+    """The rows' RateStatistics under ``weights`` (n_samples, K), with their log-likelihood
+    at ``anchor`` (K, D); both None for sums that only an M-step reads (anchor 1, value 0).
+    ``zeroed`` holds the rows with 0 for a missing entry, ``missing`` their mask or None."""
+    k_count, d_count = weights.shape[1], zeroed.shape[1]
+    return RateStatistics(
+        np.ones((k_count, d_count)) if anchor is None else anchor, weights.sum(axis=0),
+        weights.T @ zeroed, missing_weight(weights, missing, d_count),
+        np.zeros(k_count) if log_likelihood is None else log_likelihood)
+
+
 class Poisson(MissingEntries, CountFamily):
     """Independent Poisson counts per feature, batched over K components.
 
@@ -90,11 +101,12 @@ class Poisson(MissingEntries, CountFamily):
         return out
 
     def expected_stats(self, params, X, weights):
-        if params is None:  # a start: the statistics are taken at the rates they give
+        if params is None:
+            # a start: the statistics are taken at the rates of the M-step from these
+            # weights (which reads the sums, not the log-likelihood)
             zeroed, missing = self._split(X)
-            exposure = weights.sum(axis=0)[:, None] - missing_weight(weights, missing,
-                                                                     X.shape[1])
-            params = Tree(rates=floor_rates((weights.T @ zeroed) / (exposure + TINY_COUNT)))
+            unanchored = _rate_statistics(weights, zeroed, missing, None, None)
+            params = self.m_step(Tree(rates=unanchored), None)
         return self.stats_from_densities(params, X, weights, self.densities(params, X))
 
     def densities(self, params, X):
@@ -103,13 +115,12 @@ class Poisson(MissingEntries, CountFamily):
         return densities
 
     def stats_from_densities(self, params, X, weights, densities):
-        X, missing = densities.terms["zeroed"], densities.terms["missing"]
         with np.errstate(invalid="ignore"):
             weighted = weights * densities.terms["log_prob"]
         weighted[weights == 0.0] = 0.0  # a row impossible under a component it has no weight in
-        return Tree(rates=RateStatistics(
-            params.rates, weights.sum(axis=0), weights.T @ X,
-            missing_weight(weights, missing, X.shape[1]), weighted.sum(axis=0)))
+        return Tree(rates=_rate_statistics(weights, densities.terms["zeroed"],
+                                           densities.terms["missing"], params.rates,
+                                           weighted.sum(axis=0)))
 
     def m_step(self, stats, params, fixed=frozenset()):
         if "rates" in fixed:

@@ -238,20 +238,21 @@ class VonMisesFisher(StartsUnderPolicy, Component):
         return Densities(log_prob, chords=chords)
 
     def expected_stats(self, params, X, weights):
-        directions = (resultant_directions(weights.T @ directions_of(X)) if params is None
+        resultants = weights.T @ directions_of(X)
+        directions = (resultant_directions(resultants) if params is None
                       else params.mean_directions)
-        return self._moments(directions, X, weights, squared_chords(X, directions))
+        return self._moments(directions, resultants, weights, squared_chords(X, directions))
 
     def stats_from_densities(self, params, X, weights, densities):
-        return self._moments(params.mean_directions, X, weights, densities.terms["chords"])
+        return self._moments(params.mean_directions, weights.T @ directions_of(X), weights,
+                             densities.terms["chords"])
 
     @staticmethod
-    def _moments(directions, X, weights, chords):
-        """The statistics of the rows' directions about ``directions`` (K, D), given
-        ``chords = |x_i / |x_i| - mu_k|^2``."""
+    def _moments(directions, resultants, weights, chords):
+        """The statistics of the rows' directions about ``directions`` (K, D), given their
+        weighted sums ``resultants`` (K, D) and ``chords = |x_i / |x_i| - mu_k|^2``."""
         counts = weights.sum(axis=0)
-        return Tree(moments=Moments(counts, weights.T @ directions_of(X) - counts[:, None]
-                                    * directions,
+        return Tree(moments=Moments(counts, resultants - counts[:, None] * directions,
                                     np.einsum("ik,ik->k", weights, chords), directions))
 
     def m_step(self, stats, params, fixed=frozenset()):
